@@ -1,0 +1,3 @@
+"""wabaplan: declarative config-as-code for the WhatsApp Business Platform."""
+
+__version__ = "0.1.0"
