@@ -1,0 +1,338 @@
+"""Load a configuration file into the desired-state model, collecting every problem with its place.
+
+read_yaml_file ─▶ YamlSource (data + marks) ─▶ Config.model_validate ─▶ Config
+                                 └──── every problem ─▶ Diagnostic(file, line, column, path, what, fix)
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from difflib import get_close_matches
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from reconciler.config.diagnostics import Diagnostic, format_path
+from reconciler.config.model import Config
+from reconciler.config.phone import e164_or_none
+from reconciler.config.secrets import resolve
+from reconciler.config.yamlsource import FileUnreadable, Mark, YamlSource, read_yaml_file
+from reconciler.errors import ConfigError, SecretError
+
+Loc = tuple[str | int, ...]
+_SENSITIVE = {"pin", "access_token", "verify_token"}
+_JPEG, _PNG = b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n"
+
+
+@dataclass
+class Loaded:
+    """What loading produced: the model when valid, and every problem found."""
+
+    path: Path
+    config: Config | None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.config is not None and not self.diagnostics
+
+
+def load(path: Path, *, check_secrets: bool = False, environ: dict[str, str] | None = None) -> Loaded:
+    """Read and validate `path`. Never raises for a bad file: problems come back as diagnostics."""
+    name = str(path)
+    try:
+        source = read_yaml_file(path)
+    except FileUnreadable as exc:
+        mark = exc.mark or Mark(1, 1)
+        what, _, fix = str(exc).rpartition(" (")
+        return Loaded(path, None, [Diagnostic(name, mark.line, mark.column, "", what, fix.rstrip(")"))])
+    locator = _Locator(source)
+    diagnostics = [
+        Diagnostic(name, p.mark.line, p.mark.column, locator.display(p.path), p.message, p.fix)
+        for p in source.problems
+    ]
+    context: dict[str, Any] = {"diagnostics": []}
+    config: Config | None = None
+    try:
+        config = Config.model_validate(source.data, context=context)
+    except ValidationError as exc:
+        diagnostics += [_from_pydantic(name, error, locator) for error in exc.errors(include_url=False)]
+    for loc, what, fix in context["diagnostics"]:
+        mark = locator.mark(loc, prefer_key=True)
+        diagnostics.append(Diagnostic(name, mark.line, mark.column, locator.display(loc), what, fix))
+    if config is not None:
+        diagnostics += _check_files(name, config, path.parent, locator)
+        if check_secrets:
+            diagnostics += _check_secrets(name, config, path.parent, locator, environ)
+    diagnostics.sort(key=lambda d: (d.line, d.column, d.path))
+    return Loaded(path, config if not diagnostics else None, _dedupe(diagnostics))
+
+
+def load_or_raise(path: Path) -> Config:
+    """The valid model, or a ConfigError whose message lists every problem."""
+    loaded = load(path)
+    if loaded.config is None:
+        raise ConfigError("\n".join(str(d) for d in loaded.diagnostics))
+    return loaded.config
+
+
+def secret_references(config: Config) -> Iterator[tuple[Loc, str, str]]:
+    """Every secret reference in `config`: (location, reference, kind)."""
+    yield ("connection", "access_token"), config.connection.access_token, "token"
+    for name, waba in config.wabas.items():
+        if waba.webhooks and waba.webhooks.verify_token:
+            yield ("wabas", name, "webhooks", "verify_token"), waba.webhooks.verify_token, "token"
+    for number, spec in config.numbers.items():
+        if spec.pin:
+            yield ("numbers", number, "pin"), spec.pin, "pin"
+        if spec.migrate_from and spec.migrate_from.access_token:
+            yield ("numbers", number, "migrate_from", "access_token"), spec.migrate_from.access_token, "token"
+
+
+# ---------------------------------------------------------------- where things are
+
+
+class _Locator:
+    """Maps model locations (raw or normalised number keys) to marks and display paths."""
+
+    def __init__(self, source: YamlSource) -> None:
+        self.source = source
+        numbers = source.data.get("numbers") if isinstance(source.data, dict) else None
+        self.number_keys: dict[str, str] = {}
+        if isinstance(numbers, dict):
+            for raw in numbers:
+                e164 = e164_or_none(raw)
+                if e164 is not None:
+                    self.number_keys.setdefault(e164, raw)
+
+    def _raw(self, loc: Loc) -> Loc:
+        if len(loc) >= 2 and loc[0] == "numbers" and isinstance(loc[1], str):
+            return ("numbers", self.number_keys.get(loc[1], loc[1]), *loc[2:])
+        return loc
+
+    def mark(self, loc: Loc, *, prefer_key: bool = False) -> Mark:
+        return self.source.mark_for(self._raw(loc), prefer_key=prefer_key)
+
+    def display(self, loc: Loc) -> str:
+        if len(loc) >= 2 and loc[0] == "numbers" and isinstance(loc[1], str):
+            loc = ("numbers", e164_or_none(loc[1]) or loc[1], *loc[2:])
+        return format_path(loc)
+
+
+# ---------------------------------------------------------------- pydantic errors in the user's words
+
+
+def _from_pydantic(name: str, error: Any, locator: _Locator) -> Diagnostic:
+    loc: Loc = tuple(error["loc"])
+    kind: str = error["type"]
+    ctx: dict[str, Any] = error.get("ctx") or {}
+    value = error.get("input")
+    on_key = bool(loc) and loc[-1] == "[key]"
+    if on_key:
+        loc = loc[:-1]
+    field_name = str(loc[-1]) if loc else ""
+    sensitive = field_name in _SENSITIVE
+    mark = locator.mark(loc, prefer_key=on_key or kind in ("extra_forbidden", "missing"))
+
+    if kind == "wabaplan":
+        what, fix = ctx["what"], ctx.get("fix", "")
+    elif kind == "extra_forbidden":
+        allowed = _allowed_keys(loc[:-1])
+        close = get_close_matches(field_name, allowed, n=1, cutoff=0.6)
+        what = f"unknown key {field_name!r}"
+        fix = f"did you mean {close[0]!r}?" if close else f"allowed here: {', '.join(allowed)}"
+    elif kind == "missing":
+        what = f"required key {field_name!r} is missing"
+        fix = f"add `{field_name}:`" + _describe(loc)
+        mark = locator.mark(loc[:-1], prefer_key=True)
+    elif kind in ("literal_error", "enum"):
+        choices = _choices(ctx.get("expected", ""))
+        what = f"{value!r} is not allowed here"
+        close = get_close_matches(str(value), choices, n=1, cutoff=0.5) if isinstance(value, str) else []
+        fix = f"did you mean {close[0]!r}?" if close else _one_of(choices)
+    elif kind in ("string_too_long", "too_long"):
+        unit = "characters" if kind == "string_too_long" else "items"
+        size = len(value) if isinstance(value, (str, list, dict)) else "too many"
+        what = f"has {size} {unit}; Meta allows at most {ctx.get('max_length')}"
+        fix = "shorten it" if unit == "characters" else "remove some"
+    elif kind in ("string_too_short", "too_short"):
+        unit = "characters" if kind == "string_too_short" else "items"
+        what = f"needs at least {ctx.get('min_length')} {unit}"
+        fix = "fill it in, or remove the key"
+    elif kind == "string_pattern_mismatch":
+        what = (
+            "does not have the expected form" if sensitive else f"{value!r} does not have the expected form"
+        )
+        fix = _PATTERN_FIXES.get(field_name, f"it must match {ctx.get('pattern')}")
+    elif kind in _TYPE_WORDS:
+        what = f"expected {_TYPE_WORDS[kind]}, found {_yaml_kind(value)}"
+        fix = _TYPE_FIXES.get(kind, "change the value's type")
+    else:
+        what, fix = error["msg"], ""
+    return Diagnostic(name, mark.line, mark.column, locator.display(loc), what, fix)
+
+
+_TYPE_WORDS = {
+    "model_type": "a mapping of keys",
+    "model_attributes_type": "a mapping of keys",
+    "dict_type": "a mapping of keys",
+    "list_type": "a list",
+    "tuple_type": "a list",
+    "string_type": "text",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+}
+_TYPE_FIXES = {
+    "model_type": "write `key: value` lines indented under it",
+    "dict_type": "write `key: value` lines indented under it",
+    "list_type": "write items as `- item` lines, or [a, b]",
+    "tuple_type": "write items as `- item` lines, or [a, b]",
+    "string_type": "quote the value",
+    "bool_type": "write true or false",
+    "bool_parsing": "write true or false",
+}
+_PATTERN_FIXES = {
+    "api_version": "write it like v23.0",
+    "language": "write a locale like en_US or zh_HK",
+}
+
+
+def _yaml_kind(value: Any) -> str:
+    if value is None:
+        return "nothing (null)"
+    return {
+        dict: "a mapping",
+        list: "a list",
+        str: "text",
+        bool: "true/false",
+        int: "a number",
+        float: "a number",
+    }.get(type(value), type(value).__name__)
+
+
+def _choices(expected: str) -> list[str]:
+    return [part.strip().strip("'") for part in expected.replace(" or ", ", ").split(",") if part.strip()]
+
+
+def _one_of(choices: list[str]) -> str:
+    if len(choices) > 12:
+        return (
+            f"one of {len(choices)} values, e.g. {', '.join(choices[:6])}… (see schemas/numbers.schema.json)"
+        )
+    return "one of: " + ", ".join(choices)
+
+
+def _describe(loc: Loc) -> str:
+    model = _model_at(loc[:-1])
+    info = model.model_fields.get(str(loc[-1])) if model else None
+    return f" ({info.description})" if info is not None and info.description else ""
+
+
+def _allowed_keys(loc: Loc) -> list[str]:
+    model = _model_at(loc)
+    return list(model.model_fields) if model else []
+
+
+def _model_at(loc: Loc) -> type[BaseModel] | None:
+    """The model class that validates the mapping at `loc`, walking field annotations from Config."""
+    current: Any = Config
+    for part in loc:
+        current = _unwrap(current)
+        origin = typing.get_origin(current)
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            info = current.model_fields.get(str(part))
+            if info is None:
+                return None
+            current = info.annotation
+        elif origin is dict:
+            current = typing.get_args(current)[1]
+        elif origin in (list, tuple):
+            current = typing.get_args(current)[0]
+        else:
+            return None
+    current = _unwrap(current)
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def _unwrap(annotation: Any) -> Any:
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (typing.Union, types.UnionType):
+            arms = [a for a in typing.get_args(annotation) if a is not type(None)]
+            models = [a for a in arms if isinstance(a, type) and issubclass(a, BaseModel)]
+            annotation = models[0] if models else arms[0]
+        else:
+            return annotation
+
+
+# ---------------------------------------------------------------- checks that need the file system
+
+
+def _check_files(name: str, config: Config, base: Path, locator: _Locator) -> list[Diagnostic]:
+    found = []
+    for number, spec in config.numbers.items():
+        picture = spec.profile.picture if spec.profile else None
+        if picture is None:
+            continue
+        loc: Loc = ("numbers", number, "profile", "picture")
+        problem = _picture_problem(base / picture)
+        if problem:
+            mark = locator.mark(loc)
+            found.append(Diagnostic(name, mark.line, mark.column, locator.display(loc), *problem))
+    return found
+
+
+def _picture_problem(path: Path) -> tuple[str, str] | None:
+    from reconciler.config.meta import PROFILE_PICTURE_MAX_BYTES
+
+    if not path.is_file():
+        return f"picture file {path} does not exist", "fix the path; it is relative to the config file"
+    with path.open("rb") as handle:
+        head = handle.read(8)
+    if not (head.startswith(_JPEG) or head.startswith(_PNG)):
+        return f"picture file {path} is not a JPEG or PNG image", "Meta accepts JPEG and PNG profile pictures"
+    size = path.stat().st_size
+    if size > PROFILE_PICTURE_MAX_BYTES:
+        return f"picture file {path} is {size} bytes; Meta allows at most 5 MB", "use a smaller image"
+    return None
+
+
+def _check_secrets(
+    name: str, config: Config, base: Path, locator: _Locator, environ: dict[str, str] | None
+) -> list[Diagnostic]:
+    found = []
+    for loc, reference, kind in secret_references(config):
+        mark = locator.mark(loc)
+        try:
+            value = resolve(reference, base_dir=base, environ=environ)
+        except SecretError as exc:
+            what, _, fix = str(exc).rpartition(" (")
+            found.append(
+                Diagnostic(name, mark.line, mark.column, locator.display(loc), what, fix.rstrip(")"))
+            )
+            continue
+        if kind == "pin" and not (len(value) == 6 and value.isdigit()):
+            found.append(
+                Diagnostic(
+                    name,
+                    mark.line,
+                    mark.column,
+                    locator.display(loc),
+                    f"the PIN behind {reference} is not 6 digits",
+                    "a two-step verification PIN is exactly six digits",
+                )
+            )
+    return found
+
+
+def _dedupe(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    seen: set[Diagnostic] = set()
+    return [d for d in diagnostics if not (d in seen or seen.add(d))]  # type: ignore[func-returns-value]

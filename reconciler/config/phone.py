@@ -1,0 +1,68 @@
+"""Phone numbers in E.164: "+852 5123 4567" and "+85251234567" are the same number."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import phonenumbers
+
+
+@dataclass(frozen=True)
+class ParsedNumber:
+    e164: str  # "+85251234567"
+    country_code: str  # "852" — Meta's `cc`
+    national_number: str  # "51234567" — Meta's `phone_number`
+    region: str  # "HK"
+
+
+class InvalidNumber(ValueError):
+    """`str(self)` says what is wrong; `.fix` says how to fix it."""
+
+    def __init__(self, message: str, fix: str) -> None:
+        super().__init__(message)
+        self.fix = fix
+
+
+def parse_number(text: object) -> ParsedNumber:
+    """Parse an international number or raise InvalidNumber."""
+    if not isinstance(text, str):
+        raise InvalidNumber(
+            "a phone number must be written as a quoted string",
+            'quote it and start with + and the country code, e.g. "+852 5123 4567"',
+        )
+    written = text.strip()
+    if not written.startswith("+"):
+        raise InvalidNumber(
+            f"{written!r} has no country code",
+            'write it in international form with + and the country code, e.g. "+852 5123 4567"',
+        )
+    try:
+        number = phonenumbers.parse(written, None)
+    except phonenumbers.NumberParseException as exc:
+        raise InvalidNumber(
+            f"{written!r} is not a phone number ({exc._msg.rstrip('.')})",
+            'write it like "+852 5123 4567"',
+        ) from None
+    region = phonenumbers.region_code_for_number(number) or "unknown region"
+    if not phonenumbers.is_valid_number(number):
+        raise InvalidNumber(
+            f"{written!r} is not a valid number for {region} (+{number.country_code})",
+            "check the digits and the country code",
+        )
+    return ParsedNumber(
+        e164=phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164),
+        country_code=str(number.country_code),
+        national_number=phonenumbers.national_significant_number(number),
+        region=region,
+    )
+
+
+def to_e164(text: object) -> str:
+    return parse_number(text).e164
+
+
+def e164_or_none(text: object) -> str | None:
+    try:
+        return to_e164(text)
+    except InvalidNumber:
+        return None
