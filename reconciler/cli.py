@@ -98,14 +98,15 @@ def _validate(args: argparse.Namespace) -> int:
         if loaded.config is not None:
             config = loaded.config
             templates = sum(len(w.templates) for w in config.wabas.values())
-            out.write(
-                f"{args.config}: valid — {len(config.wabas)} WABAs, {len(config.numbers)} numbers, "
-                f"{templates} templates\n"
-            )
+            counts = _count(len(config.wabas), "WABA"), _count(len(config.numbers), "number")
+            out.write(f"{args.config}: valid — {', '.join(counts)}, {_count(templates, 'template')}\n")
         else:
-            count = len(loaded.diagnostics)
-            out.write(f"{args.config}: {count} problem{'s' if count != 1 else ''}\n")
+            out.write(f"{args.config}: {_count(len(loaded.diagnostics), 'problem')}\n")
     return EXIT_OK if loaded.ok else EXIT_ERROR
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 # ---------------------------------------------------------------- schema

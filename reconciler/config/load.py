@@ -103,6 +103,7 @@ class _Locator:
         self.source = source
         numbers = source.data.get("numbers") if isinstance(source.data, dict) else None
         self.number_keys: dict[str, str] = {}
+        self.written: set[str] = set(numbers) if isinstance(numbers, dict) else set()
         if isinstance(numbers, dict):
             for raw in numbers:
                 e164 = e164_or_none(raw)
@@ -110,7 +111,7 @@ class _Locator:
                     self.number_keys.setdefault(e164, raw)
 
     def _raw(self, loc: Loc) -> Loc:
-        if len(loc) >= 2 and loc[0] == "numbers" and isinstance(loc[1], str):
+        if len(loc) >= 2 and loc[0] == "numbers" and isinstance(loc[1], str) and loc[1] not in self.written:
             return ("numbers", self.number_keys.get(loc[1], loc[1]), *loc[2:])
         return loc
 
@@ -231,7 +232,9 @@ def _one_of(choices: list[str]) -> str:
 def _describe(loc: Loc) -> str:
     model = _model_at(loc[:-1])
     info = model.model_fields.get(str(loc[-1])) if model else None
-    return f" ({info.description})" if info is not None and info.description else ""
+    if info is None or not info.description:
+        return ""
+    return " — " + info.description.rstrip(".")
 
 
 def _allowed_keys(loc: Loc) -> list[str]:

@@ -152,8 +152,10 @@ def _check_email(value: str) -> str:
     try:
         email_validator.validate_email(value, check_deliverability=False)
     except email_validator.EmailNotValidError as exc:
+        reason = str(exc).rstrip(".")
+        reason = reason[:1].lower() + reason[1:]
         raise problem(
-            f"{value!r} is not a valid e-mail address ({exc})", "write it like name@example.com"
+            f"{value!r} is not a valid e-mail address: {reason}", "write it like name@example.com"
         ) from None
     return value
 
@@ -532,6 +534,14 @@ class Config(_Model):
     numbers: dict[NumberKey, PhoneNumber] = Field(
         default={}, description='Phone numbers by international number, e.g. "+852 5123 4567".'
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_extension_keys(cls, data: Any) -> Any:
+        # Top-level keys starting with `x-` hold YAML anchors to share between entries (as in Compose).
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if not (isinstance(k, str) and k.startswith("x-"))}
+        return data
 
     @field_validator("wabas")
     @classmethod

@@ -17,6 +17,7 @@ def config_schema() -> dict[str, Any]:
         "pattern": r"^\+[0-9][0-9 ()./-]*$",
         "description": 'International number with + and country code, e.g. "+852 5123 4567".',
     }
+    schema["patternProperties"] = {"^x-": {"description": "Ignored: a place for YAML anchors."}}
     schema["properties"]["wabas"]["propertyNames"] = {"pattern": r"^[A-Za-z][A-Za-z0-9_-]*$"}
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_ID, **schema}
 

@@ -52,20 +52,20 @@ class YamlSource:
     data: Any
     value_marks: dict[Path_, Mark] = field(default_factory=dict)
     key_marks: dict[Path_, Mark] = field(default_factory=dict)
+    collections: set[Path_] = field(default_factory=set)
     problems: list[SourceProblem] = field(default_factory=list)
 
     def mark_for(self, path: Path_, *, prefer_key: bool = False) -> Mark:
-        """The best mark for `path`: the path itself, else its nearest written ancestor."""
+        """The best mark for `path`: the path itself, else its nearest written ancestor.
+
+        A mapping or list is marked at its key (its first item is often on the next line).
+        """
         probe = tuple(path)
         while True:
-            first, second = (
-                (self.key_marks, self.value_marks)
-                if prefer_key
-                else (
-                    self.value_marks,
-                    self.key_marks,
-                )
-            )
+            if prefer_key or probe in self.collections:
+                first, second = self.key_marks, self.value_marks
+            else:
+                first, second = self.value_marks, self.key_marks
             if probe in first:
                 return first[probe]
             if probe in second:
@@ -144,6 +144,8 @@ class _Builder:
     def build(self, node: yaml.Node, path: Path_) -> Any:
         source, constructor = self.source, self.constructor
         source.value_marks.setdefault(path, Mark.of(node.start_mark))
+        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+            source.collections.add(path)
         if isinstance(node, yaml.MappingNode):
             constructor.flatten_mapping(node)  # resolve `<<: *anchor` merges
             result: dict[Any, Any] = {}
