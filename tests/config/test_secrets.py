@@ -53,9 +53,7 @@ def test_validate_needs_no_secrets_but_check_secrets_resolves_them() -> None:
 def test_check_secrets_wants_six_digit_pins(tmp_path: Path) -> None:
     config = tmp_path / "numbers.yaml"
     config.write_text(
-        'wabas: {hk: {id: "1"}}\n'
-        "numbers:\n"
-        '  "+852 5123 4567": {waba: hk, pin: "${env:HK_PIN}"}\n',
+        'wabas: {hk: {id: "1"}}\nnumbers:\n  "+852 5123 4567": {waba: hk, pin: "${env:HK_PIN}"}\n',
         encoding="utf-8",
     )
     environ = {"HK_PIN": "12345x", "WABAPLAN_ACCESS_TOKEN": "EAAGsecretTOKEN123"}

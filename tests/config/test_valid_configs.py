@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 
 from reconciler.config import load
-from reconciler.config.yamlsource import parse_yaml_text
 from reconciler.config.model import Config
+from reconciler.config.yamlsource import parse_yaml_text
 
 ROOT = Path(__file__).resolve().parents[2]
-VALID = sorted((ROOT / "tests" / "fixtures" / "valid").glob("*.yaml")) + [ROOT / "examples" / "numbers.yaml"]
+VALID = [*sorted((ROOT / "tests" / "fixtures" / "valid").glob("*.yaml")), ROOT / "examples" / "numbers.yaml"]
 
 
 @pytest.mark.parametrize("path", VALID, ids=lambda p: p.stem)
