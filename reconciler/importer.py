@@ -1,0 +1,157 @@
+"""Write a configuration for what exists at Meta, so a team can adopt wabaplan with an empty first plan.
+
+Pure: a snapshot in, YAML text out. Secrets become `${env:…}` placeholders, never values. Write-only
+values (PINs, profile pictures) cannot be read back, so they are left out with a comment saying how to
+manage them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import phonenumbers
+import yaml
+from pydantic import ValidationError
+
+from reconciler.config.model import Template
+from reconciler.snapshot import LiveNumber, LiveProfile, LiveTemplate, LiveWaba, Snapshot
+
+SKIPPED_NUMBER_STATUSES = {"MIGRATED", "DELETED", "BANNED"}
+SKIPPED_TEMPLATE_STATUSES = {"DELETED", "PENDING_DELETION", "ARCHIVED", "DISABLED"}
+_COMPONENT_KEYS = {
+    "type", "format", "text", "example", "buttons", "add_security_recommendation", "code_expiration_minutes",
+}  # fmt: skip
+_BUTTON_KEYS = {"type", "text", "url", "phone_number", "example", "otp_type"}
+
+
+def render_config(snapshot: Snapshot, waba_ids: Iterable[str], *, header: str = "") -> str:
+    """YAML for the WABAs `waba_ids` as they are in `snapshot` (which must hold them)."""
+    names = _local_names([snapshot.wabas[w] for w in waba_ids])
+    notes: list[str] = []
+    wabas: dict[str, Any] = {}
+    numbers: dict[str, Any] = {}
+    for waba_id, name in names.items():
+        live = snapshot.wabas[waba_id]
+        wabas[name] = _waba(live, name, notes)
+        for number in sorted(live.numbers.values(), key=lambda n: n.e164):
+            if number.status in SKIPPED_NUMBER_STATUSES:
+                continue
+            numbers[_international(number.e164)] = _number(number, name)
+    document: dict[str, Any] = {
+        "version": 1,
+        "connection": {
+            "api_version": snapshot.api_version or "v23.0",
+            "graph_url": snapshot.graph_url or "https://graph.facebook.com",
+            "access_token": "${env:WABAPLAN_ACCESS_TOKEN}",
+        },
+        "wabas": wabas,
+        "numbers": numbers,
+    }
+    body = yaml.safe_dump(document, allow_unicode=True, sort_keys=False, width=110)
+    lines = [f"# {line}" if line else "#" for line in header.splitlines()]
+    lines += [
+        "# Written by `wabaplan import` from live state. Secrets are placeholders: set the variables, or",
+        "# switch them to ${file:PATH}. Two-step PINs and profile pictures cannot be read back: add `pin:`",
+        "# and `profile.picture:` to manage them (the next plan will then set them).",
+    ]
+    lines += [f"# note: {note}" for note in notes]
+    return "\n".join(lines) + "\n\n" + body
+
+
+def _local_names(wabas: list[LiveWaba]) -> dict[str, str]:
+    names: dict[str, str] = {}
+    used: set[str] = set()
+    for waba in wabas:
+        base = re.sub(r"[^a-z0-9]+", "_", (waba.name or "").lower()).strip("_")
+        base = base if base and base[0].isalpha() else f"waba_{waba.id}"
+        name, n = base, 2
+        while name in used:
+            name, n = f"{base}_{n}", n + 1
+        used.add(name)
+        names[waba.id] = name
+    return names
+
+
+def _waba(live: LiveWaba, name: str, notes: list[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {"id": live.id}
+    if live.subscriptions:
+        first = live.subscriptions[0]
+        hooks: dict[str, Any] = {"app_id": first.app_id}
+        if first.override_callback_uri:
+            hooks["override_callback_uri"] = first.override_callback_uri
+            hooks["verify_token"] = "${env:" + _env_name(name) + "_VERIFY_TOKEN}"
+        out["webhooks"] = hooks
+        if len(live.subscriptions) > 1:
+            others = ", ".join(s.app_id for s in live.subscriptions[1:])
+            notes.append(f"{name}: also subscribed apps {others}; only one is declared")
+    templates = []
+    for template in live.templates:
+        if template.status in SKIPPED_TEMPLATE_STATUSES:
+            continue
+        declared = _template(template)
+        try:
+            Template.model_validate(declared)
+        except ValidationError as exc:
+            first_error = exc.errors(include_url=False)[0]
+            notes.append(
+                f"{name}: template {template.name} ({template.language}) left out: "
+                f"{first_error['msg']} at {'.'.join(map(str, first_error['loc']))}"
+            )
+            continue
+        templates.append(declared)
+    if templates:
+        out["templates"] = templates
+    return out
+
+
+def _template(live: LiveTemplate) -> dict[str, Any]:
+    out: dict[str, Any] = {"name": live.name, "language": live.language, "category": live.category}
+    if live.parameter_format:
+        out["parameter_format"] = live.parameter_format
+    out["components"] = [_component(c) for c in live.components]
+    return out
+
+
+def _component(raw: Mapping[str, Any]) -> dict[str, Any]:
+    out = {k: v for k, v in raw.items() if k in _COMPONENT_KEYS and v is not None}
+    if "buttons" in out:
+        out["buttons"] = [{k: v for k, v in b.items() if k in _BUTTON_KEYS} for b in out["buttons"]]
+    return out
+
+
+def _number(number: LiveNumber, waba_name: str) -> dict[str, Any]:
+    out: dict[str, Any] = {"waba": waba_name}
+    if number.verified_name:
+        out["display_name"] = number.verified_name
+    if number.profile is not None:
+        profile = _profile(number.profile)
+        if profile:
+            out["profile"] = profile
+    return out
+
+
+def _profile(live: LiveProfile) -> dict[str, Any]:
+    fields = {
+        "about": live.about,
+        "address": live.address,
+        "description": live.description,
+        "email": live.email,
+        "vertical": live.vertical,
+        "websites": list(live.websites) or None,
+    }
+    return {k: v for k, v in fields.items() if v is not None}
+
+
+def _international(e164: str) -> str:
+    try:
+        return phonenumbers.format_number(
+            phonenumbers.parse(e164, None), phonenumbers.PhoneNumberFormat.INTERNATIONAL
+        )
+    except phonenumbers.NumberParseException:
+        return e164
+
+
+def _env_name(name: str) -> str:
+    return re.sub(r"[^A-Z0-9]+", "_", name.upper()).strip("_")

@@ -1,0 +1,671 @@
+"""Desired config + live snapshot → a Plan. Pure: no I/O, no clock, no secrets (only their fingerprints).
+
+For each WABA: the webhook subscription, then templates. For each number, one of three paths:
+  * at another provider (`migrate_from`): subscribe → add with the migrate flag → request code →
+    verify code → register with the PIN → profile, picture, display name; templates wait for the move;
+  * new to Meta: add → request code → verify code → register → profile, picture;
+  * already here: field-level updates of display name, profile, picture and PIN.
+A number part-way along a path (added but not verified, verified but not registered) resumes where it is.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+from reconciler.config.diagnostics import format_path
+from reconciler.config.model import Config, PhoneNumber, Template, Waba
+from reconciler.config.phone import parse_number
+from reconciler.diff import FieldChange, diff_fields
+from reconciler.plan.model import Action, Check, Cost, Kind, Op, Pending, Plan, Precondition, Status
+from reconciler.plan.order import order_actions, with_dependencies
+from reconciler.plan.preconditions import blocking, migration_preconditions
+from reconciler.snapshot import LiveNumber, LiveTemplate, LiveWaba, Snapshot
+
+EDITABLE_TEMPLATE_STATUSES = {"APPROVED", "REJECTED", "PAUSED"}
+COST_REGISTER = Cost(
+    "register_attempt", "uses 1 of the 10 register calls Meta allows per number per rolling 72 h"
+)
+COST_MESSAGING_CAP = Cost(
+    "messaging_cap",
+    "until the business is verified, at most 50 business-initiated messages per 24 h",
+)
+
+
+@dataclass(frozen=True)
+class WriteOnly:
+    """Fingerprints of values Meta never returns (PINs, uploaded pictures, verify tokens).
+
+    Keys are field addresses like `numbers["+85251234567"].pin`. `desired` holds the fingerprint of what the
+    config says now; `known` what the state directory recorded when wabaplan last set it; `unresolved` maps
+    a key to why its value could not be read (an unset variable).
+    """
+
+    desired: Mapping[str, str] = field(default_factory=dict)
+    known: Mapping[str, str] = field(default_factory=dict)
+    unresolved: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    targets: tuple[str, ...] = ()
+    refresh_only: bool = False
+    simulated: bool = False
+    config_hash: str = ""
+
+
+def build_plan(
+    config: Config,
+    snapshot: Snapshot,
+    write_only: WriteOnly | None = None,
+    options: PlanOptions | None = None,
+) -> Plan:
+    builder = _Builder(config, snapshot, write_only or WriteOnly())
+    builder.run()
+    options = options or PlanOptions()
+    actions = list(builder.actions)
+    if options.targets:
+        selected = {
+            a.id for a in actions if any(_targets(a.address, t) or a.id == t for t in options.targets)
+        }
+        keep = with_dependencies(actions, selected)
+        actions = [a for a in actions if a.id in keep]
+    ordered = order_actions(_propagate_blocks(actions))
+    drift: tuple[str, ...] = ()
+    if options.refresh_only:
+        drift = tuple(
+            f"{a.address}: {c.dotted} is {_show(c)} at Meta"
+            for a in ordered
+            if a.kind is Kind.UPDATE
+            for c in a.changes
+        )
+        ordered = ()
+    return Plan(
+        actions=ordered,
+        preconditions=tuple(builder.preconditions),
+        pending=tuple(builder.pending),
+        notes=tuple(builder.notes) + drift,
+        config_hash=options.config_hash,
+        graph_url=snapshot.graph_url,
+        api_version=snapshot.api_version,
+        live_fingerprints=builder.fingerprints,
+        simulated=options.simulated,
+        refresh_only=options.refresh_only,
+    )
+
+
+def _show(change: FieldChange) -> str:
+    if change.sensitive:
+        return "different"
+    return f"{change.before!r} (config: {change.after!r})"
+
+
+def _targets(address: str, target: str) -> bool:
+    return address == target or address.startswith(target + ".") or address.startswith(target + "[")
+
+
+def _propagate_blocks(actions: list[Action]) -> list[Action]:
+    """An action whose dependency is blocked is blocked too, saying by what."""
+    by_id = {a.id: a for a in actions}
+    changed = True
+    while changed:
+        changed = False
+        for action in list(by_id.values()):
+            if action.status is Status.BLOCKED:
+                continue
+            blockers = [d for d in action.depends_on if d in by_id and by_id[d].status is Status.BLOCKED]
+            if blockers:
+                by_id[action.id] = replace(action, status=Status.BLOCKED, reason=f"waits for {blockers[0]}")
+                changed = True
+    return [by_id[a.id] for a in actions]
+
+
+def fingerprint(value: Any) -> str:
+    """A short, stable digest of live values (never of secrets), for detecting a moved resource."""
+    text = json.dumps(value, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+class _Builder:
+    def __init__(self, config: Config, snapshot: Snapshot, write_only: WriteOnly) -> None:
+        self.config = config
+        self.snapshot = snapshot
+        self.write_only = write_only
+        self.actions: list[Action] = []
+        self.preconditions: list[Precondition] = []
+        self.pending: list[Pending] = []
+        self.notes: list[str] = []
+        self.fingerprints: dict[str, str] = {}
+        self.subscribe_action: dict[str, str] = {}  # WABA local name → its subscribe action id
+        self.registers_by_waba: dict[str, list[str]] = {}  # WABA local name → register action ids
+
+    def run(self) -> None:
+        for name, waba in self.config.wabas.items():
+            live = self.snapshot.wabas.get(waba.id)
+            if live is None:
+                why = self.snapshot.unreadable.get(waba.id)
+                reason = why.reason if why else "it was not read"
+                self.notes.append(
+                    f"{_waba_address(name)}: WABA {waba.id} cannot be planned: {reason} "
+                    "(check the ID, and that the access token's system user has the WABA assigned)"
+                )
+                continue
+            self.fingerprints[_waba_address(name)] = fingerprint(
+                {
+                    "review": live.account_review_status,
+                    "subscriptions": [asdict(s) for s in live.subscriptions],
+                }
+            )
+            self._webhooks(name, waba, live)
+        for e164, spec in self.config.numbers.items():
+            live_waba = self.snapshot.wabas.get(self.config.wabas[spec.waba].id)
+            if live_waba is not None:
+                self._number(e164, spec, live_waba)
+        for name, waba in self.config.wabas.items():
+            live = self.snapshot.wabas.get(waba.id)
+            if live is not None:
+                self._templates(name, waba, live)
+
+    # ------------------------------------------------------------ WABA-level
+
+    def _gate(self, name: str) -> str:
+        """Why work in this WABA must wait ('' when its expectations hold)."""
+        waba = self.config.wabas[name]
+        live = self.snapshot.wabas[waba.id]
+        problems = []
+        expect = waba.expect
+        if expect.account_review_status and live.account_review_status != expect.account_review_status:
+            problems.append(
+                f"WABA review status is {live.account_review_status or 'not reported'}, "
+                f"expected {expect.account_review_status} (Meta must finish reviewing WABA {waba.id})"
+            )
+        wanted = expect.business_verification_status
+        if wanted and live.business_verification_status != wanted:
+            problems.append(
+                f"business verification is {live.business_verification_status or 'not reported'}, expected "
+                f"{wanted} (finish it in Meta Business Suite → Security Centre)"
+            )
+        return "; ".join(problems)
+
+    def _webhooks(self, name: str, waba: Waba, live: LiveWaba) -> None:
+        hooks = waba.webhooks
+        if hooks is None:
+            return
+        address = f"{_waba_address(name)}.webhooks"
+        current = next((s for s in live.subscriptions if s.app_id == hooks.app_id), None)
+        ignore = set(waba.lifecycle.ignore_changes)
+        if "webhooks" in ignore:
+            return
+        params = {
+            "waba_id": waba.id,
+            "app_id": hooks.app_id,
+            "override_callback_uri": hooks.override_callback_uri,
+        }
+        if current is None:
+            changes = [
+                FieldChange(("subscribed_apps",), [s.app_id for s in live.subscriptions], [hooks.app_id])
+            ]
+            if hooks.override_callback_uri:
+                changes.append(FieldChange(("override_callback_uri",), None, hooks.override_callback_uri))
+                changes.append(FieldChange(("verify_token",), None, None, sensitive=True))
+            action = Action(
+                id=address,
+                address=address,
+                kind=Kind.CREATE,
+                op=Op.SUBSCRIBE_APP,
+                summary=f"subscribe app {hooks.app_id} to WABA {waba.id}'s webhooks",
+                changes=tuple(changes),
+                params=params,
+            )
+            self.actions.append(action)
+            self.subscribe_action[name] = action.id
+            return
+        changes = []
+        if (
+            "webhooks.override_callback_uri" not in ignore
+            and current.override_callback_uri != hooks.override_callback_uri
+        ):
+            changes.append(
+                FieldChange(
+                    ("override_callback_uri",), current.override_callback_uri, hooks.override_callback_uri
+                )
+            )
+        token_key = f"{address}.verify_token"
+        if hooks.verify_token and "webhooks.verify_token" not in ignore:
+            desired, known = self.write_only.desired.get(token_key), self.write_only.known.get(token_key)
+            if desired is not None and desired != known:
+                changes.append(FieldChange(("verify_token",), None, None, sensitive=True))
+        if changes:
+            self.actions.append(
+                Action(
+                    id=address,
+                    address=address,
+                    kind=Kind.UPDATE,
+                    op=Op.UPDATE_WEBHOOKS,
+                    summary=f"update the webhook callback override of WABA {waba.id}",
+                    changes=tuple(changes),
+                    params=params,
+                )
+            )
+
+    def _templates(self, name: str, waba: Waba, live: LiveWaba) -> None:
+        if "templates" in waba.lifecycle.ignore_changes:
+            return
+        gate = self._gate(name)
+        after_moves = tuple(self.registers_by_waba.get(name, ()))
+        for index, template in enumerate(waba.templates):
+            address = f'{_waba_address(name)}.templates["{template.name}/{template.language}"]'
+            desired = _template_fields(template)
+            existing = live.template(template.name, template.language)
+            params = {"waba_id": waba.id, "template": desired, "index": index}
+            if existing is None:
+                self.actions.append(
+                    Action(
+                        id=address,
+                        address=address,
+                        kind=Kind.CREATE,
+                        op=Op.CREATE_TEMPLATE,
+                        summary=f"create template {template.name} ({template.language}, {template.category})",
+                        status=Status.BLOCKED if gate else Status.READY,
+                        reason=gate,
+                        depends_on=after_moves,
+                        changes=tuple(FieldChange((k,), None, v) for k, v in desired.items()),
+                        costs=(
+                            Cost("review", "Meta reviews new templates (up to 24 h) before they can be sent"),
+                        ),
+                        params=params,
+                    )
+                )
+                continue
+            self.fingerprints[address] = fingerprint(asdict(existing))
+            current = _live_template_fields(existing, desired)
+            changes = diff_fields(desired, current, ignore=template.lifecycle.ignore_changes)
+            if not changes:
+                if existing.status == "PENDING":
+                    self.pending.append(
+                        Pending(address, "template is under Meta review and matches the config")
+                    )
+                elif existing.status == "REJECTED":
+                    self.notes.append(
+                        f"{address}: Meta rejected this template; change its content to resubmit"
+                    )
+                continue
+            status, reason, costs = (
+                Status.READY,
+                "",
+                [Cost("review", "the edited template goes back to Meta review")],
+            )
+            if existing.status not in EDITABLE_TEMPLATE_STATUSES:
+                status = Status.BLOCKED
+                reason = f"a {existing.status} template cannot be edited; wait until Meta has reviewed it"
+            elif existing.status == "APPROVED":
+                if any(c.path == ("category",) for c in changes):
+                    status = Status.BLOCKED
+                    reason = (
+                        "the category of an approved template cannot be changed: "
+                        "give the template a new name "
+                        "(deleting it locks the name for 30 days)"
+                    )
+                costs.append(
+                    Cost(
+                        "template_edit",
+                        "approved templates may be edited once per 24 h, 10 times per 30 days",
+                    )
+                )
+            self.actions.append(
+                Action(
+                    id=address,
+                    address=address,
+                    kind=Kind.UPDATE,
+                    op=Op.UPDATE_TEMPLATE,
+                    summary=f"update template {template.name} ({template.language})",
+                    status=status,
+                    reason=reason,
+                    changes=changes,
+                    costs=tuple(costs),
+                    params={**params, "template_id": existing.id},
+                )
+            )
+
+    # ------------------------------------------------------------ numbers
+
+    def _number(self, e164: str, spec: PhoneNumber, live_waba: LiveWaba) -> None:
+        address = format_path(("numbers", e164))
+        live = live_waba.numbers.get(e164)
+        if live is not None:
+            self.fingerprints[address] = fingerprint(asdict(live))
+        if live is not None and live.registered:
+            if spec.migrate_from is not None:
+                self.notes.append(
+                    f"{address}: the move is complete; migrate_from can be removed from the config"
+                )
+            self._live_number(address, e164, spec, live)
+            return
+        self._onboarding(address, e164, spec, live_waba, live)
+
+    def _onboarding(
+        self, address: str, e164: str, spec: PhoneNumber, live_waba: LiveWaba, live: LiveNumber | None
+    ) -> None:
+        """Add (or add for migration), prove ownership with a code, register — resuming part-way if needed."""
+        waba_name = spec.waba
+        waba = self.config.wabas[waba_name]
+        gate = self._gate(waba_name)
+        parsed = parse_number(e164)
+        base = {"waba_id": waba.id, "cc": parsed.country_code, "phone_number": parsed.national_number}
+        if live is not None:
+            base["phone_number_id"] = live.id
+        migrating = spec.migrate_from is not None
+        blocked_by = gate
+        previous: tuple[str, ...] = ()
+        subscribe = self.subscribe_action.get(waba_name)
+
+        if migrating:
+            source_id = spec.migrate_from.waba_id  # type: ignore[union-attr]
+            subscribed = bool(live_waba.subscriptions) or subscribe is not None
+            checks = migration_preconditions(
+                address,
+                e164,
+                source_id,
+                self.snapshot.sources.get(source_id),
+                live_waba,
+                subscribed_or_planned=subscribed,
+                subscription_planned=subscribe is not None and not live_waba.subscriptions,
+            )
+            self.preconditions.extend(checks)
+            blocked_by = "; ".join(r for r in (gate, blocking(checks)) if r)
+
+        if live is None:
+            if migrating:
+                op, kind, summary = (
+                    Op.ADD_NUMBER_FOR_MIGRATION,
+                    Kind.CREATE,
+                    (
+                        f"add {e164} to WABA {waba.id} for migration from WABA {spec.migrate_from.waba_id}"  # type: ignore[union-attr]
+                    ),
+                )
+            else:
+                op, kind, summary = Op.ADD_NUMBER, Kind.CREATE, f"add {e164} to WABA {waba.id}"
+                if not spec.display_name:
+                    blocked_by = "; ".join(
+                        r
+                        for r in (blocked_by, "Meta needs a display name to add a number: set display_name")
+                        if r
+                    )
+            costs = (
+                [
+                    Cost(
+                        "template_copy",
+                        "only APPROVED templates with GREEN quality are copied; the rest must be re-created",
+                    )
+                ]
+                if migrating
+                else []
+            )
+            add = Action(
+                id=f"{address}.add",
+                address=address,
+                kind=kind,
+                op=op,
+                summary=summary,
+                status=Status.BLOCKED if blocked_by else Status.READY,
+                reason=blocked_by,
+                depends_on=(subscribe,) if subscribe else (),
+                changes=(FieldChange(("waba",), spec.migrate_from.waba_id if migrating else None, waba.id),),  # type: ignore[union-attr]
+                costs=tuple(costs),
+                params={**base, "verified_name": spec.display_name, "migrate": migrating},
+            )
+            self.actions.append(add)
+            previous, blocked_by = (add.id,), ""
+
+        verified = live is not None and live.code_verification_status == "VERIFIED"
+        if not verified:
+            request = Action(
+                id=f"{address}.request_code",
+                address=address,
+                kind=Kind.OPERATION,
+                op=Op.REQUEST_CODE,
+                summary=(
+                    f"send a one-time code to {e164} by {spec.verification.method} "
+                    f"({spec.verification.language})"
+                ),
+                status=Status.BLOCKED if blocked_by else Status.READY,
+                reason=blocked_by,
+                depends_on=previous or ((subscribe,) if subscribe else ()),
+                params={
+                    **base,
+                    "code_method": spec.verification.method,
+                    "language": spec.verification.language,
+                },
+            )
+            verify = Action(
+                id=f"{address}.verify_code",
+                address=address,
+                kind=Kind.OPERATION,
+                op=Op.VERIFY_CODE,
+                summary=f"verify the one-time code sent to {e164}",
+                status=Status.NEEDS_INPUT,
+                reason=(
+                    f"the code sent to {e164}: pass --otp {e164}=CODE, set WABAPLAN_OTP_{e164[1:]}, "
+                    "or type it when asked"
+                ),
+                depends_on=(request.id,),
+                params=base,
+            )
+            self.actions += [request, verify]
+            previous, blocked_by = (verify.id,), ""
+
+        pin_key = f"{address}.pin"
+        register_block = blocked_by
+        if spec.pin is None:
+            register_block = "; ".join(
+                r
+                for r in (register_block, "registration sets the two-step PIN: declare pin: ${env:NAME}")
+                if r
+            )
+        elif pin_key in self.write_only.unresolved:
+            register_block = "; ".join(r for r in (register_block, self.write_only.unresolved[pin_key]) if r)
+        costs = [COST_REGISTER]
+        if migrating:
+            costs.insert(
+                0,
+                Cost(
+                    "downtime",
+                    "the number moves when it registers here: the old provider stops serving it then",
+                ),
+            )
+        if live_waba.business_verification_status != "verified":
+            costs.append(COST_MESSAGING_CAP)
+        register = Action(
+            id=f"{address}.register",
+            address=address,
+            kind=Kind.OPERATION,
+            op=Op.REGISTER,
+            summary=f"register {e164} on Cloud API with its two-step PIN",
+            status=Status.BLOCKED if register_block else Status.READY,
+            reason=register_block,
+            depends_on=previous or ((subscribe,) if subscribe else ()),
+            changes=(FieldChange(("pin",), None, None, sensitive=True),),
+            costs=tuple(costs),
+            params={**base, "data_localization_region": spec.data_localization_region},
+        )
+        self.actions.append(register)
+        self.registers_by_waba.setdefault(waba_name, []).append(register.id)
+
+        # After the move: what the config declares that the number may not carry yet.
+        source_number = None
+        if migrating:
+            source = self.snapshot.sources.get(spec.migrate_from.waba_id)  # type: ignore[union-attr]
+            source_number = source.numbers.get(e164) if source else None
+        carried = source_number or live
+        self._profile(address, spec, carried, after=register.id)
+        self._picture(address, spec, after=register.id)
+        if (
+            spec.display_name
+            and carried is not None
+            and carried.verified_name
+            and carried.verified_name != spec.display_name
+        ):
+            self._rename(address, spec, carried, after=register.id)
+
+    def _live_number(self, address: str, e164: str, spec: PhoneNumber, live: LiveNumber) -> None:
+        ignore = set(spec.lifecycle.ignore_changes)
+        if spec.display_name and "display_name" not in ignore and live.verified_name != spec.display_name:
+            if live.new_display_name == spec.display_name and live.new_name_status in (
+                "PENDING_REVIEW",
+                None,
+            ):
+                self.pending.append(
+                    Pending(address, f"display name {spec.display_name!r} is under Meta review")
+                )
+            else:
+                self._rename(address, spec, live, after=None)
+        self._profile(address, spec, live, after=None)
+        self._picture(address, spec, after=None)
+        pin_key = f"{address}.pin"
+        if spec.pin is not None and "pin" not in ignore:
+            desired, known = self.write_only.desired.get(pin_key), self.write_only.known.get(pin_key)
+            unresolved = self.write_only.unresolved.get(pin_key)
+            if unresolved or desired != known:
+                self.actions.append(
+                    Action(
+                        id=f"{address}.pin",
+                        address=address,
+                        kind=Kind.UPDATE,
+                        op=Op.SET_PIN,
+                        summary=f"set the two-step verification PIN of {e164}"
+                        + ("" if known else " (wabaplan has not set it before)"),
+                        status=Status.BLOCKED if unresolved else Status.READY,
+                        reason=unresolved or "",
+                        changes=(FieldChange(("pin",), None, None, sensitive=True),),
+                        params={"phone_number_id": live.id},
+                    )
+                )
+
+    def _rename(self, address: str, spec: PhoneNumber, live: LiveNumber, *, after: str | None) -> None:
+        self.actions.append(
+            Action(
+                id=f"{address}.display_name",
+                address=address,
+                kind=Kind.UPDATE,
+                op=Op.CHANGE_DISPLAY_NAME,
+                summary=f"request display name {spec.display_name!r}",
+                depends_on=(after,) if after else (),
+                changes=(FieldChange(("display_name",), live.verified_name, spec.display_name),),
+                costs=(
+                    Cost(
+                        "display_name_review",
+                        "Meta reviews the new name (up to 3 business days), then the number must re-register "
+                        "(1 of 10 register calls per 72 h)",
+                    ),
+                ),
+                params={
+                    "phone_number_id": live.id if after is None else None,
+                    "display_name": spec.display_name,
+                },
+            )
+        )
+
+    def _profile(
+        self, address: str, spec: PhoneNumber, live: LiveNumber | None, *, after: str | None
+    ) -> None:
+        if spec.profile is None or "profile" in spec.lifecycle.ignore_changes:
+            return
+        desired = spec.profile.model_dump(exclude={"picture"})
+        desired["websites"] = list(desired["websites"]) if desired["websites"] is not None else None
+        current: dict[str, Any] = {"websites": []}
+        if live is not None and live.profile is not None:
+            current = {**asdict(live.profile), "websites": list(live.profile.websites)}
+        ignore = [
+            p.removeprefix("profile.") for p in spec.lifecycle.ignore_changes if p.startswith("profile.")
+        ]
+        changes = diff_fields(desired, current, ignore=ignore, prefix=("profile",))
+        if not changes:
+            return
+        self.actions.append(
+            Action(
+                id=f"{address}.profile",
+                address=address,
+                kind=Kind.UPDATE,
+                op=Op.UPDATE_PROFILE,
+                summary="update the business profile",
+                depends_on=(after,) if after else (),
+                changes=changes,
+                params={
+                    "phone_number_id": live.id if live and after is None else None,
+                    "profile": {c.path[1]: c.after for c in changes if len(c.path) >= 2},
+                },
+            )
+        )
+
+    def _picture(self, address: str, spec: PhoneNumber, *, after: str | None) -> None:
+        if (
+            spec.profile is None
+            or spec.profile.picture is None
+            or "profile.picture" in spec.lifecycle.ignore_changes
+        ):
+            return
+        key = f"{address}.profile.picture"
+        desired, known = self.write_only.desired.get(key), self.write_only.known.get(key)
+        unresolved = self.write_only.unresolved.get(key)
+        if desired == known and not unresolved:
+            return
+        self.actions.append(
+            Action(
+                id=f"{address}.picture",
+                address=address,
+                kind=Kind.UPDATE,
+                op=Op.UPLOAD_PICTURE,
+                summary=f"upload profile picture {spec.profile.picture}",
+                status=Status.BLOCKED if unresolved else Status.READY,
+                reason=unresolved or "",
+                depends_on=(after,) if after else (),
+                changes=(
+                    FieldChange(("profile", "picture"), known and "(uploaded before)", spec.profile.picture),
+                ),
+                params={"picture": spec.profile.picture},
+            )
+        )
+
+
+def _waba_address(name: str) -> str:
+    return format_path(("wabas", name))
+
+
+def _template_fields(template: Template) -> dict[str, Any]:
+    dumped = template.model_dump(mode="json", exclude={"lifecycle", "name", "language"}, exclude_none=True)
+    dumped["components"] = [
+        {k: v for k, v in component.items() if v is not None} for component in dumped["components"]
+    ]
+    return dumped
+
+
+def _live_template_fields(live: LiveTemplate, desired: Mapping[str, Any]) -> dict[str, Any]:
+    """The live template seen through the keys the config declares (Meta adds keys of its own)."""
+    components = []
+    wanted = list(desired.get("components", []))
+    for index, component in enumerate(live.components):
+        keys = set(wanted[index]) if index < len(wanted) else set(component)
+        components.append({k: _strip(component[k]) for k in component if k in keys})
+    return {
+        "category": live.category,
+        "parameter_format": live.parameter_format,
+        "components": components,
+    }
+
+
+def _strip(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_strip(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _strip(v) for k, v in value.items() if v is not None}
+    return value
+
+
+def summarise_checks(checks: Iterable[Precondition]) -> dict[str, int]:
+    counts = {outcome.value: 0 for outcome in Check}
+    for check in checks:
+        counts[check.outcome.value] += 1
+    return counts

@@ -1,0 +1,153 @@
+"""The conditions a number's move from another provider needs, checked against what the tokens can see.
+
+The seed's conditions table (number registered; two-step verification off at the source; business
+verified and WABA approved on both sides) plus Meta's (approved display name with no rename pending;
+an app subscribed to the destination first; source and destination in the same business). Each comes
+out ✓, ✗ with the fix, or ? with who must do what when the given tokens cannot see it.
+"""
+
+from __future__ import annotations
+
+from reconciler.plan.model import Check, Precondition
+from reconciler.snapshot import LiveNumber, LiveWaba
+
+VERIFIED = "verified"
+APPROVED = "APPROVED"
+
+
+def migration_preconditions(
+    address: str,
+    e164: str,
+    source_id: str,
+    source: LiveWaba | None,
+    destination: LiveWaba,
+    *,
+    subscribed_or_planned: bool,
+    subscription_planned: bool,
+) -> tuple[Precondition, ...]:
+    number = source.numbers.get(e164) if source else None
+    unseen = f"the source WABA {source_id} cannot be read with the tokens given"
+    ask_source = (
+        "ask the current provider to confirm, or give migrate_from.access_token so wabaplan can check"
+    )
+    checks: list[Precondition] = []
+
+    def add(name: str, outcome: Check, detail: str) -> None:
+        checks.append(Precondition(address, name, outcome, detail))
+
+    # -- the phone number at the source
+    if source is None:
+        add("number registered at the source", Check.UNKNOWN, f"{unseen}: {ask_source}")
+    elif number is None:
+        add(
+            "number registered at the source",
+            Check.FAIL,
+            f"{e164} is not in source WABA {source_id}: check migrate_from.waba_id",
+        )
+    elif number.registered:
+        add(
+            "number registered at the source",
+            Check.PASS,
+            f"{number.status} on {number.platform_type or 'Cloud API'}",
+        )
+    else:
+        add(
+            "number registered at the source",
+            Check.FAIL,
+            f"status is {number.status}: the current provider must register it before it can move",
+        )
+    add("two-step verification off at the source", *_two_step(number))
+    add("display name approved, no rename pending", *_display_name(number, unseen))
+
+    # -- both WABAs and their businesses
+    for side, waba, waba_id in (("source", source, source_id), ("destination", destination, destination.id)):
+        if waba is None:
+            add(f"{side} business verified", Check.UNKNOWN, f"{unseen}: {ask_source}")
+            add(f"{side} WABA approved", Check.UNKNOWN, f"{unseen}: {ask_source}")
+            continue
+        status = waba.business_verification_status
+        if status == VERIFIED:
+            add(f"{side} business verified", Check.PASS, "verified")
+        elif status is None:
+            add(f"{side} business verified", Check.UNKNOWN, f"Meta did not report it for WABA {waba_id}")
+        else:
+            add(
+                f"{side} business verified",
+                Check.FAIL,
+                f"is {status}: the business owner must finish business verification in Meta Business Suite "
+                "(Security Centre)",
+            )
+        review = waba.account_review_status
+        if review == APPROVED:
+            add(f"{side} WABA approved", Check.PASS, APPROVED)
+        else:
+            add(
+                f"{side} WABA approved",
+                Check.FAIL if review else Check.UNKNOWN,
+                f"review status is {review or 'not reported'}: Meta must approve WABA {waba_id} first",
+            )
+
+    if subscribed_or_planned:
+        detail = (
+            "an app will be subscribed first (planned)" if subscription_planned else "an app is subscribed"
+        )
+        add("app subscribed to the destination", Check.PASS, detail)
+    else:
+        add(
+            "app subscribed to the destination",
+            Check.FAIL,
+            "declare wabas.<name>.webhooks.app_id so the plan subscribes your app before adding the number",
+        )
+
+    if source is None or not source.owner_business_id or not destination.owner_business_id:
+        add(
+            "source and destination in the same business",
+            Check.UNKNOWN,
+            "the owning business of one side is not visible: the business owner must confirm both WABAs are "
+            "in the same business portfolio",
+        )
+    elif source.owner_business_id == destination.owner_business_id:
+        add("source and destination in the same business", Check.PASS, f"business {source.owner_business_id}")
+    else:
+        add(
+            "source and destination in the same business",
+            Check.FAIL,
+            f"source is in business {source.owner_business_id}, "
+            f"destination in {destination.owner_business_id}: "
+            "Meta only moves numbers between WABAs of one business portfolio",
+        )
+    return tuple(checks)
+
+
+def _two_step(number: LiveNumber | None) -> tuple[Check, str]:
+    owner = (
+        "only the source WABA's owner can turn it off, in WhatsApp Manager → Phone numbers → "
+        "Two-step verification → Turn off (confirmed by e-mail); there is no API for it"
+    )
+    if number is None or number.two_step_enabled is None:
+        return Check.UNKNOWN, f"cannot be seen through the API: {owner}"
+    if number.two_step_enabled:
+        return Check.FAIL, f"two-step verification is on: {owner}"
+    return Check.PASS, "off"
+
+
+def _display_name(number: LiveNumber | None, unseen: str) -> tuple[Check, str]:
+    if number is None:
+        return Check.UNKNOWN, f"{unseen}: the current provider must confirm the display name is approved"
+    if number.new_name_status == "PENDING_REVIEW" or (number.new_display_name and not number.new_name_status):
+        return (
+            Check.FAIL,
+            f"a rename to {number.new_display_name!r} is under review: wait for Meta's decision",
+        )
+    if number.name_status != APPROVED:
+        return (
+            Check.FAIL,
+            f"name status is {number.name_status}: the display name must be approved by Meta first",
+        )
+    return Check.PASS, f"{number.verified_name!r} approved"
+
+
+def blocking(checks: tuple[Precondition, ...]) -> str:
+    """The reason to block, from the failed checks ('' when none failed)."""
+    failed = [c for c in checks if c.outcome is Check.FAIL]
+    return "; ".join(f"{c.name}: {c.detail}" for c in failed)

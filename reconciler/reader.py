@@ -1,0 +1,259 @@
+"""Read the live state a config needs, with the fewest requests the Graph API allows.
+
+    round 1  one batch pass over every WABA the config names: the node (review and verification status),
+             its subscribed apps, the first page of its phone numbers and of its templates   (4 ops a WABA)
+    round 2+ further pages of any edge that has more, batched again                          (only if needed)
+    last     the business profile of each declared number that exists at Meta             (1 op a number)
+
+Operations travel in Graph batches of 50, so a full read of N numbers in M WABAs costs about
+ceil(4M/50) + ceil(N/50) HTTP requests (plus paging), while Meta counts 4M + N operations. Everything is
+normalised here (empty strings to None, display numbers to E.164, lists to tuples) so the diff compares
+like with like.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from reconciler.config.model import Config
+from reconciler.config.phone import e164_or_none
+from reconciler.graph.batch import BatchRequest
+from reconciler.graph.client import GraphClient
+from reconciler.graph.errors import GraphError, NotFoundError, PermissionDeniedError
+from reconciler.snapshot import (
+    LiveNumber,
+    LiveProfile,
+    LiveSubscription,
+    LiveTemplate,
+    LiveWaba,
+    Snapshot,
+    Unreadable,
+)
+
+WABA_FIELDS = (
+    "id", "name", "account_review_status", "business_verification_status", "owner_business_info",
+    "currency", "timezone_id",
+)  # fmt: skip
+NUMBER_FIELDS = (
+    "id", "display_phone_number", "verified_name", "name_status", "new_display_name", "new_name_status",
+    "code_verification_status", "status", "platform_type", "quality_rating", "throughput",
+    "is_official_business_account",
+)  # fmt: skip
+TEMPLATE_FIELDS = (
+    "id", "name", "language", "status", "category", "components", "parameter_format", "quality_score",
+)  # fmt: skip
+PROFILE_FIELDS = ("about", "address", "description", "email", "profile_picture_url", "websites", "vertical")
+PAGE_SIZE = 100
+
+
+@dataclass
+class _Edges:
+    """What one WABA's reads have produced so far."""
+
+    node: Mapping[str, Any] | None = None
+    subscriptions: list[Mapping[str, Any]] = field(default_factory=list)
+    numbers: list[Mapping[str, Any]] = field(default_factory=list)
+    templates: list[Mapping[str, Any]] = field(default_factory=list)
+    error: GraphError | None = None
+
+
+async def read_snapshot(
+    config: Config, graph: GraphClient, *, sources: Mapping[str, GraphClient] | None = None
+) -> Snapshot:
+    """The live state of every WABA `config` names (and of migration sources, given their clients)."""
+    waba_ids = sorted({waba.id for waba in config.wabas.values()})
+    declared = set(config.numbers)
+    wabas, unreadable = await read_wabas(graph, waba_ids, profiles_for=declared)
+    source_wabas: dict[str, LiveWaba] = {}
+    for source_id, client in (sources or {}).items():
+        found, failed = await read_wabas(client, [source_id], profiles_for=set(), templates=True)
+        source_wabas.update(found)
+        unreadable.update(failed)
+    return Snapshot(
+        wabas=wabas,
+        sources=source_wabas,
+        unreadable=unreadable,
+        graph_url=graph.settings.base_url,
+        api_version=graph.api_version,
+    )
+
+
+async def read_wabas(
+    graph: GraphClient, waba_ids: Sequence[str], *, profiles_for: set[str], templates: bool = True
+) -> tuple[dict[str, LiveWaba], dict[str, Unreadable]]:
+    """Read `waba_ids` and the business profiles of the numbers in `profiles_for` (E.164)."""
+    edges = {waba_id: _Edges() for waba_id in waba_ids}
+    first = []
+    for waba_id in waba_ids:
+        first.append((waba_id, "node", BatchRequest.get(waba_id, fields=WABA_FIELDS, waba_id=waba_id)))
+        first.append(
+            (waba_id, "subscriptions", BatchRequest.get(f"{waba_id}/subscribed_apps", waba_id=waba_id))
+        )
+        first.append((waba_id, "numbers", _page(f"{waba_id}/phone_numbers", NUMBER_FIELDS, waba_id)))
+        if templates:
+            first.append(
+                (waba_id, "templates", _page(f"{waba_id}/message_templates", TEMPLATE_FIELDS, waba_id))
+            )
+    round_ = first
+    while round_:
+        results = await graph.batch([request for _, _, request in round_])
+        next_round = []
+        for (waba_id, edge, request), result in zip(round_, results, strict=True):
+            state = edges[waba_id]
+            if result.error is not None:
+                state.error = state.error or result.error
+            elif edge == "node":
+                state.node = result.body
+            else:
+                getattr(state, edge).extend(result.body.get("data", []))
+                after = _next_cursor(result.body)
+                if after is not None:
+                    next_round.append((waba_id, edge, _with_after(request, after)))
+        round_ = next_round
+
+    found: dict[str, LiveWaba] = {}
+    failed: dict[str, Unreadable] = {}
+    numbers_by_id: dict[str, tuple[str, LiveNumber]] = {}
+    for waba_id, state in edges.items():
+        if state.error is not None:
+            if not isinstance(state.error, (NotFoundError, PermissionDeniedError)):
+                raise state.error
+            failed[waba_id] = Unreadable(waba_id, _reason(state.error))
+            continue
+        numbers = [_number(raw, waba_id) for raw in state.numbers]
+        for number in numbers:
+            numbers_by_id[number.id] = (waba_id, number)
+        found[waba_id] = LiveWaba(
+            id=waba_id,
+            name=_text(state.node, "name"),
+            account_review_status=_text(state.node, "account_review_status"),
+            business_verification_status=_text(state.node, "business_verification_status"),
+            owner_business_id=_text((state.node or {}).get("owner_business_info"), "id"),
+            subscriptions=tuple(_subscription(raw) for raw in state.subscriptions),
+            numbers={number.e164: number for number in numbers},
+            templates=tuple(
+                sorted((_template(raw) for raw in state.templates), key=lambda t: (t.name, t.language))
+            ),
+        )
+
+    wanted = [
+        (waba_id, n) for waba_id, n in numbers_by_id.values() if n.e164 in profiles_for and n.registered
+    ]
+    if wanted:
+        results = await graph.batch(
+            [
+                BatchRequest.get(f"{n.id}/whatsapp_business_profile", fields=PROFILE_FIELDS, waba_id=w)
+                for w, n in wanted
+            ]
+        )
+        for (waba_id, number), result in zip(wanted, results, strict=True):
+            profile = _profile(result.value())
+            live = found[waba_id]
+            live.numbers[number.e164] = replace(number, profile=profile)
+    return found, failed
+
+
+def _page(node: str, fields: Iterable[str], waba_id: str) -> BatchRequest:
+    return BatchRequest.get(node, {"limit": PAGE_SIZE}, fields=list(fields), waba_id=waba_id)
+
+
+def _next_cursor(body: Mapping[str, Any]) -> str | None:
+    paging = body.get("paging") or {}
+    if not paging.get("next"):
+        return None
+    after = (paging.get("cursors") or {}).get("after")
+    if after:
+        return str(after)
+    query = dict(parse_qsl(urlsplit(str(paging["next"])).query))
+    return query.get("after")
+
+
+def _with_after(request: BatchRequest, after: str) -> BatchRequest:
+    parts = urlsplit(request.relative_url)
+    params = {k: v for k, v in parse_qsl(parts.query) if k not in ("after", "before")}
+    params["after"] = after
+    return BatchRequest.get(parts.path, params, waba_id=request.waba_id)
+
+
+def _reason(error: GraphError) -> str:
+    if isinstance(error, PermissionDeniedError):
+        return "the access token has no permission on it"
+    return "it does not exist, or the access token cannot see it"
+
+
+# ---------------------------------------------------------------- normalisation
+
+
+def _text(raw: Mapping[str, Any] | None, key: str) -> str | None:
+    value = (raw or {}).get(key)
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _number(raw: Mapping[str, Any], waba_id: str) -> LiveNumber:
+    display = str(raw.get("display_phone_number", ""))
+    written = display if display.startswith("+") else f"+{display}"
+    throughput = raw.get("throughput") or {}
+    return LiveNumber(
+        id=str(raw["id"]),
+        e164=e164_or_none(written) or "+" + "".join(c for c in display if c.isdigit()),
+        display_phone_number=display,
+        waba_id=waba_id,
+        status=_text(raw, "status"),
+        verified_name=_text(raw, "verified_name"),
+        name_status=_text(raw, "name_status"),
+        new_display_name=_text(raw, "new_display_name"),
+        new_name_status=_text(raw, "new_name_status"),
+        code_verification_status=_text(raw, "code_verification_status"),
+        platform_type=_text(raw, "platform_type"),
+        quality_rating=_text(raw, "quality_rating"),
+        throughput_level=_text(throughput, "level") if isinstance(throughput, Mapping) else None,
+        is_official_business_account=raw.get("is_official_business_account"),
+    )
+
+
+def _profile(body: Mapping[str, Any]) -> LiveProfile:
+    data = body.get("data") or [{}]
+    raw = data[0] if isinstance(data, list) and data else {}
+    return LiveProfile(
+        about=_text(raw, "about"),
+        address=_text(raw, "address"),
+        description=_text(raw, "description"),
+        email=_text(raw, "email"),
+        vertical=_text(raw, "vertical") if raw.get("vertical") not in ("UNDEFINED", "NOT_A_BIZ") else None,
+        websites=tuple(str(w) for w in raw.get("websites") or () if str(w).strip()),
+        profile_picture_url=_text(raw, "profile_picture_url"),
+    )
+
+
+def _template(raw: Mapping[str, Any]) -> LiveTemplate:
+    return LiveTemplate(
+        id=str(raw["id"]),
+        name=str(raw.get("name", "")),
+        language=str(raw.get("language", "")),
+        status=str(raw.get("status", "")),
+        category=str(raw.get("category", "")),
+        components=tuple(raw.get("components") or ()),
+        parameter_format=_text(raw, "parameter_format"),
+        quality_score=_quality(raw.get("quality_score")),
+    )
+
+
+def _quality(value: Any) -> str | None:
+    if isinstance(value, Mapping):
+        return _text(value, "score")
+    return _text({"q": value}, "q")
+
+
+def _subscription(raw: Mapping[str, Any]) -> LiveSubscription:
+    app = raw.get("whatsapp_business_api_data") or {}
+    return LiveSubscription(
+        app_id=str(app.get("id", "")),
+        app_name=_text(app, "name"),
+        override_callback_uri=_text(raw, "override_callback_uri"),
+    )

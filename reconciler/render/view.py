@@ -1,0 +1,60 @@
+"""What every human renderer shows, derived once from the plan document."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+MARKS = {"create": "+", "update": "~", "delete": "-", "operation": "»"}
+CHECK_MARKS = {"pass": "✓", "fail": "✗", "unknown": "?"}
+SIMULATED_BANNER = "SIMULATED — planned against the wabaplan simulator, not against Meta"
+
+
+@dataclass(frozen=True)
+class ChangeLine:
+    path: str
+    before: str
+    after: str
+
+
+def value_text(value: Any) -> str:
+    if value is None:
+        return "(none)"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def change_lines(action: dict[str, Any]) -> list[ChangeLine]:
+    return [
+        ChangeLine(
+            c["path"],
+            value_text(c["before"]) if not c["sensitive"] else c["before"],
+            value_text(c["after"]) if not c["sensitive"] else c["after"],
+        )
+        for c in action["changes"]
+    ]
+
+
+def summary_line(document: dict[str, Any]) -> str:
+    if document.get("refresh_only"):
+        drift = [n for n in document["notes"] if " at Meta" in n]
+        return (
+            f"Refresh only: {len(drift)} field(s) differ at Meta from the configuration; no actions planned."
+        )
+    s = document["summary"]
+    if not document["actions"]:
+        return "No changes. Meta matches the configuration."
+    blocked = f" ({s['blocked']} blocked)" if s["blocked"] else ""
+    return (
+        f"Plan: {s['create']} to create, {s['update']} to update, {s['delete']} to delete, "
+        f"{s['operations']} operations{blocked}."
+    )
+
+
+def preconditions_by_address(document: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for check in document["preconditions"]:
+        grouped.setdefault(check["address"], []).append(check)
+    return grouped

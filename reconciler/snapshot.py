@@ -1,0 +1,99 @@
+"""The live state at Meta that a plan is made against: typed, normalised, frozen values.
+
+The reader (`reconciler.reader`) fills these from the Graph API and does all server canonicalisation
+(empty strings to None, digits-only display numbers to E.164, lists to tuples), so the diff compares like
+with like. Nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class LiveProfile:
+    about: str | None = None
+    address: str | None = None
+    description: str | None = None
+    email: str | None = None
+    vertical: str | None = None
+    websites: tuple[str, ...] = ()
+    profile_picture_url: str | None = None
+
+
+@dataclass(frozen=True)
+class LiveNumber:
+    id: str
+    e164: str
+    display_phone_number: str
+    waba_id: str
+    status: str | None = None  # CONNECTED, PENDING, MIGRATED, …
+    verified_name: str | None = None
+    name_status: str | None = None  # APPROVED, PENDING_REVIEW, DECLINED, …
+    new_display_name: str | None = None  # a rename under review
+    new_name_status: str | None = None
+    code_verification_status: str | None = None  # VERIFIED, NOT_VERIFIED, EXPIRED
+    platform_type: str | None = None  # CLOUD_API, ON_PREMISE, NOT_APPLICABLE
+    quality_rating: str | None = None
+    throughput_level: str | None = None
+    is_official_business_account: bool | None = None
+    two_step_enabled: bool | None = None  # None: the API did not say
+    profile: LiveProfile | None = None
+
+    @property
+    def registered(self) -> bool:
+        return self.status == "CONNECTED" and self.platform_type in (None, "CLOUD_API")
+
+
+@dataclass(frozen=True)
+class LiveTemplate:
+    id: str
+    name: str
+    language: str
+    status: str  # APPROVED, PENDING, REJECTED, PAUSED, …
+    category: str
+    components: tuple[dict[str, Any], ...] = ()
+    parameter_format: str | None = None
+    quality_score: str | None = None
+
+
+@dataclass(frozen=True)
+class LiveSubscription:
+    app_id: str
+    app_name: str | None = None
+    override_callback_uri: str | None = None
+
+
+@dataclass(frozen=True)
+class LiveWaba:
+    id: str
+    name: str | None = None
+    account_review_status: str | None = None
+    business_verification_status: str | None = None
+    owner_business_id: str | None = None
+    subscriptions: tuple[LiveSubscription, ...] = ()
+    numbers: dict[str, LiveNumber] = field(default_factory=dict)  # by E.164
+    templates: tuple[LiveTemplate, ...] = ()
+
+    def template(self, name: str, language: str) -> LiveTemplate | None:
+        return next((t for t in self.templates if t.name == name and t.language == language), None)
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """An object the config names that could not be read, and why (no permission, does not exist)."""
+
+    object_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything the plan needs from Meta, keyed by Meta ID."""
+
+    wabas: dict[str, LiveWaba] = field(default_factory=dict)
+    sources: dict[str, LiveWaba] = field(default_factory=dict)  # source WABAs of migrations
+    unreadable: dict[str, Unreadable] = field(default_factory=dict)
+    graph_url: str = ""
+    api_version: str = ""

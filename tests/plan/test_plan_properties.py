@@ -1,0 +1,103 @@
+"""Properties of planning: a converged estate plans nothing; order respects dependencies; no secret leaks."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+from typing import Any
+
+from converged import converged_snapshot, settled_write_only
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+from pydantic import ValidationError
+from strategies import configs
+
+from reconciler.config.model import Config
+from reconciler.fingerprints import keyed
+from reconciler.plan.build import WriteOnly, build_plan
+from reconciler.render import render_json, render_markdown, render_text
+from reconciler.snapshot import Snapshot
+
+SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def accepted(data: dict[str, Any]) -> Config:
+    try:
+        return Config.model_validate(data)
+    except ValidationError:
+        assume(False)
+        raise
+
+
+def perturb(snapshot: Snapshot, seed: int) -> Snapshot:
+    """Meta drifted: numbers missing or half-onboarded, templates gone, apps unsubscribed."""
+    rng = random.Random(seed)
+    wabas = {}
+    for waba_id, waba in snapshot.wabas.items():
+        numbers = {}
+        for e164, number in waba.numbers.items():
+            roll = rng.random()
+            if roll < 0.3:
+                continue
+            if roll < 0.5:
+                number = replace(
+                    number, status="PENDING", code_verification_status=rng.choice(["VERIFIED", None])
+                )
+            elif roll < 0.7 and number.profile is not None:
+                number = replace(
+                    number, profile=replace(number.profile, about="drifted"), verified_name="Old"
+                )
+            numbers[e164] = number
+        templates = tuple(t for t in waba.templates if rng.random() < 0.5)
+        subscriptions = waba.subscriptions if rng.random() < 0.5 else ()
+        wabas[waba_id] = replace(waba, numbers=numbers, templates=templates, subscriptions=subscriptions)
+    return replace(snapshot, wabas=wabas)
+
+
+@SETTINGS
+@given(configs())
+def test_desired_equal_to_live_plans_nothing(data: dict[str, Any]) -> None:
+    config = accepted(data)
+    plan = build_plan(config, converged_snapshot(config), settled_write_only(config))
+    assert plan.actions == ()
+
+
+@SETTINGS
+@given(configs(), st.integers(0, 2**32))
+def test_every_action_comes_after_what_it_depends_on(data: dict[str, Any], seed: int) -> None:
+    config = accepted(data)
+    plan = build_plan(config, perturb(converged_snapshot(config), seed), settled_write_only(config))
+    seen: set[str] = set()
+    ids = [a.id for a in plan.actions]
+    assert len(ids) == len(set(ids))
+    for action in plan.actions:
+        assert set(action.depends_on) <= seen, f"{action.id} runs before {set(action.depends_on) - seen}"
+        seen.add(action.id)
+
+
+@SETTINGS
+@given(configs(), st.integers(0, 2**32), st.from_regex(r"[0-9]{6}", fullmatch=True))
+def test_rendering_never_depends_on_a_secret(data: dict[str, Any], seed: int, pin: str) -> None:
+    """Non-interference: the PIN reaches the planner only as a keyed fingerprint, and no output shows it.
+
+    Two plans whose PINs differ (both unknown to the state directory) render identically, so no output
+    can contain or encode the PIN.
+    """
+    config = accepted(data)
+    key = b"k" * 32
+    live = perturb(converged_snapshot(config), seed)
+    outputs = []
+    for value in (pin, str((int(pin) + 1) % 10**6).zfill(6)):
+        desired = {
+            f'numbers["{e164}"].pin': keyed(key, value) for e164, spec in config.numbers.items() if spec.pin
+        }
+        document = build_plan(config, live, WriteOnly(desired=desired)).to_json()
+        outputs.append(
+            (
+                render_text(document),
+                render_text(document, colour=True),
+                render_markdown(document),
+                render_json(document),
+            )
+        )
+    assert outputs[0] == outputs[1]
