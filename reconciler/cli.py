@@ -12,12 +12,15 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from reconciler import __version__
-from reconciler.errors import WabaplanError
+from reconciler.errors import ConfigError, WabaplanError
 
-EXIT_OK, EXIT_ERROR = 0, 1
+if TYPE_CHECKING:
+    from reconciler.config.model import Config
+
+EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
 DEFAULT_CONFIG = "numbers.yaml"
 
 Handler = Callable[[argparse.Namespace], int]
@@ -63,8 +66,77 @@ def build_parser() -> argparse.ArgumentParser:
     schema.add_argument("which", nargs="?", choices=_schema_names(), default="config", help="which schema")
     schema.set_defaults(handler=_schema)
 
+    plan = commands.add_parser(
+        "plan",
+        help="show what apply would do",
+        description="Read live state, diff it against the config and print the ordered, costed plan. "
+        "Exit 0 (with --detailed-exitcode: 0 no changes, 2 changes present), 1 on error.",
+    )
+    _config_option(plan)
+    plan.add_argument("--out", metavar="PLAN", help="also save the plan (JSON, no secrets) for `apply PLAN`")
+    _format_option(plan)
+    plan.add_argument(
+        "--detailed-exitcode",
+        action="store_true",
+        help="exit 2 when there are changes, 0 when there are none",
+    )
+    plan.add_argument(
+        "--target",
+        action="append",
+        default=[],
+        metavar="ADDR",
+        help='only this resource (e.g. numbers["+85251234567"]) and what it depends on; repeatable',
+    )
+    plan.add_argument(
+        "--refresh-only",
+        action="store_true",
+        help="report what differs at Meta from the config, plan no actions",
+    )
+    _sim_option(plan)
+    plan.set_defaults(handler=_plan)
+
+    show = commands.add_parser(
+        "show", help="render a saved plan", description="Render a plan saved with --out."
+    )
+    show.add_argument("plan_file", metavar="PLAN")
+    _format_option(show)
+    show.set_defaults(handler=_show)
+
+    imp = commands.add_parser(
+        "import",
+        help="write a config for what exists at Meta",
+        description="Read the given WABAs and write a numbers.yaml for them (secrets as ${env:...} "
+        "placeholders, never values). Planning the result shows no changes.",
+    )
+    imp.add_argument(
+        "--waba", action="append", required=True, metavar="ID", help="WABA ID to import; repeatable"
+    )
+    imp.add_argument(
+        "--out", metavar="FILE", help="write here instead of standard output (refuses to overwrite)"
+    )
+    _sim_option(imp)
+    imp.set_defaults(handler=_import)
+
     _add_simulator_commands(commands)
     return parser
+
+
+def _format_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--format", choices=("text", "json", "markdown"), default="text", help="output format"
+    )
+
+
+def _sim_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--sim",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="WORLD",
+        help="run against an in-process Graph API simulator (the bundled demo world, or WORLD); its state "
+        "carries over between --sim runs (wabaplan sim reset starts over)",
+    )
 
 
 def _config_option(parser: argparse.ArgumentParser) -> None:
@@ -133,11 +205,144 @@ def _schema(args: argparse.Namespace) -> int:
 
 
 def _add_simulator_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    try:  # TODO(lead): drop the guard once the simulator lands
-        from reconciler.simulator.cli import add_sim_commands
-    except ImportError:
-        return
+    from reconciler.simulator.cli import add_sim_commands
+
     add_sim_commands(commands)
+    sim = commands.choices["sim"]
+    sim_commands = next(a for a in sim._actions if isinstance(a, argparse._SubParsersAction))
+    reset = sim_commands.add_parser(
+        "reset",
+        help="forget the simulated Meta's state kept between --sim runs",
+        description="Remove the simulator state that --sim runs share (in the state directory), so the next "
+        "--sim run starts again from its world file.",
+    )
+    _config_option(reset)
+    reset.set_defaults(handler=_sim_reset)
+
+
+def _sim_reset(args: argparse.Namespace) -> int:
+    from reconciler.statedir import StateDir, locate
+
+    state = StateDir(locate(Path(args.config), os.environ))
+    if state.sim_state.exists():
+        state.sim_state.unlink()
+        sys.stdout.write(f"simulator state removed ({state.sim_state}); the next --sim run starts fresh\n")
+    else:
+        sys.stdout.write(f"no simulator state at {state.sim_state}; nothing to do\n")
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------- plan, show, import
+
+
+def _load_valid(path: Path) -> Config:
+    from reconciler.config import load
+
+    loaded = load(path)
+    if loaded.config is None:
+        for diagnostic in loaded.diagnostics:
+            sys.stderr.write(f"{diagnostic}\n")
+        raise ConfigError(f"{path} is not valid: fix the problems above (wabaplan validate -c {path})")
+    return loaded.config
+
+
+def _plan(args: argparse.Namespace) -> int:
+    from contextlib import nullcontext
+
+    from reconciler import runtime
+    from reconciler.plan.build import PlanOptions, build_plan
+    from reconciler.statedir import StateDir, locate, write_json_atomic
+
+    path = Path(args.config)
+    config = _load_valid(path)
+    state = StateDir(locate(path, os.environ))
+    simulator = runtime.simulated_meta(args.sim or None, state) if args.sim is not None else nullcontext(None)
+    with simulator as meta:
+        target = runtime.target_for(config, base_dir=path.parent, environ=os.environ, simulated=meta)
+        snapshot, cost = runtime.read_live(config, target)
+        write_only = runtime.write_only(
+            config, base_dir=path.parent, environ=os.environ, state=state, simulated=meta is not None
+        )
+    options = PlanOptions(
+        targets=tuple(args.target),
+        refresh_only=args.refresh_only,
+        simulated=meta is not None,
+        config_hash=runtime.config_hash(path),
+    )
+    plan = build_plan(config, snapshot, write_only, options)
+    document = {**plan.to_json(), "read": cost}
+    if args.out:
+        write_json_atomic(Path(args.out), document)
+    _render(document, args.format)
+    if args.out:
+        sys.stderr.write(
+            f"plan saved to {args.out} (no secrets inside); render it with `wabaplan show {args.out}`\n"
+        )
+    if args.detailed_exitcode and plan.has_changes:
+        return EXIT_CHANGES
+    return EXIT_OK
+
+
+def _show(args: argparse.Namespace) -> int:
+    from reconciler.plan.model import FORMAT_VERSION
+    from reconciler.statedir import read_json
+
+    document = read_json(Path(args.plan_file))
+    if not isinstance(document, dict) or document.get("format_version") != FORMAT_VERSION:
+        raise WabaplanError(
+            f"{args.plan_file} is not a wabaplan plan of format {FORMAT_VERSION} (make one with plan --out)"
+        )
+    _render(document, args.format)
+    return EXIT_OK
+
+
+def _render(document: dict[str, Any], fmt: str) -> None:
+    from reconciler.render import render_json, render_markdown, render_text
+
+    if fmt == "json":
+        text = render_json(document)
+    elif fmt == "markdown":
+        text = render_markdown(document)
+    else:
+        colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+        text = render_text(document, colour=colour)
+    sys.stdout.write(text)
+
+
+def _import(args: argparse.Namespace) -> int:
+    from contextlib import nullcontext
+
+    from reconciler import runtime
+    from reconciler.importer import render_config
+    from reconciler.statedir import StateDir, locate
+
+    out = Path(args.out) if args.out else None
+    if out is not None and out.exists():
+        raise WabaplanError(f"{out} already exists: choose another --out, or remove it first")
+    state = StateDir(locate(out or Path(DEFAULT_CONFIG), os.environ))
+    simulator = runtime.simulated_meta(args.sim or None, state) if args.sim is not None else nullcontext(None)
+    waba_ids = list(dict.fromkeys(args.waba))
+    with simulator as meta:
+        target = runtime.import_target(waba_ids, environ=os.environ, simulated=meta)
+        snapshot = runtime.read_for_import(waba_ids, target)
+    missing = [w for w in waba_ids if w not in snapshot.wabas]
+    if missing:
+        reasons = "; ".join(
+            f"{w}: {snapshot.unreadable[w].reason}" for w in missing if w in snapshot.unreadable
+        )
+        raise WabaplanError(f"cannot import WABA {', '.join(missing)} ({reasons})")
+    header = "SIMULATED: imported from the wabaplan simulator, not from Meta" if meta is not None else ""
+    text = render_config(snapshot, waba_ids, header=header)
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        out.write_text(text, encoding="utf-8")
+        numbers = sum(len(snapshot.wabas[w].numbers) for w in waba_ids)
+        sys.stderr.write(
+            f"wrote {out}: {len(waba_ids)} WABA(s), {numbers} number(s); "
+            f"check it with `wabaplan validate -c {out}`\n"
+        )
+    return EXIT_OK
 
 
 # ---------------------------------------------------------------- entry point

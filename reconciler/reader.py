@@ -82,9 +82,9 @@ async def read_snapshot(
 
 
 async def read_wabas(
-    graph: GraphClient, waba_ids: Sequence[str], *, profiles_for: set[str], templates: bool = True
+    graph: GraphClient, waba_ids: Sequence[str], *, profiles_for: set[str] | None, templates: bool = True
 ) -> tuple[dict[str, LiveWaba], dict[str, Unreadable]]:
-    """Read `waba_ids` and the business profiles of the numbers in `profiles_for` (E.164)."""
+    """Read `waba_ids` and the business profiles of the numbers in `profiles_for` (E.164; None: all)."""
     edges = {waba_id: _Edges() for waba_id in waba_ids}
     first = []
     for waba_id in waba_ids:
@@ -140,7 +140,9 @@ async def read_wabas(
         )
 
     wanted = [
-        (waba_id, n) for waba_id, n in numbers_by_id.values() if n.e164 in profiles_for and n.registered
+        (waba_id, n)
+        for waba_id, n in numbers_by_id.values()
+        if n.registered and (profiles_for is None or n.e164 in profiles_for)
     ]
     if wanted:
         results = await graph.batch(

@@ -1,0 +1,231 @@
+"""The edge where a config meets the network: where to connect, with which tokens, and the simulator.
+
+GraphTarget        base URL, API version, token (a `Token`, never printed) and source tokens
+simulated_meta()   an in-process simulator whose state persists in the state directory
+read_live()        the snapshot, through the Graph client
+write_only()       fingerprints of PINs, pictures and verify tokens (values resolved here, then dropped)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from reconciler.config.model import Config
+from reconciler.config.secrets import resolve
+from reconciler.errors import SecretError, WabaplanError
+from reconciler.fingerprints import keyed, of_file
+from reconciler.graph.client import GraphClient
+from reconciler.graph.secrets import Token
+from reconciler.plan.build import WriteOnly
+from reconciler.reader import read_snapshot, read_wabas
+from reconciler.snapshot import Snapshot
+from reconciler.statedir import StateDir, read_json, write_json_atomic
+
+
+@dataclass(frozen=True)
+class GraphTarget:
+    base_url: str
+    api_version: str
+    token: Token
+    source_tokens: dict[str, Token] = field(default_factory=dict)  # source WABA id → token
+    simulated: bool = False
+
+
+@dataclass(frozen=True)
+class SimulatedMeta:
+    base_url: str
+    world_tokens: tuple[Any, ...]  # the world's token records (token, wabas, view_only_wabas)
+    control: Any
+    world_label: str
+
+
+def target_for(
+    config: Config,
+    *,
+    base_dir: Path,
+    environ: Mapping[str, str],
+    simulated: SimulatedMeta | None = None,
+) -> GraphTarget:
+    """Where to send requests and with which tokens. Environment overrides the config's connection."""
+    connection = config.connection
+    base_url = environ.get("WABAPLAN_GRAPH_URL") or connection.graph_url
+    version = environ.get("WABAPLAN_API_VERSION") or connection.api_version
+    if simulated is not None:
+        base_url = simulated.base_url
+    token = _token(
+        connection.access_token, base_dir, environ, simulated, [w.id for w in config.wabas.values()]
+    )
+    sources: dict[str, Token] = {}
+    for spec in config.numbers.values():
+        source = spec.migrate_from
+        if source is None or source.waba_id in sources:
+            continue
+        if source.access_token or simulated is not None:
+            try:
+                sources[source.waba_id] = _token(
+                    source.access_token, base_dir, environ, simulated, [source.waba_id]
+                )
+            except SecretError:
+                if simulated is None:
+                    raise
+    return GraphTarget(base_url, version, token, sources, simulated=simulated is not None)
+
+
+def _token(
+    reference: str | None,
+    base_dir: Path,
+    environ: Mapping[str, str],
+    simulated: SimulatedMeta | None,
+    waba_ids: list[str],
+) -> Token:
+    if reference is not None:
+        try:
+            return Token(resolve(reference, base_dir=base_dir, environ=environ))
+        except SecretError:
+            if simulated is None:
+                raise
+    if simulated is not None:
+        best = max(
+            simulated.world_tokens,
+            key=lambda t: sum(w in (*t.wabas, *t.view_only_wabas) for w in waba_ids),
+            default=None,
+        )
+        if best is not None and any(w in (*best.wabas, *best.view_only_wabas) for w in waba_ids):
+            return Token(best.token)
+    raise SecretError(
+        f"no access token for WABAs {', '.join(waba_ids)} (set the variable its reference names)"
+    )
+
+
+@contextmanager
+def simulated_meta(world: str | None, state: StateDir) -> Iterator[SimulatedMeta]:
+    """An in-process simulator that carries on from the previous `--sim` run with the same world."""
+    from reconciler.simulator import resolve_world, run_simulator
+
+    resolved, label = resolve_world(Path(world) if world else None)
+    identity = _world_identity(world)
+    saved = read_json(state.sim_state)
+    with run_simulator(resolved) as sim:
+        if isinstance(saved, dict) and saved.get("world") == identity:
+            sim.control.load_state(saved["state"])
+        try:
+            yield SimulatedMeta(sim.base_url, tuple(resolved.tokens), sim.control, label)
+        finally:
+            write_json_atomic(state.sim_state, {"world": identity, "state": sim.control.dump_state()})
+
+
+def _world_identity(world: str | None) -> str:
+    if world is None:
+        from reconciler.simulator import demo_world_text
+
+        return "demo:" + hashlib.sha256(demo_world_text().encode()).hexdigest()[:16]
+    path = Path(world).resolve()
+    try:
+        return f"{path}:" + hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    except OSError as exc:
+        raise WabaplanError(f"world file {world} cannot be read ({exc.strerror})") from None
+
+
+def read_live(config: Config, target: GraphTarget) -> tuple[Snapshot, dict[str, int]]:
+    """The snapshot, and what reading it cost (HTTP requests and Meta-counted operations)."""
+
+    async def run() -> tuple[Snapshot, dict[str, int]]:
+        clients = {
+            waba_id: GraphClient(target.base_url, token, api_version=target.api_version)
+            for waba_id, token in target.source_tokens.items()
+        }
+        try:
+            async with GraphClient(target.base_url, target.token, api_version=target.api_version) as graph:
+                snapshot = await read_snapshot(config, graph, sources=clients)
+                stats = [graph.stats, *(c.stats for c in clients.values())]
+        finally:
+            for client in clients.values():
+                await client.aclose()
+        return snapshot, {
+            "http_requests": sum(s.http_requests for s in stats),
+            "operations": sum(s.operations for s in stats),
+        }
+
+    return asyncio.run(run())
+
+
+def secret_value(
+    address: str, reference: str, *, base_dir: Path, environ: Mapping[str, str], simulated: bool
+) -> str:
+    """The value behind a write-only field's reference. Against the simulator, an unset reference gets a
+    stand-in derived from the address (six digits for a PIN), so the demo runs with no set-up."""
+    try:
+        return resolve(reference, base_dir=base_dir, environ=environ)
+    except SecretError:
+        if not simulated:
+            raise
+        digest = hashlib.sha256(f"wabaplan-sim:{address}".encode()).hexdigest()
+        return str(int(digest, 16) % 900000 + 100000) if address.endswith(".pin") else f"sim-{digest[:24]}"
+
+
+def write_only(
+    config: Config, *, base_dir: Path, environ: Mapping[str, str], state: StateDir, simulated: bool = False
+) -> WriteOnly:
+    """Fingerprints of the config's write-only values, next to those recorded when wabaplan set them."""
+    key = state.key()
+    desired: dict[str, str] = {}
+    unresolved: dict[str, str] = {}
+
+    def take(address: str, reference: str) -> None:
+        try:
+            value = secret_value(address, reference, base_dir=base_dir, environ=environ, simulated=simulated)
+            desired[address] = keyed(key, value)
+        except SecretError as exc:
+            unresolved[address] = str(exc)
+
+    for e164, spec in config.numbers.items():
+        address = f'numbers["{e164}"]'
+        if spec.pin:
+            take(f"{address}.pin", spec.pin)
+        if spec.profile and spec.profile.picture:
+            picture = base_dir / spec.profile.picture
+            try:
+                desired[f"{address}.profile.picture"] = of_file(key, picture)
+            except OSError as exc:
+                unresolved[f"{address}.profile.picture"] = (
+                    f"picture {picture} cannot be read ({exc.strerror})"
+                )
+    for name, waba in config.wabas.items():
+        if waba.webhooks and waba.webhooks.verify_token:
+            take(f"wabas.{name}.webhooks.verify_token", waba.webhooks.verify_token)
+    return WriteOnly(desired=desired, known=state.fingerprints(), unresolved=unresolved)
+
+
+def import_target(
+    waba_ids: list[str], *, environ: Mapping[str, str], simulated: SimulatedMeta | None
+) -> GraphTarget:
+    from reconciler.config.meta import DEFAULT_API_VERSION, DEFAULT_GRAPH_URL
+
+    base_url = simulated.base_url if simulated else environ.get("WABAPLAN_GRAPH_URL") or DEFAULT_GRAPH_URL
+    version = environ.get("WABAPLAN_API_VERSION") or DEFAULT_API_VERSION
+    token = _token("${env:WABAPLAN_ACCESS_TOKEN}", Path.cwd(), environ, simulated, waba_ids)
+    return GraphTarget(base_url, version, token, simulated=simulated is not None)
+
+
+def read_for_import(waba_ids: list[str], target: GraphTarget) -> Snapshot:
+    """Everything in `waba_ids`, with the business profile of every registered number."""
+    from reconciler.config.meta import DEFAULT_GRAPH_URL
+
+    async def run() -> Snapshot:
+        async with GraphClient(target.base_url, target.token, api_version=target.api_version) as graph:
+            wabas, unreadable = await read_wabas(graph, waba_ids, profiles_for=None)
+            # a simulator's URL is ephemeral: the written config points at Meta
+            url = DEFAULT_GRAPH_URL if target.simulated else graph.settings.base_url
+            return Snapshot(wabas, {}, unreadable, url, graph.api_version)
+
+    return asyncio.run(run())
+
+
+def config_hash(path: Path) -> str:
+    return "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()

@@ -1,0 +1,72 @@
+"""The state directory (`WABAPLAN_STATE_DIR`, default `.wabaplan/` beside the config).
+
+    fingerprint.key      HMAC key for write-only fingerprints (0600; never printed)
+    fingerprints.json    {field address: keyed fingerprint} of write-only values wabaplan has set
+    sim/state.json       the simulated Meta's state between `--sim` runs (`wabaplan sim reset` removes it)
+
+Nothing here ever holds a secret's value.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from reconciler.errors import WabaplanError
+from reconciler.fingerprints import load_or_create_key
+
+DEFAULT_NAME = ".wabaplan"
+
+
+def locate(config_path: Path, environ: Mapping[str, str]) -> Path:
+    configured = environ.get("WABAPLAN_STATE_DIR")
+    if configured:
+        return Path(configured).expanduser()
+    return config_path.resolve().parent / DEFAULT_NAME
+
+
+def write_json_atomic(path: Path, document: Any) -> None:
+    """Write `document` so a crash leaves either the old file or the new one, never half of either."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(
+        "w", dir=path.parent, delete=False, encoding="utf-8", suffix=".tmp"
+    ) as tmp:
+        json.dump(document, tmp, indent=2, sort_keys=True, ensure_ascii=False)
+        tmp.write("\n")
+        tmp.flush()
+        os.fsync(tmp.fileno())
+    os.replace(tmp.name, path)
+
+
+def read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        raise WabaplanError(f"{path} cannot be read ({exc}); remove it to start over") from None
+
+
+@dataclass(frozen=True)
+class StateDir:
+    path: Path
+
+    @property
+    def sim_state(self) -> Path:
+        return self.path / "sim" / "state.json"
+
+    def key(self) -> bytes:
+        return load_or_create_key(self.path)
+
+    def fingerprints(self) -> dict[str, str]:
+        data = read_json(self.path / "fingerprints.json")
+        return dict(data) if isinstance(data, dict) else {}
+
+    def record_fingerprints(self, updates: Mapping[str, str]) -> None:
+        merged = {**self.fingerprints(), **updates}
+        write_json_atomic(self.path / "fingerprints.json", merged)
