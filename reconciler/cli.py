@@ -185,11 +185,15 @@ def _count(n: int, noun: str) -> str:
 
 
 def _schema_names() -> tuple[str, ...]:
-    return ("config", "world")
+    return ("config", "plan", "world")
 
 
 def _schema(args: argparse.Namespace) -> int:
-    if args.which == "world":
+    if args.which == "plan":
+        from importlib import resources
+
+        text = (resources.files("reconciler") / "data" / "plan.schema.json").read_text(encoding="utf-8")
+    elif args.which == "world":
         from reconciler.simulator.world import world_schema
 
         text = json.dumps(world_schema(), indent=2, ensure_ascii=False) + "\n"
@@ -268,6 +272,7 @@ def _plan(args: argparse.Namespace) -> int:
         refresh_only=args.refresh_only,
         simulated=meta is not None,
         config_hash=runtime.config_hash(path),
+        notes=target.notes,
     )
     plan = build_plan(config, snapshot, write_only, options)
     document = {**plan.to_json(), "read": cost}

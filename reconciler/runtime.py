@@ -12,7 +12,7 @@ import asyncio
 import hashlib
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,8 @@ from reconciler.reader import read_snapshot, read_wabas
 from reconciler.snapshot import Snapshot
 from reconciler.statedir import StateDir, read_json, write_json_atomic
 
+SIMULATOR_URL_LABEL = "simulator"
+
 
 @dataclass(frozen=True)
 class GraphTarget:
@@ -35,6 +37,7 @@ class GraphTarget:
     token: Token
     source_tokens: dict[str, Token] = field(default_factory=dict)  # source WABA id → token
     simulated: bool = False
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,7 @@ def target_for(
         connection.access_token, base_dir, environ, simulated, [w.id for w in config.wabas.values()]
     )
     sources: dict[str, Token] = {}
+    notes: list[str] = []
     for spec in config.numbers.values():
         source = spec.migrate_from
         if source is None or source.waba_id in sources:
@@ -71,10 +75,11 @@ def target_for(
                 sources[source.waba_id] = _token(
                     source.access_token, base_dir, environ, simulated, [source.waba_id]
                 )
-            except SecretError:
-                if simulated is None:
-                    raise
-    return GraphTarget(base_url, version, token, sources, simulated=simulated is not None)
+            except SecretError as exc:
+                notes.append(
+                    f"source WABA {source.waba_id} not read: {exc}; its preconditions show as unknown"
+                )
+    return GraphTarget(base_url, version, token, sources, simulated=simulated is not None, notes=tuple(notes))
 
 
 def _token(
@@ -147,6 +152,8 @@ def read_live(config: Config, target: GraphTarget) -> tuple[Snapshot, dict[str, 
         finally:
             for client in clients.values():
                 await client.aclose()
+        if target.simulated:  # the simulator's port changes every run: name it instead
+            snapshot = replace(snapshot, graph_url=SIMULATOR_URL_LABEL)
         return snapshot, {
             "http_requests": sum(s.http_requests for s in stats),
             "operations": sum(s.operations for s in stats),

@@ -55,6 +55,7 @@ class PlanOptions:
     refresh_only: bool = False
     simulated: bool = False
     config_hash: str = ""
+    notes: tuple[str, ...] = ()  # from reading live state (e.g. a source WABA that could not be read)
 
 
 def build_plan(
@@ -87,7 +88,7 @@ def build_plan(
         actions=ordered,
         preconditions=tuple(builder.preconditions),
         pending=tuple(builder.pending),
-        notes=tuple(builder.notes) + drift,
+        notes=options.notes + tuple(builder.notes) + drift,
         config_hash=options.config_hash,
         graph_url=snapshot.graph_url,
         api_version=snapshot.api_version,

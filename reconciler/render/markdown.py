@@ -48,7 +48,7 @@ def render_markdown(document: dict[str, Any]) -> str:
                 if lines:
                     out.append("```diff")
                     for line in lines:
-                        if line.before != "(none)":
+                        if line.before and line.before != "(none)":
                             out.append(f"- {line.path}: {line.before}")
                         out.append(f"+ {line.path}: {line.after}")
                     out += ["```", ""]

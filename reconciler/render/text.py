@@ -36,7 +36,8 @@ def render_text(document: dict[str, Any], *, colour: bool = False) -> str:
         out.append(f"{number:>3}. {paint(mark)} {action['id']}{tag}")
         out.append(f"       {action['summary']}")
         for line in change_lines(action):
-            out.append(f"       {paint(mark)} {line.path}: {line.before} → {line.after}")
+            change = f"{line.before} → {line.after}" if line.before else line.after
+            out.append(f"       {paint(mark)} {line.path}: {change}")
         if action["reason"] and action["status"] != "ready":
             out.append(f"       {status.lower() if status else 'note'}: {action['reason']}")
         if action["depends_on"]:

@@ -27,12 +27,11 @@ def value_text(value: Any) -> str:
 
 
 def change_lines(action: dict[str, Any]) -> list[ChangeLine]:
+    """Before/after text of each change; a sensitive change shows only that it changes."""
     return [
-        ChangeLine(
-            c["path"],
-            value_text(c["before"]) if not c["sensitive"] else c["before"],
-            value_text(c["after"]) if not c["sensitive"] else c["after"],
-        )
+        ChangeLine(c["path"], "", c["after"])
+        if c["sensitive"]
+        else ChangeLine(c["path"], value_text(c["before"]), value_text(c["after"]))
         for c in action["changes"]
     ]
 
