@@ -19,7 +19,7 @@ def _setup_commands() -> list[str]:
 
 def test_setup_is_exactly_two_commands() -> None:
     install, tests = _setup_commands()
-    assert install.endswith("wabaplan validate -c examples/numbers.yaml")
+    assert install.endswith("wabaplan plan -c examples/numbers.yaml --sim")
     assert "pytest" in tests
 
 
