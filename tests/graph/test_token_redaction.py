@@ -1,0 +1,87 @@
+"""The token never shows: Token's repr/str/format/pickle, and redact() on what we log or raise."""
+
+from __future__ import annotations
+
+import copy
+import pickle
+from dataclasses import dataclass
+
+import pytest
+
+from reconciler.graph.errors import error_from_response
+from reconciler.graph.secrets import Token, redact
+
+SECRET = "EAAGm0PX4ZCpsBAKZCZBtokenvalue1234567890"
+
+
+def test_token_never_reveals_itself_by_accident() -> None:
+    token = Token(SECRET)
+    assert repr(token) == "Token('***')"
+    assert str(token) == "***"
+    assert f"{token}" == "***" and f"{token!r}" == "Token('***')" and "{}".format(token) == "***"  # noqa: UP032
+
+    @dataclass(frozen=True)
+    class Holder:
+        token: Token
+
+    assert SECRET not in repr(Holder(token))
+    assert token.reveal() == SECRET
+
+
+def test_token_cannot_be_pickled_but_copies_are_itself() -> None:
+    token = Token(SECRET)
+    with pytest.raises(TypeError):
+        pickle.dumps(token)
+    assert copy.deepcopy(token) is token
+
+
+def test_token_is_checked() -> None:
+    with pytest.raises(ValueError):
+        Token("  ")
+    with pytest.raises(ValueError):
+        Token("abc def")
+    assert Token(" abc\n").reveal() == "abc"
+    assert Token("a") == Token("a") and Token("a") != Token("b")
+
+
+def test_token_from_reference(tmp_path) -> None:
+    assert Token.from_reference("${env:T}", base_dir=tmp_path, environ={"T": "xyz"}).reveal() == "xyz"
+    (tmp_path / "tok").write_text("from-file\n")
+    assert Token.from_reference("${file:tok}", base_dir=tmp_path).reveal() == "from-file"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "https://graph.facebook.com/v23.0/1/phone_numbers?limit=25&access_token=abc123&after=QVF",
+            "https://graph.facebook.com/v23.0/1/phone_numbers?limit=25&access_token=***&after=QVF",
+        ),
+        ("GET /me?appsecret_proof=deadbeef", "GET /me?appsecret_proof=***"),
+        ("Authorization: Bearer abc.def-ghi", "Authorization: Bearer ***"),
+        ("{'authorization': 'Bearer abc'}", "{'authorization': 'Bearer ***'}"),
+        ('{"access_token": "abc", "x": 1}', '{"access_token": "***", "x": 1}'),
+        ("next=%2Fme%3Faccess_token%3Dabc", "next=%2Fme%3Faccess_token%3D***"),
+        ("Malformed access token EAAGm0PX4ZCpsBAKZCZBtokenXYZ987654321", "Malformed access token ***"),
+        ("nothing secret here", "nothing secret here"),
+    ],
+)
+def test_redact_patterns(text: str, expected: str) -> None:
+    assert redact(text) == expected
+
+
+def test_redact_known_secret_anywhere() -> None:
+    assert redact("the token sim-token-harbour is wrong", ["sim-token-harbour"]) == "the token *** is wrong"
+    assert Token("sim-token-harbour").redact("x sim-token-harbour y") == "x *** y"
+
+
+def test_meta_echoing_the_token_is_redacted_in_errors() -> None:
+    body = (
+        '{"error":{"message":"Invalid OAuth access token - Cannot parse access token: sim-token-harbour",'
+        '"type":"OAuthException","code":190,"fbtrace_id":"X"}}'
+    )
+    error = error_from_response(
+        method="GET", path="/v23.0/me", status=401, body=body, secrets=["sim-token-harbour"]
+    )
+    assert "sim-token-harbour" not in str(error) and "sim-token-harbour" not in repr(error)
+    assert "sim-token-harbour" not in error.message
