@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import unicodedata
 from collections.abc import Callable
 from difflib import get_close_matches
 from typing import Annotated, Any, ClassVar, Literal
@@ -164,6 +165,30 @@ def _check_not_blank(value: str) -> str:
     if not value.strip():
         raise problem("must not be blank", "write some text, or remove the key")
     return value
+
+
+def _check_printable(*, lines: bool) -> Callable[[str], str]:
+    """Refuse control characters (and line breaks unless `lines`): Meta shows this text to customers."""
+    allowed = {"\n", "\t"} if lines else set()
+
+    def check(value: str) -> str:
+        for char in value:
+            if char in allowed:
+                continue
+            if unicodedata.category(char) in ("Cc", "Cs", "Zl", "Zp"):
+                where = (
+                    "a line break"
+                    if char in "\r\n\x85\u2028\u2029"
+                    else f"control character U+{ord(char):04X}"
+                )
+                raise problem(f"contains {where}", "remove it" + ("" if lines else "; this text is one line"))
+        return value
+
+    return check
+
+
+OneLine = AfterValidator(_check_printable(lines=False))
+Lines = AfterValidator(_check_printable(lines=True))
 
 
 AccessTokenRef = secret("access token", "WABAPLAN_ACCESS_TOKEN")
@@ -457,12 +482,15 @@ class Profile(_Model):
 
     about: (
         Annotated[
-            str, Field(min_length=1, max_length=meta.PROFILE_ABOUT_MAX), AfterValidator(_check_not_blank)
+            str,
+            Field(min_length=1, max_length=meta.PROFILE_ABOUT_MAX),
+            AfterValidator(_check_not_blank),
+            OneLine,
         ]
         | None
     ) = None
-    address: Annotated[str, Field(max_length=meta.PROFILE_ADDRESS_MAX)] | None = None
-    description: Annotated[str, Field(max_length=meta.PROFILE_DESCRIPTION_MAX)] | None = None
+    address: Annotated[str, Field(max_length=meta.PROFILE_ADDRESS_MAX), Lines] | None = None
+    description: Annotated[str, Field(max_length=meta.PROFILE_DESCRIPTION_MAX), Lines] | None = None
     email: Annotated[str, AfterValidator(_check_email)] | None = None
     vertical: Vertical | None = None
     websites: (
@@ -491,7 +519,8 @@ class PhoneNumber(_Model):
 
     waba: LocalName = Field(description="Local name of the WABA (under `wabas`) the number belongs to.")
     display_name: (
-        Annotated[str, Field(min_length=meta.DISPLAY_NAME_MIN, max_length=meta.DISPLAY_NAME_MAX)] | None
+        Annotated[str, Field(min_length=meta.DISPLAY_NAME_MIN, max_length=meta.DISPLAY_NAME_MAX), OneLine]
+        | None
     ) = Field(default=None, description="Display name (verified name); changes go to Meta review.")
     pin: PinRef | None = Field(default=None, description="Six-digit two-step verification PIN, by reference.")
     verification: CodeDelivery = CodeDelivery()

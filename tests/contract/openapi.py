@@ -20,8 +20,8 @@ JSON schema for the answer the harness raises `NoResponseSchema` instead of pass
 
 Spec exceptions: `load_spec()` applies `spec_exceptions.SPEC_EXCEPTIONS` (the one list of deliberate
 deviations, each justified by META-API.md) as pointer patches on a copy of the document; `load_raw_spec()`
-is Meta's spec untouched. Patched schema nodes carry `x-spec-exceptions: [id…]` and a failure message names
-the exception that was in play.
+is Meta's spec as published (only `nullable` rewritten). Patched schema nodes carry
+`x-spec-exceptions: [id…]`, and a failure message names the exception that was in play.
 
 Errors:
 
@@ -53,11 +53,12 @@ from jsonschema.exceptions import ValidationError
 from .spec_exceptions import MISSING, SPEC_EXCEPTIONS, SpecException
 
 __all__ = [
+    "COVERED_OPERATIONS",
     "HTTP_METHODS",
     "NoResponseSchema",
+    "OpenApiSpec",
     "Operation",
     "OperationNotFound",
-    "OpenApiSpec",
     "Problem",
     "ResponseMismatch",
     "SpecError",
@@ -77,6 +78,31 @@ SPEC_URI: Final = "urn:meta:business-messaging-api:v23.0"
 HTTP_METHODS: Final = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
 JSON_CONTENT_TYPE: Final = "application/json"
 
+# The operations wabaplan uses and the simulator must serve, as (method, spec path template).
+COVERED_OPERATIONS: Final[tuple[tuple[str, str], ...]] = (
+    ("GET", "/{Version}/{WABA-ID}"),
+    ("POST", "/{Version}/{WABA-ID}"),
+    ("GET", "/{Version}/{WABA-ID}/phone_numbers"),
+    ("POST", "/{Version}/{WABA-ID}/phone_numbers"),
+    ("GET", "/{Version}/{Phone-Number-ID}"),
+    ("POST", "/{Version}/{Phone-Number-ID}"),
+    ("POST", "/{Version}/{Phone-Number-ID}/request_code"),
+    ("POST", "/{Version}/{Phone-Number-ID}/verify_code"),
+    ("POST", "/{Version}/{Phone-Number-ID}/register"),
+    ("POST", "/{Version}/{Phone-Number-ID}/deregister"),
+    ("GET", "/{Version}/{Phone-Number-ID}/whatsapp_business_profile"),
+    ("POST", "/{Version}/{Phone-Number-ID}/whatsapp_business_profile"),
+    ("GET", "/{Version}/{WABA-ID}/message_templates"),
+    ("POST", "/{Version}/{WABA-ID}/message_templates"),
+    ("DELETE", "/{Version}/{WABA-ID}/message_templates"),
+    ("GET", "/{Version}/{TEMPLATE_ID}"),
+    ("POST", "/{Version}/{TEMPLATE_ID}"),
+    ("GET", "/{Version}/{WABA-ID}/subscribed_apps"),
+    ("POST", "/{Version}/{WABA-ID}/subscribed_apps"),
+    ("DELETE", "/{Version}/{WABA-ID}/subscribed_apps"),
+    ("POST", "/{Version}/{WABA-ID}/migrate_message_templates"),  # added by spec_exceptions.py
+)
+
 _HERE: Final = Path(__file__).resolve().parent
 _REPO_ROOT: Final = _HERE.parents[1]
 SPEC_SEARCH_PATH: Final = (
@@ -85,6 +111,7 @@ SPEC_SEARCH_PATH: Final = (
 )
 _MAX_PROBLEMS_SHOWN: Final = 20
 _MAX_CONTEXT_SHOWN: Final = 4
+_MAX_MESSAGE_CHARS: Final = 400  # jsonschema quotes the offending value; a whole edge would drown the report
 
 
 class SpecError(Exception):
@@ -107,7 +134,8 @@ class NoResponseSchema(SpecError):
         self.status = status
         self.content_type = content_type
         self.reason = reason
-        super().__init__(f"{operation} -> {status} {content_type}: no schema in the spec ({reason})")
+        answer = f"{status} {content_type}" if content_type else str(status)
+        super().__init__(f"{operation} -> {answer}: no schema in the spec ({reason})")
 
 
 class SpecPatchError(SpecError):
@@ -189,7 +217,7 @@ def find_spec_file() -> Path:
 def _raw_document(path: Path) -> JSON:
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     with path.open("rb") as stream:
-        document = yaml.load(stream, Loader=loader)  # noqa: S506 - a safe loader
+        document = yaml.load(stream, Loader=loader)  # a safe loader (C or pure Python)
     if not isinstance(document, dict) or "paths" not in document:
         raise SpecError(f"{path} is not an OpenAPI document (no top-level `paths`)")
     return document
@@ -249,7 +277,9 @@ class OpenApiSpec:
     def operation(self, method: str, path: str) -> Operation:
         item = self.document["paths"].get(path)
         if item is None:
-            near = sorted(p for p in self.document["paths"] if p.rsplit("/", 1)[-1] == path.rsplit("/", 1)[-1])
+            near = sorted(
+                p for p in self.document["paths"] if p.rsplit("/", 1)[-1] == path.rsplit("/", 1)[-1]
+            )
             hint = f"; paths with the same last segment: {', '.join(near)}" if near else ""
             raise OperationNotFound(f"path {path!r} is not in the spec{hint}")
         op = item.get(method.lower())
@@ -269,7 +299,7 @@ class OpenApiSpec:
                 return key
         documented = ", ".join(operation.responses) or "none"
         raise NoResponseSchema(
-            operation.label, status, "-", f"status {status} not documented (documented: {documented})"
+            operation.label, status, "", f"status {status} not documented (documented: {documented})"
         )
 
     def response_schema_pointer(
@@ -319,9 +349,14 @@ class OpenApiSpec:
     ) -> list[Problem]:
         """Every way `body` breaks the response schema (empty when it validates)."""
         validator = self._validator(method, path, status, content_type)
-        return [_problem(error, validator.schema) for error in sorted(validator.iter_errors(body), key=_error_sort_key)]
+        return [
+            _problem(error, validator.schema)
+            for error in sorted(validator.iter_errors(body), key=_error_sort_key)
+        ]
 
-    def _validator(self, method: str, path: str, status: int, content_type: str) -> jsonschema.Draft202012Validator:
+    def _validator(
+        self, method: str, path: str, status: int, content_type: str
+    ) -> jsonschema.Draft202012Validator:
         key = (method.lower(), path, self.response_status_key(method, path, status), content_type)
         validator = self._validators.get(key)
         if validator is None:
@@ -357,8 +392,14 @@ class OpenApiSpec:
                 resolved = self._inline(self._resolve_pointer(pointer), stack=(*stack, pointer))
                 target = {**resolved, "x-spec-ref": ref} if isinstance(resolved, dict) else resolved
             siblings = {key: value for key, value in node.items() if key != "$ref"}
-            if not siblings:
-                return target
+            if isinstance(target, dict) and all(key.startswith("x-") for key in siblings):
+                merged = {**target, **siblings}  # only our annotations beside the $ref
+                if "x-spec-exceptions" in target and "x-spec-exceptions" in siblings:
+                    merged["x-spec-exceptions"] = [
+                        *target["x-spec-exceptions"],
+                        *siblings["x-spec-exceptions"],
+                    ]
+                return merged
             return {"allOf": [target], **self._inline(siblings, stack=stack)}
         return {key: self._inline(value, stack=stack) for key, value in node.items()}
 
@@ -491,11 +532,13 @@ def _error_sort_key(error: ValidationError) -> tuple[str, str]:
 
 def _problem(error: ValidationError, root_schema: JSON) -> Problem:
     refs, exceptions = _schema_trail(root_schema, error.absolute_schema_path)
-    message = error.message
+    message = _shorten(error.message)
     if error.context:  # oneOf/anyOf: say why each branch failed
         branch_errors = sorted(error.context, key=lambda sub: (len(sub.path), sub.json_path))
-        details = [f"{sub.json_path}: {sub.message}" for sub in branch_errors[:_MAX_CONTEXT_SHOWN]]
-        message += " [" + "; ".join(details) + ("; …" if len(branch_errors) > _MAX_CONTEXT_SHOWN else "") + "]"
+        details = [f"{sub.json_path}: {_shorten(sub.message)}" for sub in branch_errors[:_MAX_CONTEXT_SHOWN]]
+        message += (
+            " [" + "; ".join(details) + ("; …" if len(branch_errors) > _MAX_CONTEXT_SHOWN else "") + "]"
+        )
     return Problem(
         json_path=error.json_path,
         message=message,
@@ -503,6 +546,13 @@ def _problem(error: ValidationError, root_schema: JSON) -> Problem:
         spec_refs=refs,
         spec_exceptions=exceptions,
     )
+
+
+def _shorten(message: str) -> str:
+    if len(message) <= _MAX_MESSAGE_CHARS:
+        return message
+    half = _MAX_MESSAGE_CHARS // 2
+    return f"{message[:half]} … {message[-half:]}"
 
 
 def _schema_trail(root: JSON, schema_path: Iterable[str | int]) -> tuple[tuple[str, ...], tuple[str, ...]]:

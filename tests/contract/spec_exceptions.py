@@ -21,12 +21,21 @@ listed so this file stays the complete record.
 
 Cases where the raw spec gives no response schema at all (reported by the harness as `NoResponseSchema`):
 
-* every error status (4xx/5xx) of the five template operations — `GET|POST|DELETE /{WABA-ID}/message_templates`,
-  `GET|POST /{TEMPLATE_ID}` — which document only `200` (entry ``template-errors-use-graph-envelope``);
+* every error status (4xx/5xx) of the five template operations — `GET|POST|DELETE
+  /{WABA-ID}/message_templates`, `GET|POST /{TEMPLATE_ID}` — which document only `200`
+  (entry ``template-errors-use-graph-envelope``);
+* HTTP 503 (Graph code 2, "service temporarily unavailable") on every other covered operation, whose
+  error statuses stop at 500 (entry ``service-unavailable-503``);
 * `POST /{WABA-ID}/migrate_message_templates`, which the spec does not have at all
   (entry ``migrate-message-templates-missing``).
 
-Both are filled in below from META-API.md, so no covered operation is left without a schema.
+All are filled in below from META-API.md, so no covered operation is left without a schema.
+
+Not an exception, but a rule for callers: the spec's `required` lists describe default answers. With
+`fields=` Graph returns only the fields asked for plus `id` (META-API.md §11), so a request that leaves out
+a required field (e.g. `phone_numbers?fields=id,status` without `display_phone_number`) gets an answer the
+spec refuses. The harness does not relax `required`; the conformance tests ask for the fields wabaplan's
+reader asks for, which include every required one.
 """
 
 from __future__ import annotations
@@ -119,6 +128,26 @@ _GRAPH_ERROR_RESPONSE: Final = {
     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/GraphAPIError"}}},
 }
 
+# Covered operations whose spec lists explicit error statuses but not 503 (the template operations get
+# 4XX/5XX ranges below instead).
+_OPERATIONS_WITHOUT_503: Final = (
+    ("get", WABA),
+    ("post", WABA),
+    ("get", WABA_PHONE_NUMBERS),
+    ("post", WABA_PHONE_NUMBERS),
+    ("get", PHONE),
+    ("post", PHONE),
+    ("post", "/{Version}/{Phone-Number-ID}/request_code"),
+    ("post", "/{Version}/{Phone-Number-ID}/verify_code"),
+    ("post", "/{Version}/{Phone-Number-ID}/register"),
+    ("post", "/{Version}/{Phone-Number-ID}/deregister"),
+    ("get", PROFILE),
+    ("post", PROFILE),
+    ("get", SUBSCRIBED_APPS),
+    ("post", SUBSCRIBED_APPS),
+    ("delete", SUBSCRIBED_APPS),
+)
+
 _VERTICALS_SPEC: Final = [
     "OTHER",
     "AUTO",
@@ -179,7 +208,7 @@ SPEC_EXCEPTIONS: Final[tuple[SpecException, ...]] = (
         operations=(f"GET {PROFILE}",),
         field="$.data[*]",
         spec_says=(
-            "each item of `data` wraps the profile: {\"business_profile\": {messaging_product, about, …}} "
+            'each item of `data` wraps the profile: {"business_profile": {messaging_product, about, …}} '
             "(WhatsAppBusinessProfileResponse)"
         ),
         we_do=(
@@ -193,7 +222,7 @@ SPEC_EXCEPTIONS: Final[tuple[SpecException, ...]] = (
                 before={"$ref": "#/components/schemas/WhatsAppBusinessProfileResponse"},
                 after={
                     "type": "object",
-                    "description": "Flat business-profile list (spec_exceptions: business-profile-flat-form)",
+                    "description": "Flat business-profile list (spec_exceptions.py)",
                     "required": ["data"],
                     "properties": {
                         "data": {
@@ -212,7 +241,11 @@ SPEC_EXCEPTIONS: Final[tuple[SpecException, ...]] = (
         spec_says="maxLength 256",
         we_do="maxLength 512",
         reference="META-API.md §4.4 (profile field table: description ≤ 512 per docs)",
-        patches=(SpecPatch(schema_pointer("WhatsAppBusinessProfile", "properties", "description", "maxLength"), 256, 512),),
+        patches=(
+            SpecPatch(
+                schema_pointer("WhatsAppBusinessProfile", "properties", "description", "maxLength"), 256, 512
+            ),
+        ),
     ),
     SpecException(
         id="business-profile-vertical-empty-and-legacy",
@@ -220,10 +253,10 @@ SPEC_EXCEPTIONS: Final[tuple[SpecException, ...]] = (
         field="$.data[*].vertical",
         spec_says="enum of 21 verticals (WhatsAppBusinessVertical)",
         we_do=(
-            "also accept \"\" (an unset vertical is sent as an empty string) and the legacy UNDEFINED, "
+            'also accept "" (an unset vertical is sent as an empty string) and the legacy UNDEFINED, '
             "NOT_A_BIZ on read"
         ),
-        reference="META-API.md §4.4 (vertical row) and §11 (unset vertical is \"\")",
+        reference='META-API.md §4.4 (vertical row) and §11 (unset vertical is "")',
         patches=(
             SpecPatch(
                 schema_pointer("WhatsAppBusinessVertical", "enum"),
@@ -244,6 +277,60 @@ SPEC_EXCEPTIONS: Final[tuple[SpecException, ...]] = (
                 schema_pointer("BusinessVerificationStatus", "enum"),
                 _BUSINESS_VERIFICATION_SPEC,
                 _BUSINESS_VERIFICATION_OURS,
+            ),
+        ),
+    ),
+    SpecException(
+        id="waba-edges-are-connections",
+        operations=(f"GET {WABA}",),
+        field="$.phone_numbers, $.message_templates, $.subscribed_apps (with fields= expansion)",
+        spec_says="plain arrays of PhoneNumber / MessageTemplate / SubscribedApp",
+        we_do=(
+            "an expanded edge answers what the edge itself answers, a {data, paging} connection: validated "
+            "against the spec's (patched) 200 schema of GET /{WABA-ID}/phone_numbers, …/message_templates, "
+            "…/subscribed_apps"
+        ),
+        reference="META-API.md §7.6 (field expansion: nested edges return {data:[…], paging:{…}})",
+        patches=tuple(
+            SpecPatch(
+                schema_pointer("WhatsAppBusinessAccount", "properties", edge),
+                {"type": "array", "description": description, "items": {"$ref": item_ref}},
+                {"$ref": "#" + _json_schema_pointer("get", edge_path)},
+            )
+            for edge, edge_path, description, item_ref in (
+                (
+                    "phone_numbers",
+                    WABA_PHONE_NUMBERS,
+                    "Phone numbers associated with the WABA",
+                    "#/components/schemas/PhoneNumber",
+                ),
+                (
+                    "message_templates",
+                    TEMPLATES,
+                    "Message templates associated with the WABA",
+                    "#/components/schemas/MessageTemplate",
+                ),
+                (
+                    "subscribed_apps",
+                    SUBSCRIBED_APPS,
+                    "List of applications subscribed to this WABA",
+                    "#/components/schemas/SubscribedApp",
+                ),
+            )
+        ),
+    ),
+    SpecException(
+        id="ownership-type-enum",
+        operations=(f"GET {WABA}",),
+        field="$.ownership_type",
+        spec_says="enum SELF_OWNED, CLIENT_OWNED, AGENCY_OWNED (OwnershipType; not corroborated by the docs)",
+        we_do="also accept the documented ON_BEHALF_OF and SELF (a business's own WABA)",
+        reference="META-API.md §3.1 (ownership_type: CLIENT_OWNED, ON_BEHALF_OF documented; SELF likely)",
+        patches=(
+            SpecPatch(
+                schema_pointer("OwnershipType", "enum"),
+                ["SELF_OWNED", "CLIENT_OWNED", "AGENCY_OWNED"],
+                ["SELF_OWNED", "CLIENT_OWNED", "AGENCY_OWNED", "ON_BEHALF_OF", "SELF"],
             ),
         ),
     ),
@@ -280,7 +367,9 @@ SPEC_EXCEPTIONS: Final[tuple[SpecException, ...]] = (
                 _QUALITY_SPEC,
                 _QUALITY_OURS,
             ),
-            SpecPatch(schema_pointer("WhatsAppPhoneNumberQualityRating", "enum"), _QUALITY_SPEC, _QUALITY_OURS),
+            SpecPatch(
+                schema_pointer("WhatsAppPhoneNumberQualityRating", "enum"), _QUALITY_SPEC, _QUALITY_OURS
+            ),
         ),
     ),
     SpecException(
@@ -294,7 +383,9 @@ SPEC_EXCEPTIONS: Final[tuple[SpecException, ...]] = (
         ),
         reference="META-API.md §2.2 (status row: exact enum UNCERTAIN; docs show CONNECTED)",
         patches=(
-            SpecPatch(schema_pointer("WhatsAppPhoneNumberStatus", "enum"), _PHONE_STATUS_SPEC, _PHONE_STATUS_OURS),
+            SpecPatch(
+                schema_pointer("WhatsAppPhoneNumberStatus", "enum"), _PHONE_STATUS_SPEC, _PHONE_STATUS_OURS
+            ),
         ),
     ),
     SpecException(
@@ -313,7 +404,7 @@ SPEC_EXCEPTIONS: Final[tuple[SpecException, ...]] = (
                 {"$ref": "#/components/schemas/SubscribedApp"},
                 {
                     "type": "object",
-                    "description": "Subscribed app as documented (spec_exceptions: subscribed-apps-item-shape)",
+                    "description": "Subscribed app as documented (spec_exceptions.py)",
                     "required": ["whatsapp_business_api_data"],
                     "properties": {
                         "whatsapp_business_api_data": {
@@ -333,7 +424,13 @@ SPEC_EXCEPTIONS: Final[tuple[SpecException, ...]] = (
     ),
     SpecException(
         id="template-errors-use-graph-envelope",
-        operations=(f"GET {TEMPLATES}", f"POST {TEMPLATES}", f"DELETE {TEMPLATES}", f"GET {TEMPLATE}", f"POST {TEMPLATE}"),
+        operations=(
+            f"GET {TEMPLATES}",
+            f"POST {TEMPLATES}",
+            f"DELETE {TEMPLATES}",
+            f"GET {TEMPLATE}",
+            f"POST {TEMPLATE}",
+        ),
         field="$ (error responses)",
         spec_says="only 200 is documented: no schema for any 4xx/5xx (the harness reports NoResponseSchema)",
         we_do=(
@@ -351,6 +448,18 @@ SPEC_EXCEPTIONS: Final[tuple[SpecException, ...]] = (
                 ("post", TEMPLATE),
             )
             for status_range in ("4XX", "5XX")
+        ),
+    ),
+    SpecException(
+        id="service-unavailable-503",
+        operations=tuple(f"{method.upper()} {path}" for method, path in _OPERATIONS_WITHOUT_503),
+        field="$ (error responses)",
+        spec_says="statuses 400, 401, 403, 404, (409), 422, 429, 500 — no 503",
+        we_do="503 answers the Graph error envelope (code 2, service temporarily unavailable): GraphAPIError",
+        reference="META-API.md §8.2 (code 2: HTTP 503) and §7.4 (2 / 131016 / 133004: HTTP 503/500)",
+        patches=tuple(
+            SpecPatch(response_pointer(method, path, "503"), MISSING, _GRAPH_ERROR_RESPONSE)
+            for method, path in _OPERATIONS_WITHOUT_503
         ),
     ),
     SpecException(

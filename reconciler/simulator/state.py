@@ -1,0 +1,348 @@
+"""Simulated Meta's in-memory state: plain records, built from a World, serialisable to JSON.
+
+Only `operations` (numbers.py, templates.py, accounts.py, uploads.py) change it, always under the
+dispatcher's lock. `dump_state()` / `load_state()` round-trip it through JSON so a later feature can keep
+simulated Meta alive across CLI runs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from dataclasses import dataclass, field
+from typing import Any
+
+from .world import Limits, World, e164
+
+REGISTERED = frozenset({"CONNECTED", "FLAGGED", "RESTRICTED"})
+GONE = frozenset({"MIGRATED", "DELETED"})
+
+
+@dataclass
+class BusinessRec:
+    id: str
+    name: str
+    verification_status: str
+
+
+@dataclass
+class AppRec:
+    id: str
+    name: str
+    callback_url: str | None = None
+
+
+@dataclass
+class TokenRec:
+    token: str
+    app_id: str
+    businesses: list[str]
+    wabas: list[str]
+    view_only_wabas: list[str]
+    scopes: list[str]
+    expires_at: float | None = None
+
+
+@dataclass
+class SubscriptionRec:
+    app_id: str
+    override_callback_uri: str | None = None
+    verify_token: str | None = None
+
+
+@dataclass
+class TemplateRec:
+    id: str
+    waba_id: str
+    name: str
+    language: str
+    category: str
+    status: str
+    quality_score: str
+    parameter_format: str
+    components: list[dict[str, Any]]
+    created_at: float
+    rejected_reason: str | None = None
+    sub_category: str | None = None
+    previous_category: str | None = None
+    message_send_ttl_seconds: int | None = None
+    edits: list[float] = field(default_factory=list)  # times of edits made while APPROVED
+
+
+@dataclass
+class WabaRec:
+    id: str
+    name: str
+    owner_business: str
+    account_review_status: str
+    currency: str
+    timezone_id: str
+    country: str | None
+    message_template_namespace: str
+    ownership_type: str
+    payment_method_attached: bool
+    subscriptions: list[SubscriptionRec]
+    is_enabled_for_insights: bool = False
+    template_auto_archival_enabled: bool = True
+    disable_marketing_messages_on_cloud_api: bool = False
+    template_creations: list[float] = field(default_factory=list)
+
+
+@dataclass
+class ProfileRec:
+    about: str | None = None
+    address: str | None = None
+    description: str | None = None
+    email: str | None = None
+    vertical: str = ""
+    websites: list[str] = field(default_factory=list)
+    profile_picture_url: str | None = None
+
+
+@dataclass
+class NumberRec:
+    id: str
+    e164: str
+    display_phone_number: str
+    waba_id: str
+    status: str
+    verified_name: str
+    name_status: str
+    code_verification_status: str
+    platform_type: str
+    quality_rating: str
+    throughput: str
+    messaging_limit_tier: str
+    is_official_business_account: bool
+    account_mode: str
+    two_step_enabled: bool
+    pin: str | None
+    profile: ProfileRec
+    created_at: float
+    last_onboarded_time: float | None = None
+    new_display_name: str | None = None
+    new_name_status: str | None = None
+    needs_reregister: bool = False  # an approved rename takes effect at the next register
+    data_localization_region: str | None = None
+    webhook_override_uri: str | None = None
+    webhook_verify_token: str | None = None
+    search_visibility: str = "VISIBLE"
+    # how it came to this WABA: None (world), "add" (POST phone_numbers), "migrate" (add with migrate)
+    onboarding: str | None = None
+    migrating_from: str | None = None  # source number ID while a migration is pending
+    migrated_to: str | None = None  # on the source record once the destination registered
+    register_attempts: list[float] = field(default_factory=list)
+    deregister_attempts: list[float] = field(default_factory=list)
+    registration_blocked_until: float | None = None
+
+    @property
+    def registered(self) -> bool:
+        return self.status in REGISTERED
+
+
+@dataclass
+class CodeRec:
+    phone_number_id: str
+    code: str
+    method: str
+    language: str
+    sent_at: float
+    expires_at: float
+    used: bool = False
+
+
+@dataclass
+class DeletedNameRec:
+    waba_id: str
+    name: str
+    language: str
+    locked_until: float
+
+
+@dataclass
+class UploadRec:
+    id: str  # "upload:<session>"
+    app_id: str
+    file_name: str
+    file_length: int
+    file_type: str
+    data_hex: str = ""
+    handle: str | None = None
+
+    @property
+    def offset(self) -> int:
+        return len(self.data_hex) // 2
+
+
+@dataclass
+class State:
+    limits: Limits
+    businesses: dict[str, BusinessRec] = field(default_factory=dict)
+    apps: dict[str, AppRec] = field(default_factory=dict)
+    tokens: dict[str, TokenRec] = field(default_factory=dict)
+    wabas: dict[str, WabaRec] = field(default_factory=dict)
+    numbers: dict[str, NumberRec] = field(default_factory=dict)
+    templates: dict[str, TemplateRec] = field(default_factory=dict)
+    deleted_names: list[DeletedNameRec] = field(default_factory=list)
+    codes: dict[str, CodeRec] = field(default_factory=dict)  # last code sent, per phone number ID
+    uploads: dict[str, UploadRec] = field(default_factory=dict)
+    handles: dict[str, str] = field(default_factory=dict)  # upload handle -> upload ID
+    next_id: int = 1
+
+    # ------------------------------------------------------------------ lookups
+
+    def new_id(self, prefix: str) -> str:
+        """Deterministic fresh Graph IDs: prefix + counter, 15 digits like Meta's."""
+        while True:
+            value = f"{prefix}{self.next_id:0{15 - len(prefix)}d}"
+            self.next_id += 1
+            if not self.exists(value):
+                return value
+
+    def exists(self, obj_id: str) -> bool:
+        return any(
+            obj_id in table
+            for table in (self.businesses, self.apps, self.wabas, self.numbers, self.templates)
+        )
+
+    def numbers_of(self, waba_id: str) -> list[NumberRec]:
+        return [n for n in self.numbers.values() if n.waba_id == waba_id]
+
+    def templates_of(self, waba_id: str) -> list[TemplateRec]:
+        return [t for t in self.templates.values() if t.waba_id == waba_id]
+
+    def waba_of(self, kind: str, obj: Any) -> str | None:
+        if kind == "waba":
+            return obj.id  # type: ignore[no-any-return]
+        if kind in ("phone", "template"):
+            return obj.waba_id  # type: ignore[no-any-return]
+        return None
+
+    def has_registered_number(self, waba_id: str) -> bool:
+        return any(n.registered for n in self.numbers_of(waba_id))
+
+
+# -------------------------------------------------------------------------------- from a World
+
+
+def state_from_world(world: World, now: float) -> State:
+    state = State(limits=world.limits)
+    for b in world.businesses:
+        state.businesses[b.id] = BusinessRec(b.id, b.name, b.verification_status)
+    for a in world.apps:
+        state.apps[a.id] = AppRec(a.id, a.name, a.callback_url)
+    for tok in world.tokens:
+        state.tokens[tok.token] = TokenRec(
+            token=tok.token,
+            app_id=tok.app,
+            businesses=list(tok.businesses),
+            wabas=list(tok.wabas),
+            view_only_wabas=list(tok.view_only_wabas),
+            scopes=list(tok.scopes),
+            expires_at=tok.expires_at.timestamp() if tok.expires_at else None,
+        )
+    for w in world.wabas:
+        state.wabas[w.id] = WabaRec(
+            id=w.id,
+            name=w.name,
+            owner_business=w.owner_business,
+            account_review_status=w.account_review_status,
+            currency=w.currency,
+            timezone_id=w.timezone_id,
+            country=w.country,
+            message_template_namespace=w.message_template_namespace or f"ns_{w.id}",
+            ownership_type=w.ownership_type,
+            payment_method_attached=w.payment_method_attached,
+            subscriptions=[
+                SubscriptionRec(s.app, s.override_callback_uri, s.verify_token) for s in w.subscriptions
+            ],
+        )
+        for t in w.templates:
+            state.templates[t.id] = TemplateRec(
+                id=t.id,
+                waba_id=w.id,
+                name=t.name,
+                language=t.language,
+                category=t.category,
+                status=t.status,
+                quality_score=t.quality_score,
+                parameter_format=t.parameter_format,
+                components=[dict(c) for c in t.components],
+                created_at=now,
+                rejected_reason=t.rejected_reason,
+                sub_category=t.sub_category,
+            )
+    for n in world.phone_numbers:
+        p = n.profile
+        state.numbers[n.id] = NumberRec(
+            id=n.id,
+            e164=e164(n.display_phone_number),
+            display_phone_number=n.display_phone_number,
+            waba_id=n.waba,
+            status=n.status,
+            verified_name=n.verified_name,
+            name_status=n.name_status,
+            code_verification_status=n.code_verification_status,
+            platform_type=n.platform_type,
+            quality_rating=n.quality_rating,
+            throughput=n.throughput,
+            messaging_limit_tier=n.messaging_limit_tier,
+            is_official_business_account=n.is_official_business_account,
+            account_mode=n.account_mode,
+            two_step_enabled=n.two_step.enabled,
+            pin=n.two_step.pin,
+            profile=ProfileRec(
+                about=p.about,
+                address=p.address,
+                description=p.description,
+                email=p.email,
+                vertical=p.vertical,
+                websites=list(p.websites),
+                profile_picture_url=p.profile_picture_url,
+            ),
+            created_at=now,
+            last_onboarded_time=n.last_onboarded_time.timestamp() if n.last_onboarded_time else None,
+            new_display_name=n.new_display_name,
+            new_name_status=n.new_name_status,
+            data_localization_region=n.data_localization_region,
+            webhook_override_uri=n.webhook_override.override_callback_uri if n.webhook_override else None,
+            webhook_verify_token=n.webhook_override.verify_token if n.webhook_override else None,
+        )
+    return state
+
+
+# ----------------------------------------------------------------------------- JSON round trip
+
+
+def dump_state(state: State) -> dict[str, Any]:
+    data = dataclasses.asdict(state)
+    data["limits"] = state.limits.model_dump()
+    return data
+
+
+def load_state(data: dict[str, Any]) -> State:
+    return typing.cast(State, _build(State, data))
+
+
+def _build(tp: Any, value: Any) -> Any:
+    if value is None:
+        return None
+    if tp is Limits:
+        return Limits.model_validate(value)
+    if dataclasses.is_dataclass(tp) and isinstance(tp, type):
+        hints = typing.get_type_hints(tp)
+        kwargs = {
+            f.name: _build(hints[f.name], value[f.name]) for f in dataclasses.fields(tp) if f.name in value
+        }
+        return tp(**kwargs)
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if origin in (typing.Union, types.UnionType):
+        inner = [a for a in args if a is not type(None)]
+        return _build(inner[0], value) if len(inner) == 1 else value
+    if origin is list:
+        return [_build(args[0], v) for v in value]
+    if origin is dict:
+        return {k: _build(args[1], v) for k, v in value.items()}
+    return value
