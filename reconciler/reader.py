@@ -259,3 +259,38 @@ def _subscription(raw: Mapping[str, Any]) -> LiveSubscription:
         app_name=_text(app, "name"),
         override_callback_uri=_text(raw, "override_callback_uri"),
     )
+
+
+# ---------------------------------------------------------------- one resource again (apply's compare-and-set)
+
+
+async def reread_number(
+    graph: GraphClient, waba_id: str, number_id: str, *, with_profile: bool
+) -> LiveNumber:
+    """One number as `read_wabas` would have seen it, for checking it has not moved since the plan."""
+    requests = [BatchRequest.get(number_id, fields=NUMBER_FIELDS, waba_id=waba_id)]
+    if with_profile:
+        requests.append(
+            BatchRequest.get(f"{number_id}/whatsapp_business_profile", fields=PROFILE_FIELDS, waba_id=waba_id)
+        )
+    results = await graph.batch(requests)
+    number = _number(results[0].value(), waba_id)
+    if with_profile and number.registered:
+        number = replace(number, profile=_profile(results[1].value()))
+    return number
+
+
+async def reread_template(graph: GraphClient, template_id: str) -> LiveTemplate:
+    return _template(await graph.get(template_id, fields=TEMPLATE_FIELDS))
+
+
+async def reread_waba(graph: GraphClient, waba_id: str) -> tuple[str | None, tuple[LiveSubscription, ...]]:
+    """A WABA's review status and subscriptions."""
+    node, apps = await graph.batch(
+        [
+            BatchRequest.get(waba_id, fields=["id", "account_review_status"], waba_id=waba_id),
+            BatchRequest.get(f"{waba_id}/subscribed_apps", waba_id=waba_id),
+        ]
+    )
+    subscriptions = tuple(_subscription(raw) for raw in apps.value().get("data", []))
+    return _text(node.value(), "account_review_status"), subscriptions

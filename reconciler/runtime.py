@@ -46,6 +46,7 @@ class SimulatedMeta:
     world_tokens: tuple[Any, ...]  # the world's token records (token, wabas, view_only_wabas)
     control: Any
     world_label: str
+    simulator: Any = None  # the simulator engine, for the `wabaplan sim …` conveniences
 
 
 def target_for(
@@ -120,7 +121,7 @@ def simulated_meta(world: str | None, state: StateDir) -> Iterator[SimulatedMeta
         if isinstance(saved, dict) and saved.get("world") == identity:
             sim.control.load_state(saved["state"])
         try:
-            yield SimulatedMeta(sim.base_url, tuple(resolved.tokens), sim.control, label)
+            yield SimulatedMeta(sim.base_url, tuple(resolved.tokens), sim.control, label, sim.simulator)
         finally:
             write_json_atomic(state.sim_state, {"world": identity, "state": sim.control.dump_state()})
 

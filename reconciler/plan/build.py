@@ -154,7 +154,7 @@ class _Builder:
                     "(check the ID, and that the access token's system user has the WABA assigned)"
                 )
                 continue
-            self.fingerprints[_waba_address(name)] = fingerprint(
+            self.fingerprints[f"{_waba_address(name)}.webhooks"] = fingerprint(
                 {
                     "review": live.account_review_status,
                     "subscriptions": [asdict(s) for s in live.subscriptions],
