@@ -11,7 +11,7 @@ from .fields import parse_fields
 from .nodes import list_page, owned_wabas, render
 from .paging import clamp_limit
 from .protocol import p_bool, p_str
-from .state import BusinessRec, SubscriptionRec, WabaRec
+from .state import BusinessRec, SubscriptionRec, WabaRec, seal
 
 URI_RE = re.compile(r"^https://[^\s]+$")
 
@@ -109,7 +109,7 @@ def subscribe_app(ctx: Ctx, waba: WabaRec) -> dict[str, Any]:
         existing = SubscriptionRec(app_id)
         waba.subscriptions.append(existing)
     existing.override_callback_uri = uri or None
-    existing.verify_token = verify or None
+    existing.verify_token = seal(verify or None)
     return {"success": True}
 
 

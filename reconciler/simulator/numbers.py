@@ -22,7 +22,7 @@ from .errors import GraphError, invalid_parameter, migration_error, missing_para
 from .nodes import waba_numbers
 from .protocol import p_bool, p_json, p_str
 from .ratelimit import count_in_window
-from .state import GONE, CodeRec, NumberRec, ProfileRec, WabaRec
+from .state import GONE, CodeRec, NumberRec, ProfileRec, WabaRec, seal
 from .templates import duplicate_templates
 from .world import display_form
 
@@ -355,7 +355,7 @@ def register(ctx: Ctx, n: NumberRec) -> dict[str, Any]:
     _spend_attempt(ctx, n, n.register_attempts, ctx.state.limits.register_per_72h, "register")
     if being_onboarded(n) and n.code_verification_status != "VERIFIED":
         raise E.reverification_needed()
-    if n.two_step_enabled and n.pin != pin:
+    if n.two_step_enabled and n.pin != seal(pin):
         raise E.pin_mismatch()
     if n.registered and region and n.data_localization_region and region != n.data_localization_region:
         raise invalid_parameter(
@@ -368,7 +368,7 @@ def register(ctx: Ctx, n: NumberRec) -> dict[str, Any]:
     n.platform_type = "CLOUD_API"
     if n.throughput == "NOT_APPLICABLE":
         n.throughput = "STANDARD"
-    n.pin = pin
+    n.pin = seal(pin)
     n.two_step_enabled = True
     n.needs_reregister = False
     if region is not None:
@@ -451,7 +451,7 @@ def update_number(ctx: Ctx, n: NumberRec) -> dict[str, Any]:
 
 
 def _set_pin(n: NumberRec, pin: str) -> None:
-    n.pin = pin
+    n.pin = seal(pin)
     n.two_step_enabled = True
 
 
@@ -491,7 +491,7 @@ def _webhook_update(ctx: Ctx, n: NumberRec, value: Any) -> Any:
 
     def set_override() -> None:
         n.webhook_override_uri = uri
-        n.webhook_verify_token = str(verify)
+        n.webhook_verify_token = seal(str(verify))
 
     return set_override
 

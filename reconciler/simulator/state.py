@@ -8,6 +8,7 @@ simulated Meta alive across CLI runs.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import types
 import typing
 from dataclasses import dataclass, field
@@ -17,6 +18,14 @@ from .world import Limits, World, e164
 
 REGISTERED = frozenset({"CONNECTED", "FLAGGED", "RESTRICTED"})
 GONE = frozenset({"MIGRATED", "DELETED"})
+
+
+def seal(secret: str | None) -> str | None:
+    """How the simulator keeps a PIN or verify token: a digest, so a saved state never holds the value
+    (a user may run `--sim` with real PINs in the environment)."""
+    if secret is None:
+        return None
+    return "sha256:" + hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
 @dataclass
@@ -255,7 +264,7 @@ def state_from_world(world: World, now: float) -> State:
             ownership_type=w.ownership_type,
             payment_method_attached=w.payment_method_attached,
             subscriptions=[
-                SubscriptionRec(s.app, s.override_callback_uri, s.verify_token) for s in w.subscriptions
+                SubscriptionRec(s.app, s.override_callback_uri, seal(s.verify_token)) for s in w.subscriptions
             ],
         )
         for t in w.templates:
@@ -291,7 +300,7 @@ def state_from_world(world: World, now: float) -> State:
             is_official_business_account=n.is_official_business_account,
             account_mode=n.account_mode,
             two_step_enabled=n.two_step.enabled,
-            pin=n.two_step.pin,
+            pin=seal(n.two_step.pin),
             profile=ProfileRec(
                 about=p.about,
                 address=p.address,
@@ -307,7 +316,7 @@ def state_from_world(world: World, now: float) -> State:
             new_name_status=n.new_name_status,
             data_localization_region=n.data_localization_region,
             webhook_override_uri=n.webhook_override.override_callback_uri if n.webhook_override else None,
-            webhook_verify_token=n.webhook_override.verify_token if n.webhook_override else None,
+            webhook_verify_token=seal(n.webhook_override.verify_token) if n.webhook_override else None,
         )
     return state
 
