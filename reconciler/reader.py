@@ -261,7 +261,7 @@ def _subscription(raw: Mapping[str, Any]) -> LiveSubscription:
     )
 
 
-# ---------------------------------------------------------------- one resource again (apply's compare-and-set)
+# ---------------------------------------------------------------- one resource again (compare-and-set)
 
 
 async def reread_number(
