@@ -102,6 +102,54 @@ def build_parser() -> argparse.ArgumentParser:
     _format_option(show)
     show.set_defaults(handler=_show)
 
+    apply = commands.add_parser(
+        "apply",
+        help="make it so",
+        description="Plan (or take a saved PLAN), confirm, and carry out the actions in dependency order. "
+        "Exit 0 done, 1 failed or refused, 3 stopped waiting for a person (a one-time code, a precondition "
+        "only someone else can fix) or for Meta (a review); rerunning resumes.",
+    )
+    _config_option(apply)
+    apply.add_argument("plan_file", nargs="?", metavar="PLAN", help="apply exactly this saved plan")
+    apply.add_argument("--auto-approve", action="store_true", help="do not ask for confirmation")
+    apply.add_argument(
+        "--otp",
+        action="append",
+        default=[],
+        metavar="NUMBER=CODE",
+        help="the one-time code Meta sent to NUMBER; repeatable (or set WABAPLAN_OTP_<digits>)",
+    )
+    apply.add_argument(
+        "--resend-code",
+        action="append",
+        default=[],
+        metavar="NUMBER",
+        help="send NUMBER a new one-time code even if one sent earlier may still be valid; repeatable",
+    )
+    apply.add_argument(
+        "--parallelism", type=_positive_int, default=8, metavar="N", help="actions at once (8)"
+    )
+    apply.add_argument("--allow-destroy", action="store_true", help="allow deleting or deregistering")
+    apply.add_argument(
+        "--force", action="store_true", help="allow changing more than 30%% of an estate at once"
+    )
+    apply.add_argument("--wait", action="store_true", help="wait for Meta's reviews instead of stopping")
+    apply.add_argument("--wait-timeout", type=float, default=600.0, metavar="S", help="how long --wait waits")
+    apply.add_argument(
+        "--lock-timeout",
+        type=float,
+        default=None,
+        metavar="S",
+        help="wait this long for another apply to finish",
+    )
+    _sim_option(apply)
+    apply.set_defaults(handler=_apply)
+
+    history = commands.add_parser("history", help="list past applies", description="List past applies.")
+    _config_option(history)
+    history.add_argument("--limit", type=_positive_int, default=20, metavar="N", help="runs to list (20)")
+    history.set_defaults(handler=_history)
+
     imp = commands.add_parser(
         "import",
         help="write a config for what exists at Meta",
@@ -223,6 +271,103 @@ def _add_simulator_commands(commands: argparse._SubParsersAction[argparse.Argume
     _config_option(reset)
     reset.set_defaults(handler=_sim_reset)
 
+    inbox = sim_commands.add_parser(
+        "inbox",
+        help="read the one-time code the simulator 'sent' to a number",
+        description="Print the last one-time code sent to NUMBER in the simulated Meta --sim runs share.",
+    )
+    inbox.add_argument("number", metavar="NUMBER")
+    _sim_state_options(inbox)
+    inbox.set_defaults(handler=_sim_inbox)
+
+    two_step = sim_commands.add_parser(
+        "disable-two-step",
+        help="turn off a number's two-step verification, as its owner would in WhatsApp Manager",
+        description="What the source WABA's owner does in WhatsApp Manager before a number can move "
+        "(there is no API for it), done in the simulated Meta that --sim runs share.",
+    )
+    two_step.add_argument("number", metavar="NUMBER")
+    _sim_state_options(two_step)
+    two_step.set_defaults(handler=_sim_disable_two_step)
+
+    approve = sim_commands.add_parser(
+        "approve-pending",
+        help="approve every display name and template waiting for review",
+        description="Play Meta's reviewer in the simulated Meta that --sim runs share: approve every pending "
+        "display name and message template.",
+    )
+    _sim_state_options(approve)
+    approve.set_defaults(handler=_sim_approve_pending)
+
+
+def _sim_state_options(parser: argparse.ArgumentParser) -> None:
+    _config_option(parser)
+    parser.add_argument(
+        "--world", metavar="FILE", default="", help="the world the --sim runs used (default: demo)"
+    )
+
+
+def _simulated(args: argparse.Namespace) -> Any:
+    from reconciler import runtime
+    from reconciler.statedir import StateDir, locate
+
+    state = StateDir(locate(Path(args.config), os.environ))
+    return runtime.simulated_meta(args.world or None, state)
+
+
+def _sim_number(meta: Any, text: str, *, onboarding: bool) -> Any:
+    from reconciler.config.phone import InvalidNumber, to_e164
+
+    try:
+        e164 = to_e164(text)
+    except InvalidNumber as exc:
+        raise WabaplanError(f"{exc} ({exc.fix})") from None
+    records = [n for n in meta.simulator.state.numbers.values() if n.e164 == e164 and n.status != "MIGRATED"]
+    records.sort(key=lambda n: (bool(n.onboarding) != onboarding, n.id))
+    if not records:
+        raise WabaplanError(f"the simulated Meta has no number {e164}")
+    return records[0]
+
+
+def _sim_inbox(args: argparse.Namespace) -> int:
+    with _simulated(args) as meta:
+        number = _sim_number(meta, args.number, onboarding=True)
+        message = meta.control.inbox(number.id)
+    if message is None:
+        sys.stdout.write(f"no code has been sent to {number.e164} (phone number ID {number.id})\n")
+        return EXIT_ERROR
+    sys.stdout.write(f"SIMULATED SMS to {number.e164}: {message['text']}\n")
+    sys.stdout.write(
+        f"apply it with: wabaplan apply -c {args.config} --sim --otp {number.e164}={message['code']}\n"
+    )
+    return EXIT_OK
+
+
+def _sim_disable_two_step(args: argparse.Namespace) -> int:
+    with _simulated(args) as meta:
+        number = _sim_number(meta, args.number, onboarding=False)
+        meta.control.disable_two_step(number.id)
+    sys.stdout.write(f"SIMULATED: two-step verification is now off for {number.e164} (ID {number.id})\n")
+    return EXIT_OK
+
+
+def _sim_approve_pending(args: argparse.Namespace) -> int:
+    approved = []
+    with _simulated(args) as meta:
+        state = meta.simulator.state
+        for number in state.numbers.values():
+            if number.new_name_status == "PENDING_REVIEW" or number.name_status == "PENDING_REVIEW":
+                meta.control.review_display_name(number.id, True)
+                approved.append(f"display name of {number.e164}")
+        for template in state.templates.values():
+            if template.status == "PENDING":
+                meta.control.review_template(template.id, True)
+                approved.append(f"template {template.name} ({template.language})")
+    sys.stdout.write(
+        "".join(f"SIMULATED: approved {what}\n" for what in approved) or "nothing is pending review\n"
+    )
+    return EXIT_OK
+
 
 def _sim_reset(args: argparse.Namespace) -> int:
     from reconciler.statedir import StateDir, locate
@@ -312,6 +457,138 @@ def _render(document: dict[str, Any], fmt: str) -> None:
         colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
         text = render_text(document, colour=colour)
     sys.stdout.write(text)
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {text}")
+    return value
+
+
+def _e164_arg(option: str, text: str) -> str:
+    from reconciler.config.phone import InvalidNumber, to_e164
+
+    try:
+        return to_e164(text)
+    except InvalidNumber as exc:
+        raise WabaplanError(f"{option}: {exc} ({exc.fix})") from None
+
+
+def _otp_pairs(pairs: list[str]) -> dict[str, str]:
+    codes = {}
+    for pair in pairs:
+        number, sep, code = pair.partition("=")
+        if not sep or not code.strip():
+            raise WabaplanError(f"--otp takes NUMBER=CODE, e.g. --otp +85261234567=123456 (got {number!r}=…)")
+        codes[_e164_arg("--otp", number)] = code.strip()
+    return codes
+
+
+def _apply(args: argparse.Namespace) -> int:
+    from reconciler.apply.run import ApplyOptions, apply
+    from reconciler.statedir import read_json
+
+    path = Path(args.config)
+    config = _load_valid(path)
+    saved = None
+    if args.plan_file:
+        saved = read_json(Path(args.plan_file))
+        if not isinstance(saved, dict) or "actions" not in saved:
+            raise WabaplanError(f"{args.plan_file} is not a saved plan (make one with `wabaplan plan --out`)")
+    interactive = sys.stdin.isatty() and sys.stdout.isatty()
+    if not (args.auto_approve or saved is not None or interactive):
+        raise WabaplanError(
+            "not on a terminal, so nobody can confirm: pass --auto-approve, or apply a saved PLAN"
+        )
+    colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    options = ApplyOptions(
+        saved_plan=saved,
+        auto_approve=args.auto_approve or saved is not None,
+        otp=_otp_pairs(args.otp),
+        resend_code=frozenset(_e164_arg("--resend-code", n) for n in args.resend_code),
+        parallelism=args.parallelism,
+        allow_destroy=args.allow_destroy,
+        force=args.force,
+        wait=args.wait,
+        wait_timeout=args.wait_timeout,
+        lock_timeout=args.lock_timeout,
+        sim_world=args.sim,
+    )
+
+    def show_plan(plan: Any) -> None:
+        from reconciler.render import render_text
+
+        if saved is None:
+            sys.stdout.write(render_text(plan.to_json(), colour=colour))
+
+    def confirm() -> bool:
+        sys.stdout.write("\nDo you want to perform these actions? Only 'yes' will be accepted: ")
+        sys.stdout.flush()
+        return sys.stdin.readline().strip() == "yes"
+
+    def ask_code(e164: str) -> str | None:
+        if not interactive:
+            return None
+        sys.stdout.write(f"One-time code sent to {e164} (Enter to skip): ")
+        sys.stdout.flush()
+        return sys.stdin.readline().strip() or None
+
+    def progress(outcome: Any, done: int, total: int) -> None:
+        detail = f": {outcome.detail}" if outcome.detail else ""
+        took = f" ({outcome.seconds:.1f} s)" if outcome.seconds >= 0.05 else ""
+        sys.stdout.write(
+            f"[{done}/{total}] {outcome.action.id}: {outcome.status.replace('_', ' ')}{took}{detail}\n"
+        )
+        sys.stdout.flush()
+
+    applied = apply(
+        config,
+        path,
+        options,
+        environ=os.environ,
+        show_plan=show_plan,
+        confirm=confirm,
+        ask_code=ask_code,
+        on_outcome=progress,
+    )
+    label = "SIMULATED: " if applied.simulated else ""
+    if applied.report is None:
+        if applied.plan.actions:
+            sys.stdout.write("Apply cancelled.\n")
+            return EXIT_ERROR
+        sys.stdout.write(f"{label}No changes. Meta matches the configuration.\n")
+        return EXIT_OK
+    report = applied.report
+    sys.stdout.write(f"\n{label}{report.summary()}\n")
+    if report.exit_code == 3:
+        sys.stdout.write("Stopped waiting for a person or for Meta; run apply again to resume.\n")
+    return report.exit_code
+
+
+def _history(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from reconciler.apply.journal import Journal
+    from reconciler.statedir import locate
+
+    state = locate(Path(args.config), os.environ)
+    if not (state / "journal.db").exists():
+        sys.stdout.write(f"no applies recorded in {state}\n")
+        return EXIT_OK
+    journal = Journal.open(state)
+    try:
+        for run in journal.runs(args.limit):
+            when = datetime.fromtimestamp(run.started, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+            counts = ", ".join(f"{n} {s}" for s, n in sorted(run.counts.items())) or "no actions"
+            sim = " (simulated)" if run.simulated else ""
+            sys.stdout.write(f"#{run.id}  {when}  {run.status}{sim}  {counts}\n")
+            for action in journal.actions(run.id):
+                if action.status != "skipped":
+                    sys.stdout.write(f"    {action.status:<11} {action.action_id}  {action.detail}\n")
+    finally:
+        journal.close()
+    return EXIT_OK
 
 
 def _import(args: argparse.Namespace) -> int:

@@ -1,7 +1,8 @@
 """The state directory (`WABAPLAN_STATE_DIR`, default `.wabaplan/` beside the config).
 
     fingerprint.key      HMAC key for write-only fingerprints (0600; never printed)
-    fingerprints.json    {field address: keyed fingerprint} of write-only values wabaplan has set
+    journal.db           apply journal: runs, actions, intents, code requests, fingerprints (docs/journal.md)
+    apply.lock           held by the running apply (reconciler.apply.lock)
     sim/state.json       the simulated Meta's state between `--sim` runs (`wabaplan sim reset` removes it)
 
 Nothing here ever holds a secret's value.
@@ -64,9 +65,7 @@ class StateDir:
         return load_or_create_key(self.path)
 
     def fingerprints(self) -> dict[str, str]:
-        data = read_json(self.path / "fingerprints.json")
-        return dict(data) if isinstance(data, dict) else {}
+        """Fingerprints of the write-only values applies have set, from the journal."""
+        from reconciler.apply.journal import Journal
 
-    def record_fingerprints(self, updates: Mapping[str, str]) -> None:
-        merged = {**self.fingerprints(), **updates}
-        write_json_atomic(self.path / "fingerprints.json", merged)
+        return Journal.read_fingerprints(self.path)

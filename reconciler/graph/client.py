@@ -199,7 +199,7 @@ class GraphClient:
         One exchange, not retried here (sending the same bytes at the same offset again is harmless, so
         apply simply runs the step again).
         """
-        path = self._versioned(session_id)[0]
+        path = f"/{self.api_version}/{session_id.lstrip('/')}"  # not urlsplit: "upload:" reads as a scheme
         secrets = (self._token.reveal(),)
         self._count(http_requests=1, operations=1)
         headers = {"file_offset": str(offset), "Authorization": f"OAuth {self._token.reveal()}"}

@@ -95,6 +95,7 @@ def build_plan(
         live_fingerprints=builder.fingerprints,
         simulated=options.simulated,
         refresh_only=options.refresh_only,
+        targets=options.targets,
     )
 
 

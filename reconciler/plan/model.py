@@ -125,6 +125,7 @@ class Plan:
     live_fingerprints: dict[str, str] = field(default_factory=dict)
     simulated: bool = False
     refresh_only: bool = False
+    targets: tuple[str, ...] = ()  # --target: the plan covers these and what they depend on
 
     @property
     def has_changes(self) -> bool:
@@ -144,6 +145,7 @@ class Plan:
             "format_version": FORMAT_VERSION,
             "simulated": self.simulated,
             "refresh_only": self.refresh_only,
+            "targets": list(self.targets),
             "graph_url": self.graph_url,
             "api_version": self.api_version,
             "config_hash": self.config_hash,

@@ -1,0 +1,168 @@
+"""Run a plan: dependency order, independent actions in parallel, compare-and-set before writing.
+
+    for each action, once everything it depends on is done:
+        blocked in the plan             → reported blocked (the precondition and its fix), not run
+        a dependency did not finish     → skipped ("waits for …")
+        first write to its resource     → re-read it; moved since the plan → refused ("stale plan")
+        otherwise                       → its step (apply.steps): done / waiting / needs_input / failed
+
+A failed action skips its dependents only; the rest go on. Every outcome is written to the journal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass
+
+from reconciler.apply.steps import STEPS, StepContext, StepFailed, e164_of
+from reconciler.errors import WabaplanError
+from reconciler.plan.build import fingerprint
+from reconciler.plan.model import Action, Plan, Status
+from reconciler.reader import reread_number, reread_template, reread_waba
+
+EXIT_OK, EXIT_FAILED, EXIT_WAITING = 0, 1, 3
+STOPPED = {"waiting", "needs_input", "blocked"}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    action: Action
+    status: str  # done | failed | skipped | waiting | needs_input | blocked | refused
+    detail: str
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class ApplyReport:
+    outcomes: tuple[Outcome, ...]
+
+    def counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for outcome in self.outcomes:
+            counts[outcome.status] = counts.get(outcome.status, 0) + 1
+        return counts
+
+    @property
+    def exit_code(self) -> int:
+        statuses = {o.status for o in self.outcomes}
+        if statuses & {"failed", "refused"}:
+            return EXIT_FAILED
+        if statuses & STOPPED or "skipped" in statuses:
+            return EXIT_WAITING
+        return EXIT_OK
+
+    def summary(self) -> str:
+        order = ("done", "failed", "refused", "skipped", "waiting", "needs_input", "blocked")
+        counts = self.counts()
+        parts = [f"{counts[s]} {s.replace('_', ' ')}" for s in order if counts.get(s)]
+        return "Apply: " + (", ".join(parts) if parts else "nothing to do") + "."
+
+
+OnOutcome = Callable[[Outcome, int, int], None]
+
+
+async def execute(
+    plan: Plan,
+    ctx: StepContext,
+    *,
+    parallelism: int = 8,
+    on_outcome: OnOutcome | None = None,
+    check_unmoved: bool = True,
+) -> ApplyReport:
+    actions = {a.id: a for a in plan.actions}
+    results: dict[str, Outcome] = {}
+    checks: dict[str, asyncio.Task[str]] = {}  # address → its one compare-and-set re-read
+    slots = asyncio.Semaphore(max(1, parallelism))
+    running: dict[asyncio.Task[Outcome], str] = {}
+
+    def finish(outcome: Outcome) -> None:
+        results[outcome.action.id] = outcome
+        ctx.journal.record_action(
+            ctx.run_id,
+            action_id=outcome.action.id,
+            address=outcome.action.address,
+            op=outcome.action.op.value,
+            status=outcome.status,
+            detail=outcome.detail,
+            started=ctx.clock() - outcome.seconds,
+            finished=ctx.clock(),
+        )
+        if on_outcome is not None:
+            on_outcome(outcome, len(results), len(actions))
+
+    async def run(action: Action) -> Outcome:
+        async with slots:
+            started = time.monotonic()
+            try:
+                if check_unmoved:
+                    # Every action on a resource waits for the same re-read, made before any of them
+                    # writes: a sibling's write must not pass for a change made at Meta.
+                    if action.address not in checks:
+                        checks[action.address] = asyncio.ensure_future(
+                            _moved(action, plan.live_fingerprints, ctx)
+                        )
+                    moved = await asyncio.shield(checks[action.address])
+                    if moved:
+                        return Outcome(action, "refused", moved, time.monotonic() - started)
+                result = await STEPS[action.op](action, ctx)
+                return Outcome(action, result.status, result.detail, time.monotonic() - started)
+            except StepFailed as exc:
+                return Outcome(action, "failed", str(exc), time.monotonic() - started)
+            except WabaplanError as exc:
+                return Outcome(action, "failed", str(exc), time.monotonic() - started)
+
+    pending = dict(actions)
+    while pending or running:
+        for action_id, action in list(pending.items()):
+            deps = [d for d in action.depends_on if d in actions]
+            unfinished = [d for d in deps if d in results and results[d].status != "done"]
+            if action.status is Status.BLOCKED and not unfinished:
+                del pending[action_id]
+                finish(Outcome(action, "blocked", action.reason))
+            elif unfinished:
+                del pending[action_id]
+                first = results[unfinished[0]]
+                finish(
+                    Outcome(
+                        action, "skipped", f"waits for {first.action.id} ({first.status.replace('_', ' ')})"
+                    )
+                )
+            elif all(d in results for d in deps):
+                del pending[action_id]
+                running[asyncio.create_task(run(action))] = action_id
+        if not running:
+            if pending:  # only possible with a dependency outside the plan that never finishes
+                for action in pending.values():
+                    finish(Outcome(action, "skipped", "its dependencies are not in this plan"))
+            break
+        done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+        for task in done:
+            del running[task]
+            finish(task.result())
+    return ApplyReport(tuple(results[a.id] for a in plan.actions if a.id in results))
+
+
+async def _moved(action: Action, planned: Mapping[str, str], ctx: StepContext) -> str:
+    """'' when the resource is as the plan saw it; else why the plan is stale."""
+    expected = planned.get(action.address)
+    if expected is None:
+        return ""  # it did not exist when planned: creating it is the plan
+    graph = ctx.graph
+    if action.address.startswith("numbers["):
+        spec = ctx.config.numbers[e164_of(action.address)]
+        waba_id = ctx.config.wabas[spec.waba].id
+        number_id = action.params.get("phone_number_id") or ctx.phone_ids.get(action.address)
+        if not number_id:
+            return ""
+        live = await reread_number(graph, waba_id, str(number_id), with_profile=True)
+        now = fingerprint(asdict(live))
+    elif "templates[" in action.address:
+        now = fingerprint(asdict(await reread_template(graph, str(action.params["template_id"]))))
+    else:
+        review, subscriptions = await reread_waba(graph, str(action.params["waba_id"]))
+        now = fingerprint({"review": review, "subscriptions": [asdict(s) for s in subscriptions]})
+    if now == expected:
+        return ""
+    return f"stale plan: {action.address} changed at Meta since the plan was made; plan again"

@@ -1,0 +1,86 @@
+"""One apply per state directory: an advisory `flock` on `<state dir>/apply.lock`.
+
+The kernel drops a `flock` when its holder exits, however it exits, so a lock whose holder died is free
+again at once: nothing to clean up, and no window in which two runs both think they own it. The file also
+holds who took it (pid, host, when, command) so a refused run can name the holder. (flock is not reliable
+on some network file systems: keep the state directory on a local disk.)
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import socket
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from reconciler.errors import WabaplanError
+
+FILE_NAME = "apply.lock"
+POLL_SECONDS = 0.1
+
+
+class LockHeld(WabaplanError):
+    """Another wabaplan run holds the state directory."""
+
+
+@contextmanager
+def state_lock(state_dir: Path, *, command: str, timeout: float | None = None) -> Iterator[None]:
+    """Hold the state directory's lock for the block; refuse at once, or after `timeout` seconds."""
+    state_dir.mkdir(parents=True, exist_ok=True)
+    path = state_dir / FILE_NAME
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        deadline = time.monotonic() + (timeout or 0.0)
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise LockHeld(_refusal(path, timeout)) from None
+                time.sleep(POLL_SECONDS)
+        holder = {
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
+            "started": time.time(),
+            "command": command,
+        }
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, (json.dumps(holder) + "\n").encode(), 0)
+        try:
+            yield
+        finally:
+            os.ftruncate(fd, 0)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+def holder(state_dir: Path) -> dict[str, object] | None:
+    """Who holds the lock now, as they wrote it; None when it is free or unreadable."""
+    try:
+        text = (state_dir / FILE_NAME).read_text(encoding="utf-8").strip()
+        return dict(json.loads(text)) if text else None
+    except (OSError, ValueError):
+        return None
+
+
+def _refusal(path: Path, timeout: float | None) -> str:
+    info = holder(path.parent) or {}
+    who = "another wabaplan run"
+    if info:
+        started = datetime.fromtimestamp(float(str(info.get("started", 0))), UTC).strftime(
+            "%Y-%m-%d %H:%M:%S UTC"
+        )
+        command, pid, host = info.get("command", "?"), info.get("pid"), info.get("host")
+        who = f"`wabaplan {command}` (pid {pid} on {host}, started {started})"
+    waited = f" after waiting {timeout:g} s" if timeout else ""
+    return (
+        f"the state directory {path.parent} is locked by {who}{waited}: wait for it to finish, "
+        "or pass --lock-timeout SECONDS to wait"
+    )

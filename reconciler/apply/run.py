@@ -1,0 +1,259 @@
+"""One `wabaplan apply`, from lock to journal: the I/O around the pure plan and the executor.
+
+    lock the state directory ─▶ (simulator) ─▶ read live state ─▶ settle intents left by a crash
+      ─▶ plan (or check a saved plan still holds) ─▶ safety checks ─▶ confirm ─▶ execute ─▶ journal
+
+The caller (the CLI) supplies what only it knows: the environment, one-time codes, how to ask a person.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Mapping
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from reconciler import runtime
+from reconciler.apply.executor import ApplyReport, OnOutcome, execute
+from reconciler.apply.journal import Journal
+from reconciler.apply.lock import state_lock
+from reconciler.apply.steps import StepContext
+from reconciler.config.model import Config
+from reconciler.errors import WabaplanError
+from reconciler.graph.client import GraphClient
+from reconciler.plan.build import PlanOptions, build_plan
+from reconciler.plan.model import Kind, Plan
+from reconciler.snapshot import Snapshot
+from reconciler.statedir import StateDir
+
+CHANGE_THRESHOLD = 0.30  # octoDNS-style: more than this share of an estate changed needs --force
+MIN_FOR_THRESHOLD = 10
+
+
+class UnsafePlan(WabaplanError):
+    """The plan changes more of the estate at once than is safe without --force."""
+
+
+class StalePlan(WabaplanError):
+    """A saved plan no longer matches the config or Meta."""
+
+
+@dataclass(frozen=True)
+class ApplyOptions:
+    saved_plan: Mapping[str, Any] | None = None
+    auto_approve: bool = False
+    otp: Mapping[str, str] = field(default_factory=dict)  # E.164 → code
+    resend_code: frozenset[str] = frozenset()  # E.164 numbers to send a fresh code to
+    parallelism: int = 8
+    allow_destroy: bool = False
+    force: bool = False
+    wait: bool = False
+    wait_timeout: float = 600.0
+    lock_timeout: float | None = None
+    sim_world: str | None = None  # "" for the bundled demo world, None for Meta
+
+
+@dataclass
+class Applied:
+    plan: Plan
+    report: ApplyReport | None  # None: nothing to do, or the person said no
+    simulated: bool
+
+
+def apply(
+    config: Config,
+    config_path: Path,
+    options: ApplyOptions,
+    *,
+    environ: Mapping[str, str],
+    show_plan: Callable[[Plan], None],
+    confirm: Callable[[], bool],
+    ask_code: Callable[[str], str | None],
+    on_outcome: OnOutcome,
+) -> Applied:
+    state = StateDir(runtime_state_dir(config_path, environ))
+    base_dir = config_path.parent
+    simulated = options.sim_world is not None
+    with state_lock(state.path, command="apply", timeout=options.lock_timeout):
+        journal = Journal.open(state.path)
+        try:
+            simulator = (
+                runtime.simulated_meta(options.sim_world or None, state) if simulated else nullcontext(None)
+            )
+            with simulator as meta:
+                target = runtime.target_for(config, base_dir=base_dir, environ=environ, simulated=meta)
+                snapshot, _ = runtime.read_live(config, target)
+                _settle_intents(journal, snapshot, config, time.time())
+                write_only = runtime.write_only(
+                    config, base_dir=base_dir, environ=environ, state=state, simulated=simulated
+                )
+                plan = build_plan(
+                    config,
+                    snapshot,
+                    write_only,
+                    PlanOptions(
+                        simulated=simulated,
+                        config_hash=runtime.config_hash(config_path),
+                        notes=target.notes,
+                        targets=_targets(options),
+                    ),
+                )
+                if options.saved_plan is not None:
+                    _check_saved(options.saved_plan, plan)
+                if not plan.actions:
+                    return Applied(plan, None, simulated)
+                _check_safety(plan, config, options)
+                show_plan(plan)
+                if not options.auto_approve and not confirm():
+                    return Applied(plan, None, simulated)
+                report = _execute(
+                    plan, config, config_path, options, target, journal, state, environ, ask_code, on_outcome
+                )
+                return Applied(plan, report, simulated)
+        finally:
+            journal.close()
+
+
+def _targets(options: ApplyOptions) -> tuple[str, ...]:
+    """A saved plan's --target, so the fresh plan it is checked against covers the same resources."""
+    if options.saved_plan is None:
+        return ()
+    return tuple(str(t) for t in options.saved_plan.get("targets") or ())
+
+
+def runtime_state_dir(config_path: Path, environ: Mapping[str, str]) -> Path:
+    from reconciler.statedir import locate
+
+    return locate(config_path, environ)
+
+
+def _execute(
+    plan: Plan,
+    config: Config,
+    config_path: Path,
+    options: ApplyOptions,
+    target: runtime.GraphTarget,
+    journal: Journal,
+    state: StateDir,
+    environ: Mapping[str, str],
+    ask_code: Callable[[str], str | None],
+    on_outcome: OnOutcome,
+) -> ApplyReport:
+    base_dir = config_path.parent
+    resolved: list[str] = []
+
+    def secret(address: str, reference: str) -> str:
+        value = runtime.secret_value(
+            address, reference, base_dir=base_dir, environ=environ, simulated=target.simulated
+        )
+        resolved.append(value)
+        journal.forbid([value])
+        return value
+
+    def otp(e164: str) -> str | None:
+        code = options.otp.get(e164) or environ.get(f"WABAPLAN_OTP_{e164.lstrip('+')}")
+        code = code or ask_code(e164)
+        if code:
+            journal.forbid([code])
+        return code
+
+    run_id = journal.start_run(
+        config_hash=plan.config_hash, simulated=target.simulated, command="apply", summary=plan.summary()
+    )
+
+    async def go() -> ApplyReport:
+        async with GraphClient(target.base_url, target.token, api_version=target.api_version) as graph:
+            ctx = StepContext(
+                graph=graph,
+                config=config,
+                journal=journal,
+                run_id=run_id,
+                key=state.key(),
+                secret=secret,
+                otp=otp,
+                config_dir=base_dir,
+                simulated=target.simulated,
+                wait=options.wait,
+                resend=options.resend_code,
+                wait_timeout=options.wait_timeout,
+                clock=time.time,
+            )
+            return await execute(plan, ctx, parallelism=options.parallelism, on_outcome=on_outcome)
+
+    try:
+        report = asyncio.run(go())
+    except BaseException:
+        journal.finish_run(run_id, "interrupted")
+        raise
+    status = {0: "succeeded", 1: "failed", 3: "waiting"}[report.exit_code]
+    journal.finish_run(run_id, status)
+    return report
+
+
+def _settle_intents(journal: Journal, snapshot: Snapshot, config: Config, now: float) -> None:
+    """Intents a crash left open: what Meta shows now says whether the call took effect."""
+    for intent in journal.open_intents():
+        outcome = "unknown"
+        if intent.op in ("add_number", "add_number_for_migration"):
+            e164 = intent.subject.split('"')[1]
+            spec = config.numbers.get(e164)
+            live = snapshot.wabas.get(config.wabas[spec.waba].id) if spec else None
+            outcome = "done" if live and e164 in live.numbers else "not_done"
+        elif intent.op == "create_template":
+            outcome = "done" if _template_exists(snapshot, intent.subject) else "not_done"
+        elif intent.op == "request_code":
+            outcome = (
+                "unknown"  # a code may have been sent: the journal's code request keeps it from repeating
+            )
+        journal.resolve_intent(intent.id, outcome=outcome, detail="settled after an interrupted run")
+
+
+def _template_exists(snapshot: Snapshot, subject: str) -> bool:
+    inner = subject.split('templates["', 1)[-1].rstrip('"]')
+    if "/" not in inner:
+        return False
+    name, language = inner.split("/", 1)
+    return any(w.template(name, language) is not None for w in snapshot.wabas.values())
+
+
+def _check_saved(saved: Mapping[str, Any], fresh: Plan) -> None:
+    if saved.get("config_hash") != fresh.config_hash:
+        raise StalePlan("the config file changed since the plan was made: plan again")
+    if bool(saved.get("simulated")) != fresh.simulated:
+        raise StalePlan(
+            "the plan was made against " + ("the simulator" if saved.get("simulated") else "Meta")
+        )
+    moved = sorted(
+        address
+        for address, digest in (saved.get("live_fingerprints") or {}).items()
+        if fresh.live_fingerprints.get(address) != digest
+    )
+    if moved:
+        raise StalePlan(f"stale plan: {', '.join(moved)} changed at Meta since the plan was made; plan again")
+    planned = [a["id"] for a in saved.get("actions", [])]
+    if planned != [a.id for a in fresh.actions]:
+        raise StalePlan("stale plan: what needs doing has changed since the plan was made; plan again")
+
+
+def _check_safety(plan: Plan, config: Config, options: ApplyOptions) -> None:
+    deletes = [a for a in plan.actions if a.kind is Kind.DELETE]
+    if deletes and not options.allow_destroy:
+        raise UnsafePlan(
+            f"the plan deletes {len(deletes)} resource(s) ({deletes[0].id}…): rerun with --allow-destroy"
+        )
+    if options.force:
+        return
+    changed = [a.address for a in plan.actions if a.kind in (Kind.UPDATE, Kind.DELETE)]
+    templates = sum(len(w.templates) for w in config.wabas.values())
+    for label, total, touched in (
+        ("numbers", len(config.numbers), {a for a in changed if a.startswith("numbers[")}),
+        ("templates", templates, {a for a in changed if "templates[" in a}),
+    ):
+        if total >= MIN_FOR_THRESHOLD and len(touched) / total > CHANGE_THRESHOLD:
+            raise UnsafePlan(
+                f"the plan changes {len(touched)} of {total} {label} (more than {CHANGE_THRESHOLD:.0%}): "
+                "check it, then rerun with --force"
+            )

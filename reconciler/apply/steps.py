@@ -1,0 +1,442 @@
+"""One coroutine per plan operation: the Graph calls that carry it out.
+
+Each step gets the action and a `StepContext` (the client, the journal, resolved inputs) and returns a
+`StepResult`. Steps that create something Meta cannot de-duplicate (add a number, create a template, send
+a one-time code) record an intent in the journal first and the outcome after; when a write's answer is
+lost (`AmbiguousWriteError`), they read Meta to learn what happened instead of calling again.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from reconciler.config.model import Config
+from reconciler.fingerprints import keyed, of_file
+from reconciler.graph.client import GraphClient
+from reconciler.graph.errors import AmbiguousWriteError, GraphError
+from reconciler.plan.model import Action, Op
+
+CODE_VALID_SECONDS = 600  # a one-time code is not requested again within this window
+TWO_STEP_ON_SUBCODE = 2388001
+PRECONDITION_SUBCODES = {2388001, 2388103}  # migration preconditions (META-API.md §1.7)
+
+
+@dataclass(frozen=True)
+class StepResult:
+    status: str  # done | waiting | needs_input | blocked
+    detail: str = ""
+
+
+class StepFailed(Exception):
+    """A step cannot complete; `str()` says why and what to do (never a secret)."""
+
+
+@dataclass
+class StepContext:
+    graph: GraphClient
+    config: Config
+    journal: Any  # reconciler.apply.journal.Journal
+    run_id: int
+    key: bytes  # fingerprint key
+    secret: Callable[[str, str], str]  # (field address, reference) → value
+    otp: Callable[[str], str | None]  # e164 → one-time code, or None
+    config_dir: Path = Path(".")
+    simulated: bool = False
+    wait: bool = False
+    wait_timeout: float = 600.0
+    poll_interval: float = 5.0
+    clock: Callable[[], float] = time.time
+    resend: frozenset[str] = frozenset()  # E.164 numbers to send a new code to, even if one may be valid
+    phone_ids: dict[str, str] = field(default_factory=dict)  # number address → phone number ID
+
+
+Step = Callable[[Action, StepContext], Awaitable[StepResult]]
+
+
+def e164_of(address: str) -> str:
+    return address.split('"')[1]
+
+
+async def phone_id(action: Action, ctx: StepContext) -> str:
+    """The number's ID: from the plan, from an earlier step of this run, or by reading its WABA."""
+    known = action.params.get("phone_number_id") or ctx.phone_ids.get(action.address)
+    if known:
+        return str(known)
+    found = await _find_number(
+        ctx, str(action.params.get("waba_id") or _waba_of(action, ctx)), e164_of(action.address)
+    )
+    if found is None:
+        raise StepFailed(
+            f"{e164_of(action.address)} is not in its WABA yet: the step that adds it has not run"
+        )
+    ctx.phone_ids[action.address] = found
+    return found
+
+
+def _waba_of(action: Action, ctx: StepContext) -> str:
+    spec = ctx.config.numbers[e164_of(action.address)]
+    return ctx.config.wabas[spec.waba].id
+
+
+async def _find_number(ctx: StepContext, waba_id: str, e164: str) -> str | None:
+    from reconciler.config.phone import e164_or_none
+
+    for item in await ctx.graph.get_all_pages(
+        f"{waba_id}/phone_numbers", fields=["id", "display_phone_number", "status"], waba_id=waba_id
+    ):
+        display = str(item.get("display_phone_number", ""))
+        if (
+            e164_or_none(display if display.startswith("+") else "+" + display) == e164
+            and item.get("status") != "MIGRATED"
+        ):
+            return str(item["id"])
+    return None
+
+
+# ------------------------------------------------------------------ account set-up
+
+
+async def subscribe_app(action: Action, ctx: StepContext) -> StepResult:
+    waba_id = action.params["waba_id"]
+    data: dict[str, Any] = {}
+    name = _waba_name(ctx, waba_id)
+    hooks = ctx.config.wabas[name].webhooks
+    token_key = f"wabas.{name}.webhooks.verify_token"
+    if hooks is not None and hooks.override_callback_uri and hooks.verify_token:
+        data = {
+            "override_callback_uri": hooks.override_callback_uri,
+            "verify_token": ctx.secret(token_key, hooks.verify_token),
+        }
+    await ctx.graph.post(f"{waba_id}/subscribed_apps", data or None, waba_id=waba_id, idempotent=True)
+    if data:
+        ctx.journal.set_fingerprint(token_key, keyed(ctx.key, data["verify_token"]), at=ctx.clock())
+    return StepResult("done", "subscribed" + (" with a callback override" if data else ""))
+
+
+def _waba_name(ctx: StepContext, waba_id: str) -> str:
+    return next(name for name, waba in ctx.config.wabas.items() if waba.id == waba_id)
+
+
+# ------------------------------------------------------------------ numbers
+
+
+async def add_number(action: Action, ctx: StepContext) -> StepResult:
+    params = action.params
+    waba_id = params["waba_id"]
+    data: dict[str, Any] = {"cc": params["cc"], "phone_number": params["phone_number"]}
+    if params.get("migrate"):
+        data["migrate_phone_number"] = True
+    else:
+        data["verified_name"] = params["verified_name"]
+    intent = ctx.journal.intend(ctx.run_id, action_id=action.id, op=action.op.value, subject=action.address)
+    try:
+        answer = await ctx.graph.post(f"{waba_id}/phone_numbers", data, waba_id=waba_id)
+    except AmbiguousWriteError:
+        found = await _find_number(ctx, waba_id, e164_of(action.address))
+        ctx.journal.resolve_intent(
+            intent, outcome="done" if found else "not_done", detail="answer lost; read back"
+        )
+        if found is None:
+            raise StepFailed("Meta's answer was lost and the number is not there: run apply again") from None
+        ctx.phone_ids[action.address] = found
+        return StepResult("done", f"added (id {found}; the answer was lost, read back from Meta)")
+    except GraphError as exc:
+        ctx.journal.resolve_intent(intent, outcome="failed", detail=_code(exc))
+        if exc.subcode in PRECONDITION_SUBCODES:  # someone else must act: a person, not a retry
+            hint = ""
+            if ctx.simulated and exc.subcode == TWO_STEP_ON_SUBCODE:
+                hint = (
+                    f" (simulated: `wabaplan sim disable-two-step {e164_of(action.address)}` plays the owner)"
+                )
+            return StepResult("blocked", _explain(exc) + hint)
+        raise StepFailed(_explain(exc)) from None
+    ctx.phone_ids[action.address] = str(answer["id"])
+    ctx.journal.resolve_intent(intent, outcome="done", detail=f"id {answer['id']}")
+    return StepResult("done", f"added (id {answer['id']})")
+
+
+async def request_code(action: Action, ctx: StepContext) -> StepResult:
+    e164 = e164_of(action.address)
+    last = ctx.journal.last_code_request(e164)
+    if e164 not in ctx.resend and last is not None and ctx.clock() - last.at < CODE_VALID_SECONDS:
+        minutes = int((ctx.clock() - last.at) // 60)
+        sent = "was sent" if last.confirmed else "may have been sent"
+        detail = f"a code {sent} {minutes} min ago and may still be valid: not sending another"
+        return StepResult("done", detail)
+    number_id = await phone_id(action, ctx)
+    method, language = action.params["code_method"], action.params["language"]
+    intent = ctx.journal.intend(ctx.run_id, action_id=action.id, op=action.op.value, subject=action.address)
+    request = ctx.journal.record_code_request(number=e164, method=method, at=ctx.clock())
+    try:
+        await ctx.graph.post(f"{number_id}/request_code", {"code_method": method, "language": language})
+    except AmbiguousWriteError:
+        ctx.journal.resolve_intent(intent, outcome="unknown", detail="answer lost; a code may have been sent")
+        return StepResult("done", "Meta's answer was lost; a code may have been sent (not sending another)")
+    except GraphError as exc:
+        ctx.journal.resolve_intent(intent, outcome="failed", detail=_code(exc))
+        raise StepFailed(_explain(exc)) from None
+    ctx.journal.confirm_code_request(request)
+    ctx.journal.resolve_intent(intent, outcome="done")
+    where = f"; read it with `wabaplan sim inbox {e164}`" if ctx.simulated else ""
+    return StepResult("done", f"code sent by {method}{where}")
+
+
+async def verify_code(action: Action, ctx: StepContext) -> StepResult:
+    e164 = e164_of(action.address)
+    code = ctx.otp(e164)
+    if not code:
+        where = f" (simulated SMS: `wabaplan sim inbox {e164}`)" if ctx.simulated else ""
+        last = ctx.journal.last_code_request(e164)
+        unsure = ""
+        if last is not None and not last.confirmed:
+            unsure = (
+                f"; Meta never confirmed sending it, so if no code arrives, rerun with --resend-code {e164}"
+            )
+        return StepResult(
+            "needs_input",
+            f"awaiting the code sent to {e164}{where}: rerun with --otp {e164}=CODE "
+            f"or WABAPLAN_OTP_{e164[1:]}=CODE{unsure}",
+        )
+    number_id = await phone_id(action, ctx)
+    try:
+        await ctx.graph.post(
+            f"{number_id}/verify_code", {"code": code.replace("-", "").strip()}, idempotent=True
+        )
+    except GraphError as exc:
+        if exc.code == 136025:
+            raise StepFailed(
+                f"Meta refused the code for {e164} (wrong or expired): check it, or rerun without --otp "
+                f"and with --resend-code {e164} to have a new one sent"
+            ) from None
+        raise StepFailed(_explain(exc)) from None
+    return StepResult("done", "ownership verified")
+
+
+async def register(action: Action, ctx: StepContext) -> StepResult:
+    spec = ctx.config.numbers[e164_of(action.address)]
+    if spec.pin is None:
+        raise StepFailed("registration sets the two-step PIN: declare pin: ${env:NAME}")
+    pin_key = f"{action.address}.pin"
+    pin = ctx.secret(pin_key, spec.pin)
+    number_id = await phone_id(action, ctx)
+    data = {"messaging_product": "whatsapp", "pin": pin}
+    if action.params.get("data_localization_region"):
+        data["data_localization_region"] = action.params["data_localization_region"]
+    try:
+        await ctx.graph.post(f"{number_id}/register", data)
+    except AmbiguousWriteError:
+        status = (await ctx.graph.get(number_id, fields=["status"])).get("status")
+        if status != "CONNECTED":
+            raise StepFailed(
+                "Meta's answer was lost and the number is not registered: run apply again"
+            ) from None
+    except GraphError as exc:
+        raise StepFailed(_explain(exc)) from None
+    ctx.journal.set_fingerprint(pin_key, keyed(ctx.key, pin), at=ctx.clock())
+    return StepResult("done", "registered; two-step PIN set")
+
+
+async def set_pin(action: Action, ctx: StepContext) -> StepResult:
+    spec = ctx.config.numbers[e164_of(action.address)]
+    pin_key = f"{action.address}.pin"
+    pin = ctx.secret(pin_key, spec.pin or "")
+    number_id = await phone_id(action, ctx)
+    try:
+        await ctx.graph.post(number_id, {"pin": pin}, idempotent=True)
+    except GraphError as exc:
+        raise StepFailed(_explain(exc)) from None
+    ctx.journal.set_fingerprint(pin_key, keyed(ctx.key, pin), at=ctx.clock())
+    return StepResult("done", "two-step PIN set")
+
+
+async def update_profile(action: Action, ctx: StepContext) -> StepResult:
+    spec = ctx.config.numbers[e164_of(action.address)]
+    number_id = await phone_id(action, ctx)
+    fields = {k: v for k, v in action.params.get("profile", {}).items()}
+    if spec.profile is not None:  # send every declared field: a profile is written as a whole
+        declared = spec.profile.model_dump(exclude={"picture"}, exclude_none=True)
+        fields = {**declared, **{k: v for k, v in fields.items() if v is not None}}
+    await ctx.graph.post(
+        f"{number_id}/whatsapp_business_profile", {"messaging_product": "whatsapp", **fields}, idempotent=True
+    )
+    return StepResult("done", f"profile updated ({', '.join(sorted(fields))})")
+
+
+async def upload_picture(action: Action, ctx: StepContext) -> StepResult:
+    e164 = e164_of(action.address)
+    spec = ctx.config.numbers[e164]
+    waba = ctx.config.wabas[spec.waba]
+    if waba.webhooks is None:
+        raise StepFailed("uploading a picture needs the app's ID: declare wabas.<name>.webhooks.app_id")
+    path = Path(ctx.config_dir) / action.params["picture"]
+    content = path.read_bytes()
+    mime = mimetypes.guess_type(path.name)[0] or "image/jpeg"
+    session = await ctx.graph.post(
+        f"{waba.webhooks.app_id}/uploads",
+        {"file_name": path.name, "file_length": len(content), "file_type": mime},
+        idempotent=True,
+    )
+    handle = (await _upload(ctx, str(session["id"]), content))["h"]
+    number_id = await phone_id(action, ctx)
+    await ctx.graph.post(
+        f"{number_id}/whatsapp_business_profile",
+        {"messaging_product": "whatsapp", "profile_picture_handle": handle},
+        idempotent=True,
+    )
+    ctx.journal.set_fingerprint(
+        f"{action.address}.profile.picture", of_file(ctx.key, path), detail=f"handle {handle}", at=ctx.clock()
+    )
+    return StepResult("done", f"picture {path.name} uploaded and set")
+
+
+async def _upload(ctx: StepContext, session: str, content: bytes) -> Any:
+    """Send the bytes; resending from offset 0 is harmless, so transient failures are retried here."""
+    import asyncio
+
+    for attempt in range(5):
+        try:
+            return await ctx.graph.upload(session, content)
+        except GraphError as exc:
+            if not exc.transient or attempt == 4:
+                raise StepFailed(_explain(exc)) from None
+            await asyncio.sleep(0.1 * 2**attempt)
+    raise AssertionError("unreachable")
+
+
+async def change_display_name(action: Action, ctx: StepContext) -> StepResult:
+    number_id = await phone_id(action, ctx)
+    name = action.params["display_name"]
+    await ctx.graph.post(number_id, {"new_display_name": name}, idempotent=True)
+    detail = f"display name {name!r} submitted; Meta reviews it (up to 3 business days), then re-register"
+    if not ctx.wait:
+        return StepResult("waiting", detail)
+    status = await _poll(ctx, number_id, "new_name_status", ("PENDING_REVIEW",))
+    if status in ("DECLINED", "REJECTED"):
+        raise StepFailed(f"Meta declined the display name {name!r}")
+    return StepResult("done", f"display name {name!r} approved")
+
+
+# ------------------------------------------------------------------ templates
+
+
+async def create_template(action: Action, ctx: StepContext) -> StepResult:
+    waba_id = action.params["waba_id"]
+    name, language = _template_key(action)
+    body = {"name": name, "language": language, **action.params["template"]}
+    intent = ctx.journal.intend(ctx.run_id, action_id=action.id, op=action.op.value, subject=action.address)
+    try:
+        answer = await ctx.graph.post(f"{waba_id}/message_templates", body, waba_id=waba_id)
+    except AmbiguousWriteError:
+        existing = await _find_template(ctx, waba_id, name, language)
+        ctx.journal.resolve_intent(intent, outcome="done" if existing else "not_done", detail="answer lost")
+        if existing is None:
+            raise StepFailed(
+                "Meta's answer was lost and the template is not there: run apply again"
+            ) from None
+        answer = existing
+    except GraphError as exc:
+        ctx.journal.resolve_intent(intent, outcome="failed", detail=_code(exc))
+        raise StepFailed(_explain(exc)) from None
+    else:
+        ctx.journal.resolve_intent(intent, outcome="done", detail=f"id {answer['id']}")
+    return await _review(ctx, str(answer["id"]), str(answer.get("status", "PENDING")), f"template {name}")
+
+
+async def update_template(action: Action, ctx: StepContext) -> StepResult:
+    template_id = action.params["template_id"]
+    template = action.params["template"]
+    data = {"components": template["components"]}
+    if any(c.path == ("category",) for c in action.changes):
+        data["category"] = template["category"]
+    try:
+        await ctx.graph.post(template_id, data, idempotent=True)
+    except GraphError as exc:
+        raise StepFailed(_explain(exc)) from None
+    status = (await ctx.graph.get(template_id, fields=["status"])).get("status", "PENDING")
+    return await _review(ctx, template_id, status, "edited template")
+
+
+async def _review(ctx: StepContext, template_id: str, status: str, what: str) -> StepResult:
+    if status == "APPROVED":
+        return StepResult("done", f"{what} approved")
+    if status == "REJECTED":
+        raise StepFailed(f"Meta rejected the {what}: change its content and apply again")
+    if not ctx.wait:
+        return StepResult("waiting", f"{what} submitted (id {template_id}); Meta reviews it (up to 24 h)")
+    final = await _poll(ctx, template_id, "status", ("PENDING", "IN_APPEAL"))
+    if final != "APPROVED":
+        raise StepFailed(f"Meta did not approve the {what}: status {final}")
+    return StepResult("done", f"{what} approved")
+
+
+async def _find_template(ctx: StepContext, waba_id: str, name: str, language: str) -> dict[str, Any] | None:
+    for item in await ctx.graph.get_all_pages(
+        f"{waba_id}/message_templates",
+        {"name": name},
+        fields=["id", "name", "language", "status"],
+        waba_id=waba_id,
+    ):
+        if item.get("name") == name and item.get("language") == language:
+            return dict(item)
+    return None
+
+
+def _template_key(action: Action) -> tuple[str, str]:
+    inner = action.address.split('templates["', 1)[1].rstrip('"]')
+    name, language = inner.split("/", 1)
+    return name, language
+
+
+async def _poll(ctx: StepContext, node: str, field_name: str, pending: tuple[str, ...]) -> str:
+    import asyncio
+
+    deadline = ctx.clock() + ctx.wait_timeout
+    while True:
+        value = (await ctx.graph.get(node, fields=[field_name])).get(field_name)
+        if value not in pending:
+            return str(value)
+        if ctx.clock() >= deadline:
+            raise StepFailed(f"still {value} after {ctx.wait_timeout:.0f} s of --wait: apply again later")
+        await asyncio.sleep(ctx.poll_interval)
+
+
+# ------------------------------------------------------------------ errors in the user's words
+
+
+def _code(exc: GraphError) -> str:
+    return f"code {exc.code}" + (f"/{exc.subcode}" if exc.subcode else "")
+
+
+def _explain(exc: GraphError) -> str:
+    if exc.subcode == TWO_STEP_ON_SUBCODE:
+        return (
+            "Meta says two-step verification is still on at the source: the source WABA's owner must turn it "
+            "off in WhatsApp Manager (Phone numbers → Two-step verification → Turn off), then apply again"
+        )
+    if exc.code == 133016:
+        return "register/deregister limit reached (10 per number per 72 h): wait, then apply again"
+    if exc.code == 133005:
+        return "Meta says the PIN does not match the number's two-step PIN: check the pin reference"
+    return str(exc)
+
+
+STEPS: Mapping[Op, Step] = {
+    Op.SUBSCRIBE_APP: subscribe_app,
+    Op.UPDATE_WEBHOOKS: subscribe_app,
+    Op.ADD_NUMBER: add_number,
+    Op.ADD_NUMBER_FOR_MIGRATION: add_number,
+    Op.REQUEST_CODE: request_code,
+    Op.VERIFY_CODE: verify_code,
+    Op.REGISTER: register,
+    Op.SET_PIN: set_pin,
+    Op.UPDATE_PROFILE: update_profile,
+    Op.UPLOAD_PICTURE: upload_picture,
+    Op.CHANGE_DISPLAY_NAME: change_display_name,
+    Op.CREATE_TEMPLATE: create_template,
+    Op.UPDATE_TEMPLATE: update_template,
+}
