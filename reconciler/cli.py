@@ -41,6 +41,12 @@ def build_parser() -> argparse.ArgumentParser:
         "validate, plan and apply WABAs, phone numbers, profiles, templates and migrations.",
     )
     parser.add_argument("--version", action="version", version=f"wabaplan {__version__}")
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="log every Graph request (method, path, status, time; never a token) to stderr",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.required = True
 
@@ -410,7 +416,7 @@ def _plan(args: argparse.Namespace) -> int:
         target = runtime.target_for(config, base_dir=path.parent, environ=os.environ, simulated=meta)
         snapshot, cost = runtime.read_live(config, target)
         write_only = runtime.write_only(
-            config, base_dir=path.parent, environ=os.environ, state=state, simulated=meta is not None
+            config, base_dir=path.parent, environ=os.environ, state=state, target=target
         )
     options = PlanOptions(
         targets=tuple(args.target),
@@ -630,10 +636,28 @@ def _import(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------- entry point
 
 
+def _configure_logging(*, verbose: bool) -> None:
+    """Retries and throttling as warnings on stderr; with --verbose, every request too."""
+    import logging
+
+    class ToStderr(logging.Handler):  # whatever sys.stderr is at the time (tests swap it)
+        def emit(self, record: logging.LogRecord) -> None:
+            sys.stderr.write(self.format(record) + "\n")
+
+    logger = logging.getLogger("wabaplan")
+    for old in [h for h in logger.handlers if type(h).__name__ == "ToStderr"]:
+        logger.removeHandler(old)
+    handler = ToStderr()
+    handler.setFormatter(logging.Formatter("wabaplan: %(levelname)s: %(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG if verbose else logging.WARNING)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     handler: Handler = args.handler
+    _configure_logging(verbose=args.verbose or bool(os.environ.get("WABAPLAN_VERBOSE")))
     try:
         return handler(args)
     except WabaplanError as exc:

@@ -177,8 +177,13 @@ def secret_value(
         return str(int(digest, 16) % 900000 + 100000) if address.endswith(".pin") else f"sim-{digest[:24]}"
 
 
+def journal_target(target: GraphTarget) -> str:
+    """Whose facts the journal keeps for this target: the simulator's are never Meta's."""
+    return "simulator" if target.simulated else target.base_url
+
+
 def write_only(
-    config: Config, *, base_dir: Path, environ: Mapping[str, str], state: StateDir, simulated: bool = False
+    config: Config, *, base_dir: Path, environ: Mapping[str, str], state: StateDir, target: GraphTarget
 ) -> WriteOnly:
     """Fingerprints of the config's write-only values, next to those recorded when wabaplan set them."""
     key = state.key()
@@ -187,7 +192,9 @@ def write_only(
 
     def take(address: str, reference: str) -> None:
         try:
-            value = secret_value(address, reference, base_dir=base_dir, environ=environ, simulated=simulated)
+            value = secret_value(
+                address, reference, base_dir=base_dir, environ=environ, simulated=target.simulated
+            )
             desired[address] = keyed(key, value)
         except SecretError as exc:
             unresolved[address] = str(exc)
@@ -207,7 +214,7 @@ def write_only(
     for name, waba in config.wabas.items():
         if waba.webhooks and waba.webhooks.verify_token:
             take(f"wabas.{name}.webhooks.verify_token", waba.webhooks.verify_token)
-    return WriteOnly(desired=desired, known=state.fingerprints(), unresolved=unresolved)
+    return WriteOnly(desired=desired, known=state.fingerprints(journal_target(target)), unresolved=unresolved)
 
 
 def import_target(

@@ -39,6 +39,7 @@ class LiveNumber:
     throughput_level: str | None = None
     is_official_business_account: bool | None = None
     two_step_enabled: bool | None = None  # None: the API did not say
+    needs_reregister: bool = False  # an approved rename waits for a register (Meta shows new_certificate)
     profile: LiveProfile | None = None
 
     @property

@@ -64,8 +64,8 @@ class StateDir:
     def key(self) -> bytes:
         return load_or_create_key(self.path)
 
-    def fingerprints(self) -> dict[str, str]:
-        """Fingerprints of the write-only values applies have set, from the journal."""
+    def fingerprints(self, target: str) -> dict[str, str]:
+        """Fingerprints of the write-only values applies have set at `target`, from the journal."""
         from reconciler.apply.journal import Journal
 
-        return Journal.read_fingerprints(self.path)
+        return Journal.read_fingerprints(self.path, target)

@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass
 from reconciler.apply.steps import STEPS, StepContext, StepFailed, e164_of
 from reconciler.errors import WabaplanError
 from reconciler.plan.build import fingerprint
-from reconciler.plan.model import Action, Plan, Status
+from reconciler.plan.model import Action, Kind, Plan, Status
 from reconciler.reader import reread_number, reread_template, reread_waba
 
 EXIT_OK, EXIT_FAILED, EXIT_WAITING = 0, 1, 3
@@ -121,6 +121,9 @@ async def execute(
             if action.status is Status.BLOCKED and not unfinished:
                 del pending[action_id]
                 finish(Outcome(action, "blocked", action.reason))
+            elif action.kind is Kind.DELETE and not ctx.allow_destroy and not unfinished:
+                del pending[action_id]
+                finish(Outcome(action, "blocked", f"{action.summary}: rerun with --allow-destroy to do it"))
             elif unfinished:
                 del pending[action_id]
                 first = results[unfinished[0]]

@@ -62,12 +62,14 @@ def state_lock(state_dir: Path, *, command: str, timeout: float | None = None) -
 
 
 def holder(state_dir: Path) -> dict[str, object] | None:
-    """Who holds the lock now, as they wrote it; None when it is free or unreadable."""
+    """Who last took the lock, as they wrote it (they may have died since: only flock knows);
+    None when it was released cleanly or the record is unreadable."""
     try:
         text = (state_dir / FILE_NAME).read_text(encoding="utf-8").strip()
-        return dict(json.loads(text)) if text else None
+        info = json.loads(text) if text else None
     except (OSError, ValueError):
         return None
+    return info if isinstance(info, dict) else None
 
 
 def _refusal(path: Path, timeout: float | None) -> str:
@@ -79,8 +81,9 @@ def _refusal(path: Path, timeout: float | None) -> str:
         )
         command, pid, host = info.get("command", "?"), info.get("pid"), info.get("host")
         who = f"`wabaplan {command}` (pid {pid} on {host}, started {started})"
-    waited = f" after waiting {timeout:g} s" if timeout else ""
+    if timeout:
+        return f"the state directory {path.parent} is still locked by {who} after waiting {timeout:g} s"
     return (
-        f"the state directory {path.parent} is locked by {who}{waited}: wait for it to finish, "
+        f"the state directory {path.parent} is locked by {who}: wait for it to finish, "
         "or pass --lock-timeout SECONDS to wait"
     )

@@ -78,17 +78,17 @@ def apply(
     base_dir = config_path.parent
     simulated = options.sim_world is not None
     with state_lock(state.path, command="apply", timeout=options.lock_timeout):
-        journal = Journal.open(state.path)
-        try:
-            simulator = (
-                runtime.simulated_meta(options.sim_world or None, state) if simulated else nullcontext(None)
-            )
-            with simulator as meta:
-                target = runtime.target_for(config, base_dir=base_dir, environ=environ, simulated=meta)
+        simulator = (
+            runtime.simulated_meta(options.sim_world or None, state) if simulated else nullcontext(None)
+        )
+        with simulator as meta:
+            target = runtime.target_for(config, base_dir=base_dir, environ=environ, simulated=meta)
+            with Journal.open(state.path, target=runtime.journal_target(target)) as journal:
+                journal.close_abandoned_runs()  # we hold the lock: a run still 'running' died
                 snapshot, _ = runtime.read_live(config, target)
                 _settle_intents(journal, snapshot, config, time.time())
                 write_only = runtime.write_only(
-                    config, base_dir=base_dir, environ=environ, state=state, simulated=simulated
+                    config, base_dir=base_dir, environ=environ, state=state, target=target
                 )
                 plan = build_plan(
                     config,
@@ -113,8 +113,6 @@ def apply(
                     plan, config, config_path, options, target, journal, state, environ, ask_code, on_outcome
                 )
                 return Applied(plan, report, simulated)
-        finally:
-            journal.close()
 
 
 def _targets(options: ApplyOptions) -> tuple[str, ...]:
@@ -178,6 +176,7 @@ def _execute(
                 simulated=target.simulated,
                 wait=options.wait,
                 resend=options.resend_code,
+                allow_destroy=options.allow_destroy,
                 wait_timeout=options.wait_timeout,
                 clock=time.time,
             )
@@ -239,11 +238,6 @@ def _check_saved(saved: Mapping[str, Any], fresh: Plan) -> None:
 
 
 def _check_safety(plan: Plan, config: Config, options: ApplyOptions) -> None:
-    deletes = [a for a in plan.actions if a.kind is Kind.DELETE]
-    if deletes and not options.allow_destroy:
-        raise UnsafePlan(
-            f"the plan deletes {len(deletes)} resource(s) ({deletes[0].id}…): rerun with --allow-destroy"
-        )
     if options.force:
         return
     changed = [a.address for a in plan.actions if a.kind in (Kind.UPDATE, Kind.DELETE)]

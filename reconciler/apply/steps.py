@@ -51,6 +51,7 @@ class StepContext:
     wait_timeout: float = 600.0
     poll_interval: float = 5.0
     clock: Callable[[], float] = time.time
+    allow_destroy: bool = False
     resend: frozenset[str] = frozenset()  # E.164 numbers to send a new code to, even if one may be valid
     phone_ids: dict[str, str] = field(default_factory=dict)  # number address → phone number ID
 
@@ -315,13 +316,49 @@ async def change_display_name(action: Action, ctx: StepContext) -> StepResult:
     detail = f"display name {name!r} submitted; Meta reviews it (up to 3 business days), then re-register"
     if not ctx.wait:
         return StepResult("waiting", detail)
-    status = await _poll(ctx, number_id, "new_name_status", ("PENDING_REVIEW",))
-    if status in ("DECLINED", "REJECTED"):
-        raise StepFailed(f"Meta declined the display name {name!r}")
+    await _poll(ctx, number_id, "new_name_status", ("PENDING_REVIEW",))
+    now = await ctx.graph.get(number_id, fields=["verified_name", "name_status", "status"])
+    if now.get("verified_name") != name:  # declined: the rename is gone and name_status says DECLINED
+        raise StepFailed(f"Meta declined the display name {name!r} (name status {now.get('name_status')})")
+    if now.get("status") == "CONNECTED":
+        await register(action, ctx)  # the approved name takes effect at the next register
+        return StepResult("done", f"display name {name!r} approved; number re-registered")
     return StepResult("done", f"display name {name!r} approved")
 
 
+async def deregister(action: Action, ctx: StepContext) -> StepResult:
+    number_id = await phone_id(action, ctx)
+    try:
+        await ctx.graph.post(f"{number_id}/deregister", {})
+    except AmbiguousWriteError:
+        status = (await ctx.graph.get(number_id, fields=["status"])).get("status")
+        if status == "CONNECTED":
+            raise StepFailed(
+                "Meta's answer was lost and the number is still registered: run apply again"
+            ) from None
+    except GraphError as exc:
+        raise StepFailed(_explain(exc)) from None
+    return StepResult("done", "deregistered: the number no longer sends or receives on Cloud API")
+
+
 # ------------------------------------------------------------------ templates
+
+
+async def delete_template(action: Action, ctx: StepContext) -> StepResult:
+    params = action.params
+    waba_id, name, template_id = params["waba_id"], params["name"], params["template_id"]
+    try:  # by hsm_id, so a repeat finds nothing to delete (2593002): safe to retry
+        await ctx.graph.delete(
+            f"{waba_id}/message_templates",
+            {"name": name, "hsm_id": template_id},
+            waba_id=waba_id,
+            idempotent=True,
+        )
+    except GraphError as exc:
+        if exc.subcode == 2593002:  # already gone
+            return StepResult("done", f"template {name} was already deleted")
+        raise StepFailed(_explain(exc)) from None
+    return StepResult("done", f"template {name} deleted")
 
 
 async def create_template(action: Action, ctx: StepContext) -> StepResult:
@@ -439,4 +476,6 @@ STEPS: Mapping[Op, Step] = {
     Op.CHANGE_DISPLAY_NAME: change_display_name,
     Op.CREATE_TEMPLATE: create_template,
     Op.UPDATE_TEMPLATE: update_template,
+    Op.DELETE_TEMPLATE: delete_template,
+    Op.DEREGISTER: deregister,
 }

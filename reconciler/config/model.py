@@ -462,6 +462,12 @@ class Waba(_Model):
     expect: WabaExpectations = WabaExpectations()
     webhooks: Webhooks | None = None
     templates: list[Template] = Field(default=[])
+    delete_undeclared_templates: bool = Field(
+        default=False,
+        description="true: this file is the whole truth for the WABA's templates, and any template at Meta "
+        "it does not declare is deleted by `apply --allow-destroy` (an approved one's name is then locked "
+        "for 30 days). Default false: undeclared templates are left alone.",
+    )
     lifecycle: WabaLifecycle = WabaLifecycle()
 
 
@@ -529,6 +535,12 @@ class PhoneNumber(_Model):
     )
     profile: Profile | None = None
     migrate_from: MigrateFrom | None = None
+    registered: bool = Field(
+        default=True,
+        description="false: deregister the number from Cloud API (it stops sending and receiving; numbers "
+        "cannot be deleted through the API). Needs lifecycle.prevent_destroy: false and "
+        "`apply --allow-destroy`.",
+    )
     lifecycle: NumberLifecycle = NumberLifecycle()
 
     @field_validator("waba")

@@ -26,8 +26,12 @@ from reconciler.plan.preconditions import blocking, migration_preconditions
 from reconciler.snapshot import LiveNumber, LiveTemplate, LiveWaba, Snapshot
 
 EDITABLE_TEMPLATE_STATUSES = {"APPROVED", "REJECTED", "PAUSED"}
+GONE_TEMPLATE_STATUSES = {"DELETED", "PENDING_DELETION", "DISABLED"}  # nothing left to delete
 COST_REGISTER = Cost(
     "register_attempt", "uses 1 of the 10 register calls Meta allows per number per rolling 72 h"
+)
+COST_DEREGISTER = Cost(
+    "register_attempt", "uses 1 of the 10 deregister calls Meta allows per number per rolling 72 h"
 )
 COST_MESSAGING_CAP = Cost(
     "messaging_cap",
@@ -170,6 +174,8 @@ class _Builder:
             live = self.snapshot.wabas.get(waba.id)
             if live is not None:
                 self._templates(name, waba, live)
+                if waba.delete_undeclared_templates and "templates" not in waba.lifecycle.ignore_changes:
+                    self._undeclared_templates(name, waba, live)
 
     # ------------------------------------------------------------ WABA-level
 
@@ -332,6 +338,39 @@ class _Builder:
                 )
             )
 
+    def _undeclared_templates(self, name: str, waba: Waba, live: LiveWaba) -> None:
+        """With delete_undeclared_templates, what Meta has that the file does not declare goes."""
+        declared = {(t.name, t.language) for t in waba.templates}
+        block = ""
+        if waba.lifecycle.prevent_destroy:
+            block = (
+                f"{_waba_address(name)}.lifecycle.prevent_destroy is true: set it to false to let apply "
+                "delete templates in this WABA"
+            )
+        for existing in live.templates:
+            if (existing.name, existing.language) in declared or existing.status in GONE_TEMPLATE_STATUSES:
+                continue
+            address = f'{_waba_address(name)}.templates["{existing.name}/{existing.language}"]'
+            self.fingerprints[address] = fingerprint(asdict(existing))
+            costs = [Cost("template_name_lock", "an approved template's name is locked for 30 days")]
+            if existing.status != "APPROVED":
+                costs = []
+            self.actions.append(
+                Action(
+                    id=address,
+                    address=address,
+                    kind=Kind.DELETE,
+                    op=Op.DELETE_TEMPLATE,
+                    summary=f"delete template {existing.name} ({existing.language}, {existing.status}): "
+                    "not declared in the config",
+                    status=Status.BLOCKED if block else Status.READY,
+                    reason=block,
+                    changes=(FieldChange(("status",), existing.status, None),),
+                    costs=tuple(costs),
+                    params={"waba_id": waba.id, "template_id": existing.id, "name": existing.name},
+                )
+            )
+
     # ------------------------------------------------------------ numbers
 
     def _number(self, e164: str, spec: PhoneNumber, live_waba: LiveWaba) -> None:
@@ -339,6 +378,10 @@ class _Builder:
         live = live_waba.numbers.get(e164)
         if live is not None:
             self.fingerprints[address] = fingerprint(asdict(live))
+        if not spec.registered:
+            if live is not None and live.registered:
+                self._deregister(address, e164, spec, live)
+            return
         if live is not None and live.registered:
             if spec.migrate_from is not None:
                 self.notes.append(
@@ -347,6 +390,31 @@ class _Builder:
             self._live_number(address, e164, spec, live)
             return
         self._onboarding(address, e164, spec, live_waba, live)
+
+    def _deregister(self, address: str, e164: str, spec: PhoneNumber, live: LiveNumber) -> None:
+        block = ""
+        if spec.lifecycle.prevent_destroy:
+            block = (
+                f"{address}.lifecycle.prevent_destroy is true: set it to false to let apply deregister "
+                "the number (with --allow-destroy)"
+            )
+        self.actions.append(
+            Action(
+                id=f"{address}.deregister",
+                address=address,
+                kind=Kind.DELETE,
+                op=Op.DEREGISTER,
+                summary=f"deregister {e164} from Cloud API",
+                status=Status.BLOCKED if block else Status.READY,
+                reason=block,
+                changes=(FieldChange(("registered",), True, False),),
+                costs=(
+                    Cost("downtime", "the number stops sending and receiving until it registers again"),
+                    COST_DEREGISTER,
+                ),
+                params={"phone_number_id": live.id},
+            )
+        )
 
     def _onboarding(
         self, address: str, e164: str, spec: PhoneNumber, live_waba: LiveWaba, live: LiveNumber | None
@@ -527,13 +595,15 @@ class _Builder:
         self._profile(address, spec, live, after=None)
         self._picture(address, spec, after=None)
         pin_key = f"{address}.pin"
+        set_pin = None
         if spec.pin is not None and "pin" not in ignore:
             desired, known = self.write_only.desired.get(pin_key), self.write_only.known.get(pin_key)
             unresolved = self.write_only.unresolved.get(pin_key)
             if unresolved or desired != known:
+                set_pin = f"{address}.pin"
                 self.actions.append(
                     Action(
-                        id=f"{address}.pin",
+                        id=set_pin,
                         address=address,
                         kind=Kind.UPDATE,
                         op=Op.SET_PIN,
@@ -545,6 +615,34 @@ class _Builder:
                         params={"phone_number_id": live.id},
                     )
                 )
+        if live.registered and live.needs_reregister:
+            self._reregister(address, e164, spec, live, after=set_pin)
+
+    def _reregister(
+        self, address: str, e164: str, spec: PhoneNumber, live: LiveNumber, *, after: str | None
+    ) -> None:
+        """Meta approved a rename; the new name takes effect only when the number registers again."""
+        pin_key = f"{address}.pin"
+        block = ""
+        if spec.pin is None:
+            block = "re-registering needs the number's two-step PIN: declare pin: ${env:NAME} for it"
+        elif pin_key in self.write_only.unresolved:
+            block = self.write_only.unresolved[pin_key]
+        self.actions.append(
+            Action(
+                id=f"{address}.register",
+                address=address,
+                kind=Kind.OPERATION,
+                op=Op.REGISTER,
+                summary=f"re-register {e164} to bring its approved name {live.verified_name!r} into use",
+                status=Status.BLOCKED if block else Status.READY,
+                reason=block,
+                depends_on=(after,) if after else (),
+                changes=(FieldChange(("pin",), None, None, sensitive=True),),
+                costs=(COST_REGISTER,),
+                params={"phone_number_id": live.id, "data_localization_region": None},
+            )
+        )
 
     def _rename(self, address: str, spec: PhoneNumber, live: LiveNumber, *, after: str | None) -> None:
         self.actions.append(

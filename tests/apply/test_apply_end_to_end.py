@@ -7,119 +7,79 @@ import re
 import sqlite3
 from pathlib import Path
 
-import pytest
+from sim_estate import SECRETS, TW_PIN, Cli
 
-from reconciler.cli import main
-
-ROOT = Path(__file__).resolve().parents[2]
-EXAMPLE = ROOT / "examples" / "numbers.yaml"
 MIGRATING = "+85261234567"
-SECRETS = {
-    "HK_MAIN_PIN": "482915",
-    "HK_STOREFRONT_PIN": "731946",
-    "HK_WEBHOOK_VERIFY_TOKEN": "verify-me-7Hq2xx",
-}
 
 
-@pytest.fixture
-def estate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of the example (with its picture) and its own state directory."""
-    work = tmp_path / "estate"
-    (work / "assets").mkdir(parents=True)
-    (work / "secrets").mkdir()
-    (work / "numbers.yaml").write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
-    (work / "assets" / "harbour-lane-logo.png").write_bytes(
-        (ROOT / "examples" / "assets" / "harbour-lane-logo.png").read_bytes()
-    )
-    (work / "secrets" / "tw-pin.txt").write_text("915204\n", encoding="utf-8")
-    monkeypatch.setenv("NO_COLOR", "1")
-    for name in ("WABAPLAN_ACCESS_TOKEN", "WABAPLAN_GRAPH_URL", "WABAPLAN_STATE_DIR", "ACME_SOURCE_TOKEN"):
-        monkeypatch.delenv(name, raising=False)
-    for name, value in SECRETS.items():
-        monkeypatch.setenv(name, value)
-    return work / "numbers.yaml"
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out + err
-
-
-def test_the_seed_migration_end_to_end(estate: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_seed_migration_end_to_end(estate: Path, cli: Cli) -> None:
     config = str(estate)
     transcript = ""
 
     # 1. Two-step verification is still on at the old provider: the move stops, waiting for its owner.
-    code, out = run(capsys, "apply", "-c", config, "--sim", "--auto-approve")
+    code, out = cli("apply", "-c", config, "--sim", "--auto-approve")
     transcript += out
     assert code == 3, out
     assert "two-step verification is still on at the source" in out
     assert "sim disable-two-step +85261234567" in out
 
     # 2. The owner turns it off; the move starts and parks at the one-time code.
-    code, out = run(capsys, "sim", "disable-two-step", MIGRATING, "-c", config)
+    code, out = cli("sim", "disable-two-step", MIGRATING, "-c", config)
     assert code == 0
-    code, out = run(capsys, "apply", "-c", config, "--sim", "--auto-approve")
+    code, out = cli("apply", "-c", config, "--sim", "--auto-approve")
     transcript += out
     assert code == 3, out
     assert "awaiting the code sent to +85261234567" in out
     assert 'numbers["+85261234567"].request_code: done' in out
 
     # 3. Read the simulated SMS and resume at verify.
-    code, out = run(capsys, "sim", "inbox", MIGRATING, "-c", config)
+    code, out = cli("sim", "inbox", MIGRATING, "-c", config)
     assert code == 0
     otp = re.search(r"--otp \+85261234567=(\d{6})", out).group(1)  # type: ignore[union-attr]
-    code, out = run(capsys, "apply", "-c", config, "--sim", "--auto-approve", "--otp", f"{MIGRATING}={otp}")
+    code, out = cli("apply", "-c", config, "--sim", "--auto-approve", "--otp", f"{MIGRATING}={otp}")
     transcript += out
     assert "request_code: done: a code was sent 0 min ago" in out  # not requested again
     assert re.search(r"register: done", out) and re.search(r"\.profile: done", out)
     assert code == 3  # new templates wait for Meta's review
 
     # 4. Meta approves; the estate converges and the next plan is empty.
-    run(capsys, "sim", "approve-pending", "-c", config)
-    code, out = run(capsys, "apply", "-c", config, "--sim", "--auto-approve")
+    cli("sim", "approve-pending", "-c", config)
+    code, out = cli("apply", "-c", config, "--sim", "--auto-approve")
     transcript += out
     assert code == 0, out
-    code, out = run(capsys, "plan", "-c", config, "--sim", "--detailed-exitcode")
+    code, out = cli("plan", "-c", config, "--sim", "--detailed-exitcode")
     assert code == 0, out
     assert "No changes." in out
 
     # Every step is in the journal; no secret or code anywhere.
-    code, history = run(capsys, "history", "-c", config)
+    code, history = cli("history", "-c", config)
     assert code == 0 and "register" in history
     journal = estate.parent / ".wabaplan" / "journal.db"
     dumped = "\n".join(sqlite3.connect(journal).iterdump())
-    for secret in [*SECRETS.values(), otp, "915204"]:
+    for secret in [*SECRETS.values(), otp, TW_PIN]:
         assert secret not in transcript + history + dumped
 
 
-def test_apply_refuses_a_stale_saved_plan(
-    estate: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
+def test_apply_refuses_a_stale_saved_plan(estate: Path, cli: Cli, tmp_path: Path) -> None:
     config = str(estate)
     saved = tmp_path / "plan.json"
-    run(capsys, "plan", "-c", config, "--sim", "--out", str(saved))
+    cli("plan", "-c", config, "--sim", "--out", str(saved))
     text = estate.read_text(encoding="utf-8")
     estate.write_text(text.replace("Tea, teaware and gifts", "Teas"), encoding="utf-8")
-    code, out = run(capsys, "apply", "-c", config, str(saved), "--sim")
+    code, out = cli("apply", "-c", config, str(saved), "--sim")
     assert code == 1 and "config file changed since the plan" in out
 
 
-def test_apply_without_a_terminal_needs_auto_approve(
-    estate: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, out = run(capsys, "apply", "-c", str(estate), "--sim")
+def test_apply_without_a_terminal_needs_auto_approve(estate: Path, cli: Cli) -> None:
+    code, out = cli("apply", "-c", str(estate), "--sim")
     assert code == 1 and "--auto-approve" in out
 
 
-def test_saved_plan_is_applied_as_is(
-    estate: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
+def test_saved_plan_is_applied_as_is(estate: Path, cli: Cli, tmp_path: Path) -> None:
     config = str(estate)
     saved = tmp_path / "plan.json"
-    run(capsys, "plan", "-c", config, "--sim", "--out", str(saved), "--target", "wabas.tw_retail")
+    cli("plan", "-c", config, "--sim", "--out", str(saved), "--target", "wabas.tw_retail")
     planned = [a["id"] for a in json.loads(saved.read_text(encoding="utf-8"))["actions"]]
-    code, out = run(capsys, "apply", "-c", config, str(saved), "--sim")
+    code, out = cli("apply", "-c", config, str(saved), "--sim")
     assert code in (0, 3), out
     assert all(action_id in out for action_id in planned)

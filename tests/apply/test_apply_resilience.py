@@ -1,13 +1,15 @@
-"""apply survives being killed mid-run and a faulty Meta, and never repeats a non-idempotent call.
+"""apply survives being killed mid-run, a faulty Meta and a second apply at the same time, never repeats
+a non-idempotent call, and never lets a secret out.
 
-The simulator runs in this process (a real server on loopback, 150 ms per answer); each apply is a real
-`wabaplan` process talking to it, killed with SIGKILL at a chosen moment.
+The simulator runs in this process (a real server on loopback); each apply is a real `wabaplan -v`
+process talking to it (so its request log is scanned too), killed with SIGKILL at a chosen moment.
 """
 
 from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -15,18 +17,15 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from sim_estate import ROOT, SECRETS, TW_PIN, copy_estate
 
 from reconciler.simulator import run_simulator
 
-ROOT = Path(__file__).resolve().parents[2]
-EXAMPLE = ROOT / "examples"
 MIGRATING, SOURCE_NUMBER_ID = "+85261234567", "3000000000901"
 ENV = {
     "WABAPLAN_ACCESS_TOKEN": "sim-token-harbour",
     "ACME_SOURCE_TOKEN": "sim-token-acme-source",
-    "HK_MAIN_PIN": "482915",
-    "HK_STOREFRONT_PIN": "731946",
-    "HK_WEBHOOK_VERIFY_TOKEN": "verify-me-7Hq2xx",
+    **SECRETS,
     "NO_COLOR": "1",
 }
 NON_IDEMPOTENT = (
@@ -36,26 +35,12 @@ NON_IDEMPOTENT = (
 )
 
 
-def copy_estate(tmp: Path) -> Path:
-    work = tmp / "estate"
-    (work / "assets").mkdir(parents=True)
-    (work / "secrets").mkdir()
-    (work / "numbers.yaml").write_text(
-        (EXAMPLE / "numbers.yaml").read_text(encoding="utf-8"), encoding="utf-8"
-    )
-    (work / "assets" / "harbour-lane-logo.png").write_bytes(
-        (EXAMPLE / "assets" / "harbour-lane-logo.png").read_bytes()
-    )
-    (work / "secrets" / "tw-pin.txt").write_text("915204\n", encoding="utf-8")
-    return work / "numbers.yaml"
-
-
 def wabaplan(config: Path, base_url: str, *args: str) -> subprocess.Popen[str]:
     pythonpath = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
     env = {**os.environ, **ENV, "WABAPLAN_GRAPH_URL": base_url, "PYTHONPATH": pythonpath}
     env.pop("WABAPLAN_STATE_DIR", None)
     return subprocess.Popen(
-        [sys.executable, "-m", "reconciler.cli", *args, "-c", str(config)],
+        [sys.executable, "-m", "reconciler.cli", "-v", *args, "-c", str(config)],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -66,7 +51,27 @@ def wabaplan(config: Path, base_url: str, *args: str) -> subprocess.Popen[str]:
 
 def finish(process: subprocess.Popen[str]) -> tuple[int, str]:
     out, _ = process.communicate(timeout=120)
+    assert_no_secret(out)
     return process.returncode, out
+
+
+SECRET_VALUES = [*ENV.values(), TW_PIN]
+SECRET_VALUES.remove("1")  # NO_COLOR
+
+
+def assert_no_secret(text: str, *codes: str) -> None:
+    for value in [*SECRET_VALUES, *codes]:
+        assert value not in text, f"a secret ({value[:2]}…) was printed or stored"
+
+
+def assert_state_dir_clean(config: Path, codes: list[str]) -> None:
+    """The journal, lock and key files beside the config hold no token, PIN or one-time code."""
+    state = config.parent / ".wabaplan"
+    journal = "\n".join(sqlite3.connect(state / "journal.db").iterdump())
+    assert_no_secret(journal, *codes)
+    for path in state.rglob("*"):
+        if path.is_file() and "sim" not in path.relative_to(state).parts and path.suffix != ".db":
+            assert_no_secret(path.read_text(encoding="utf-8", errors="replace"), *codes)
 
 
 def converge(config: Path, sim, base_url: str, *, tolerate_failures: bool = False) -> str:  # type: ignore[no-untyped-def]
@@ -76,8 +81,10 @@ def converge(config: Path, sim, base_url: str, *, tolerate_failures: bool = Fals
     or cron would: apply is level-triggered.
     """
     transcript = ""
+    codes: list[str] = []
     for _ in range(10):
         otp = sim.control.last_code(_onboarding_id(sim))
+        codes += [otp] if otp else []
         args = ["apply", "--auto-approve", "--parallelism", "2"]
         if otp:
             args += ["--otp", f"{MIGRATING}={otp}"]
@@ -89,8 +96,10 @@ def converge(config: Path, sim, base_url: str, *, tolerate_failures: bool = Fals
         if code == 0:
             break
         _approve_all(sim)
-    code, out = finish(wabaplan(config, base_url, "plan", "--detailed-exitcode"))
+    code, out = finish(wabaplan(config, base_url, "plan", "--detailed-exitcode", "--out", "plan.json"))
     assert code == 0, out
+    assert_no_secret(transcript + (config.parent / "plan.json").read_text(encoding="utf-8"), *codes)
+    assert_state_dir_clean(config, codes)
     return transcript
 
 
@@ -128,7 +137,7 @@ def assert_no_repeats(sim) -> None:  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize("kill_after", [1, 2, 4, 6, 8])
 def test_killed_apply_resumes_without_repeating_a_step(tmp_path: Path, kill_after: int) -> None:
-    config = copy_estate(tmp_path)
+    config = copy_estate(tmp_path / "estate")
     with run_simulator(latency_ms=150) as sim:
         sim.control.disable_two_step(SOURCE_NUMBER_ID)
         process = wabaplan(config, sim.base_url, "apply", "--auto-approve", "--parallelism", "1")
@@ -149,12 +158,12 @@ def test_killed_apply_resumes_without_repeating_a_step(tmp_path: Path, kill_afte
 
 
 def test_faults_and_lost_answers_converge_to_the_fault_free_end(tmp_path: Path) -> None:
-    clean_config = copy_estate(tmp_path / "clean")
+    clean_config = copy_estate(tmp_path / "clean" / "estate")
     with run_simulator() as sim:
         sim.control.disable_two_step(SOURCE_NUMBER_ID)
         converge(clean_config, sim, sim.base_url)
         clean = _end_state(sim)
-    faulty_config = copy_estate(tmp_path / "faulty")
+    faulty_config = copy_estate(tmp_path / "faulty" / "estate")
     with run_simulator(fault_rate=0.2, lost_response_rate=0.2, seed=11) as sim:
         sim.control.disable_two_step(SOURCE_NUMBER_ID)
         converge(faulty_config, sim, sim.base_url, tolerate_failures=True)
@@ -171,3 +180,24 @@ def _end_state(sim) -> dict:  # type: ignore[no-untyped-def]
     templates = {(t.waba_id, t.name, t.language): (t.status, t.category) for t in state.templates.values()}
     subscriptions = {w.id: sorted(s.app_id for s in w.subscriptions) for w in state.wabas.values()}
     return {"numbers": numbers, "templates": templates, "subscriptions": subscriptions}
+
+
+def test_a_second_apply_is_refused_by_the_lock_or_waits_its_turn(tmp_path: Path) -> None:
+    config = copy_estate(tmp_path / "estate")
+    with run_simulator(latency_ms=150) as sim:
+        first = wabaplan(config, sim.base_url, "apply", "--auto-approve", "--parallelism", "1")
+        assert first.stdout is not None
+        while not first.stdout.readline().startswith("["):  # the first run is writing
+            pass
+        code, out = finish(wabaplan(config, sim.base_url, "apply", "--auto-approve"))
+        assert code == 1, out
+        assert f"locked by `wabaplan apply` (pid {first.pid} on " in out and "--lock-timeout" in out
+        assert "\n[" not in out  # it did nothing
+
+        waiting = wabaplan(config, sim.base_url, "apply", "--auto-approve", "--lock-timeout", "60")
+        assert finish(first)[0] == 3
+        code, out = finish(waiting)
+        assert code == 3, out
+    with sqlite3.connect(config.parent / ".wabaplan" / "journal.db") as db:
+        runs = db.execute("SELECT started, finished FROM runs ORDER BY id").fetchall()
+    assert len(runs) == 2 and runs[1][0] >= runs[0][1]  # one after the other, never interleaved
