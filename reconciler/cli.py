@@ -493,6 +493,7 @@ def _otp_pairs(pairs: list[str]) -> dict[str, str]:
 
 def _apply(args: argparse.Namespace) -> int:
     from reconciler.apply.run import ApplyOptions, apply
+    from reconciler.render.progress import LineProgress, LiveProgress
     from reconciler.statedir import read_json
 
     path = Path(args.config)
@@ -533,31 +534,32 @@ def _apply(args: argparse.Namespace) -> int:
         sys.stdout.flush()
         return sys.stdin.readline().strip() == "yes"
 
+    progress = LiveProgress(sys.stdout) if sys.stdout.isatty() else LineProgress(sys.stdout)
+
     def ask_code(e164: str) -> str | None:
         if not interactive:
             return None
-        sys.stdout.write(f"One-time code sent to {e164} (Enter to skip): ")
-        sys.stdout.flush()
-        return sys.stdin.readline().strip() or None
+        progress.pause()
+        try:
+            from getpass import getpass  # not echoed: a one-time code is a secret
 
-    def progress(outcome: Any, done: int, total: int) -> None:
-        detail = f": {outcome.detail}" if outcome.detail else ""
-        took = f" ({outcome.seconds:.1f} s)" if outcome.seconds >= 0.05 else ""
-        sys.stdout.write(
-            f"[{done}/{total}] {outcome.action.id}: {outcome.status.replace('_', ' ')}{took}{detail}\n"
+            return getpass(f"One-time code sent to {e164} (Enter to skip): ").strip() or None
+        finally:
+            progress.resume()
+
+    try:
+        applied = apply(
+            config,
+            path,
+            options,
+            environ=os.environ,
+            show_plan=show_plan,
+            confirm=confirm,
+            ask_code=ask_code,
+            progress=progress,
         )
-        sys.stdout.flush()
-
-    applied = apply(
-        config,
-        path,
-        options,
-        environ=os.environ,
-        show_plan=show_plan,
-        confirm=confirm,
-        ask_code=ask_code,
-        on_outcome=progress,
-    )
+    finally:
+        progress.close()
     label = "SIMULATED: " if applied.simulated else ""
     if applied.report is None:
         if applied.plan.actions:

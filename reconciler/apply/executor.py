@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
+from typing import Protocol
 
 from reconciler.apply.steps import STEPS, StepContext, StepFailed, e164_of
 from reconciler.errors import WabaplanError
@@ -60,7 +61,12 @@ class ApplyReport:
         return "Apply: " + (", ".join(parts) if parts else "nothing to do") + "."
 
 
-OnOutcome = Callable[[Outcome, int, int], None]
+class Progress(Protocol):
+    """Told when an action starts and when it ends (reconciler.render.progress draws it)."""
+
+    def started(self, action: Action) -> None: ...
+
+    def finished(self, outcome: Outcome, done: int, total: int) -> None: ...
 
 
 async def execute(
@@ -68,7 +74,7 @@ async def execute(
     ctx: StepContext,
     *,
     parallelism: int = 8,
-    on_outcome: OnOutcome | None = None,
+    progress: Progress | None = None,
     check_unmoved: bool = True,
 ) -> ApplyReport:
     actions = {a.id: a for a in plan.actions}
@@ -89,12 +95,14 @@ async def execute(
             started=ctx.clock() - outcome.seconds,
             finished=ctx.clock(),
         )
-        if on_outcome is not None:
-            on_outcome(outcome, len(results), len(actions))
+        if progress is not None:
+            progress.finished(outcome, len(results), len(actions))
 
     async def run(action: Action) -> Outcome:
         async with slots:
             started = time.monotonic()
+            if progress is not None:
+                progress.started(action)
             try:
                 if check_unmoved:
                     # Every action on a resource waits for the same re-read, made before any of them

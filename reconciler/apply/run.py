@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from reconciler import runtime
-from reconciler.apply.executor import ApplyReport, OnOutcome, execute
+from reconciler.apply.executor import ApplyReport, Progress, execute
 from reconciler.apply.journal import Journal
 from reconciler.apply.lock import state_lock
 from reconciler.apply.steps import StepContext
@@ -72,7 +72,7 @@ def apply(
     show_plan: Callable[[Plan], None],
     confirm: Callable[[], bool],
     ask_code: Callable[[str], str | None],
-    on_outcome: OnOutcome,
+    progress: Progress,
 ) -> Applied:
     state = StateDir(runtime_state_dir(config_path, environ))
     base_dir = config_path.parent
@@ -110,7 +110,7 @@ def apply(
                 if not options.auto_approve and not confirm():
                     return Applied(plan, None, simulated)
                 report = _execute(
-                    plan, config, config_path, options, target, journal, state, environ, ask_code, on_outcome
+                    plan, config, config_path, options, target, journal, state, environ, ask_code, progress
                 )
                 return Applied(plan, report, simulated)
 
@@ -138,7 +138,7 @@ def _execute(
     state: StateDir,
     environ: Mapping[str, str],
     ask_code: Callable[[str], str | None],
-    on_outcome: OnOutcome,
+    progress: Progress,
 ) -> ApplyReport:
     base_dir = config_path.parent
     resolved: list[str] = []
@@ -173,6 +173,7 @@ def _execute(
                 secret=secret,
                 otp=otp,
                 config_dir=base_dir,
+                config_arg=str(config_path),
                 simulated=target.simulated,
                 wait=options.wait,
                 resend=options.resend_code,
@@ -180,7 +181,7 @@ def _execute(
                 wait_timeout=options.wait_timeout,
                 clock=time.time,
             )
-            return await execute(plan, ctx, parallelism=options.parallelism, on_outcome=on_outcome)
+            return await execute(plan, ctx, parallelism=options.parallelism, progress=progress)
 
     try:
         report = asyncio.run(go())

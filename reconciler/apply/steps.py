@@ -46,6 +46,7 @@ class StepContext:
     secret: Callable[[str, str], str]  # (field address, reference) → value
     otp: Callable[[str], str | None]  # e164 → one-time code, or None
     config_dir: Path = Path(".")
+    config_arg: str = "numbers.yaml"  # the config as the user named it, for hints
     simulated: bool = False
     wait: bool = False
     wait_timeout: float = 600.0
@@ -57,6 +58,11 @@ class StepContext:
 
 
 Step = Callable[[Action, StepContext], Awaitable[StepResult]]
+
+
+def _sim(ctx: StepContext, command: str, e164: str) -> str:
+    """The `wabaplan sim` command that plays the human part in --sim runs, for this config."""
+    return f"wabaplan sim {command} {e164} -c {ctx.config_arg}"
 
 
 def e164_of(address: str) -> str:
@@ -151,9 +157,8 @@ async def add_number(action: Action, ctx: StepContext) -> StepResult:
         if exc.subcode in PRECONDITION_SUBCODES:  # someone else must act: a person, not a retry
             hint = ""
             if ctx.simulated and exc.subcode == TWO_STEP_ON_SUBCODE:
-                hint = (
-                    f" (simulated: `wabaplan sim disable-two-step {e164_of(action.address)}` plays the owner)"
-                )
+                owner = _sim(ctx, "disable-two-step", e164_of(action.address))
+                hint = f" (simulated: `{owner}` plays the owner)"
             return StepResult("blocked", _explain(exc) + hint)
         raise StepFailed(_explain(exc)) from None
     ctx.phone_ids[action.address] = str(answer["id"])
@@ -183,7 +188,7 @@ async def request_code(action: Action, ctx: StepContext) -> StepResult:
         raise StepFailed(_explain(exc)) from None
     ctx.journal.confirm_code_request(request)
     ctx.journal.resolve_intent(intent, outcome="done")
-    where = f"; read it with `wabaplan sim inbox {e164}`" if ctx.simulated else ""
+    where = f"; read it with `{_sim(ctx, 'inbox', e164)}`" if ctx.simulated else ""
     return StepResult("done", f"code sent by {method}{where}")
 
 
@@ -191,7 +196,7 @@ async def verify_code(action: Action, ctx: StepContext) -> StepResult:
     e164 = e164_of(action.address)
     code = ctx.otp(e164)
     if not code:
-        where = f" (simulated SMS: `wabaplan sim inbox {e164}`)" if ctx.simulated else ""
+        where = f" (simulated SMS: `{_sim(ctx, 'inbox', e164)}`)" if ctx.simulated else ""
         last = ctx.journal.last_code_request(e164)
         unsure = ""
         if last is not None and not last.confirmed:

@@ -21,7 +21,7 @@ def test_the_seed_migration_end_to_end(estate: Path, cli: Cli) -> None:
     transcript += out
     assert code == 3, out
     assert "two-step verification is still on at the source" in out
-    assert "sim disable-two-step +85261234567" in out
+    assert f"wabaplan sim disable-two-step +85261234567 -c {config}" in out
 
     # 2. The owner turns it off; the move starts and parks at the one-time code.
     code, out = cli("sim", "disable-two-step", MIGRATING, "-c", config)

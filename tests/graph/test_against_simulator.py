@@ -218,3 +218,25 @@ def test_reads_survive_a_20_percent_fault_rate(fresh_big_sim) -> None:
     assert faulty == clean
     assert counts["faults"] > 0 and faulty_stats.retries > 0
     assert faulty_stats.http_requests > clean_stats.http_requests
+
+
+# ---------------------------------------------------------------------------------------------- upload
+
+
+def test_resumable_upload_sends_the_bytes_to_the_session(fresh_big_sim) -> None:
+    content = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
+
+    async def main():
+        async with sim_client(fresh_big_sim, BIG_TOKEN) as graph:
+            session = await graph.post(
+                "4000000000777/uploads",
+                {"file_name": "logo.png", "file_length": len(content), "file_type": "image/png"},
+                idempotent=True,
+            )
+            return session, await graph.upload(session["id"], content)
+
+    session, answer = run(main())
+    assert session["id"].startswith("upload:")  # a path segment with a colon, not a URL scheme
+    assert answer["h"]
+    counts = fresh_big_sim.control.request_counts()
+    assert counts["POST /upload:{SESSION}"] == 1

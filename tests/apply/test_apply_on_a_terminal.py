@@ -1,0 +1,118 @@
+"""apply at a terminal: it asks before acting, draws live progress, and asks for the one-time code
+without echoing it. Driven through a real pseudo-terminal."""
+
+from __future__ import annotations
+
+import os
+import pty
+import select
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from sim_estate import ROOT, SECRETS, copy_estate
+
+from reconciler.apply.executor import Outcome
+from reconciler.plan.model import Action, Kind, Op
+from reconciler.render.progress import LineProgress, LiveProgress
+
+
+class Terminal:
+    def __init__(self, argv: list[str], cwd: Path, env: dict[str, str]) -> None:
+        self.master, slave = pty.openpty()
+        self.process = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, cwd=cwd, env=env)
+        os.close(slave)
+        self.seen = b""
+
+    def expect(self, text: str, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        while text.encode() not in self.seen:
+            assert time.monotonic() < deadline, (
+                f"never saw {text!r} in:\n{self.seen.decode(errors='replace')}"
+            )
+            ready, _, _ = select.select([self.master], [], [], 0.2)
+            if ready:
+                try:
+                    self.seen += os.read(self.master, 65536)
+                except OSError:  # the child closed the terminal
+                    assert text.encode() in self.seen, self.seen.decode(errors="replace")
+                    return
+
+    def send(self, line: str) -> None:
+        os.write(self.master, (line + "\n").encode())
+
+    def finish(self) -> int:
+        code = self.process.wait(timeout=60)
+        try:
+            while select.select([self.master], [], [], 0.1)[0]:
+                chunk = os.read(self.master, 65536)
+                if not chunk:
+                    break
+                self.seen += chunk
+        except OSError:
+            pass
+        os.close(self.master)
+        return code
+
+
+def test_apply_asks_shows_progress_and_takes_the_code_unechoed(tmp_path: Path) -> None:
+    config = copy_estate(tmp_path / "estate")
+    env = {
+        **os.environ, **SECRETS, "PYTHONPATH": str(ROOT), "NO_COLOR": "1", "TERM": "xterm",
+    }  # fmt: skip
+    env.pop("WABAPLAN_STATE_DIR", None)
+    wabaplan = [sys.executable, "-m", "reconciler.cli"]
+    subprocess.run(
+        [*wabaplan, "sim", "disable-two-step", "+85261234567", "-c", str(config)], env=env, check=True,
+        capture_output=True,
+    )  # fmt: skip
+    terminal = Terminal([*wabaplan, "apply", "--sim", "-c", str(config)], config.parent, env)
+    terminal.expect("Only 'yes' will be accepted:")
+    terminal.send("yes")
+    terminal.expect("One-time code sent to +85261234567 (Enter to skip):")
+    terminal.send("918273")  # a wrong code: Meta refuses it
+    code = terminal.finish()
+    screen = terminal.seen.decode(errors="replace")
+    assert code == 1, screen
+    assert "\x1b[K" in screen and " done" in screen  # the live status line was drawn
+    assert "Meta refused the code for +85261234567" in screen
+    assert "918273" not in screen  # typed, not echoed
+
+
+def _outcome(name: str, status: str = "done") -> Outcome:
+    action = Action(id=name, address=name, kind=Kind.UPDATE, op=Op.UPDATE_PROFILE, summary="")
+    return Outcome(action, status, "profile updated", 0.25)
+
+
+def test_line_progress_prints_one_final_line_per_action() -> None:
+    from io import StringIO
+
+    out = StringIO()
+    progress = LineProgress(out)
+    progress.started(_outcome("a").action)
+    progress.finished(_outcome("a"), 1, 2)
+    progress.finished(_outcome("b", "needs_input"), 2, 2)
+    assert (
+        out.getvalue()
+        == "[1/2] a: done (0.2 s): profile updated\n[2/2] b: needs input (0.2 s): profile updated\n"
+    )
+
+
+def test_live_progress_names_what_is_running_and_clears_itself() -> None:
+    from io import StringIO
+
+    out = StringIO()
+    progress = LiveProgress(out, width=60)
+    progress.started(_outcome("numbers.slow").action)
+    assert "running: numbers.slow 0.0 s" in out.getvalue()
+    progress.pause()
+    before = out.getvalue()
+    progress.started(_outcome("numbers.other").action)
+    assert out.getvalue() == before  # nothing drawn over a prompt
+    progress.resume()
+    progress.finished(_outcome("numbers.slow"), 1, 2)
+    progress.close()
+    text = out.getvalue()
+    assert "\r\x1b[K[1/2] numbers.slow: done" in text and text.endswith("\r\x1b[K")
+    assert len(progress.status_line(time.monotonic()).splitlines()[0]) <= 60
