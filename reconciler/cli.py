@@ -503,6 +503,11 @@ def _apply(args: argparse.Namespace) -> int:
         saved = read_json(Path(args.plan_file))
         if not isinstance(saved, dict) or "actions" not in saved:
             raise WabaplanError(f"{args.plan_file} is not a saved plan (make one with `wabaplan plan --out`)")
+    if args.wait and args.sim is not None:
+        raise WabaplanError(
+            "--wait with --sim would wait for a reviewer who never comes: nothing reviews inside the "
+            "in-process simulator. Run `wabaplan sim approve-pending` between applies instead"
+        )
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
     if not (args.auto_approve or saved is not None or interactive):
         raise WabaplanError(
@@ -561,17 +566,26 @@ def _apply(args: argparse.Namespace) -> int:
     finally:
         progress.close()
     label = "SIMULATED: " if applied.simulated else ""
-    if applied.report is None:
-        if applied.plan.actions:
-            sys.stdout.write("Apply cancelled.\n")
-            return EXIT_ERROR
-        sys.stdout.write(f"{label}No changes. Meta matches the configuration.\n")
-        return EXIT_OK
+    if applied.cancelled:
+        sys.stdout.write("Apply cancelled.\n")
+        return EXIT_ERROR
     report = applied.report
-    sys.stdout.write(f"\n{label}{report.summary()}\n")
-    if report.exit_code == 3:
-        sys.stdout.write("Stopped waiting for a person or for Meta; run apply again to resume.\n")
-    return report.exit_code
+    if report is not None:
+        sys.stdout.write(f"\n{label}{report.summary()}\n")
+    for item in applied.pending:
+        sys.stdout.write(f"waiting on Meta: {item.address}: {item.detail}\n")
+    if report is None and not applied.pending:
+        sys.stdout.write(f"{label}No changes. Meta matches the configuration.\n")
+    if applied.exit_code == 3:
+        sys.stdout.write(
+            "Stopped waiting for a person or for Meta; run apply again to resume"
+            + (
+                " (or add --wait to wait for Meta's reviews).\n"
+                if applied.pending and not args.wait
+                else ".\n"
+            )
+        )
+    return applied.exit_code
 
 
 def _history(args: argparse.Namespace) -> int:

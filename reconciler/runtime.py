@@ -179,7 +179,7 @@ def secret_value(
 
 def journal_target(target: GraphTarget) -> str:
     """Whose facts the journal keeps for this target: the simulator's are never Meta's."""
-    return "simulator" if target.simulated else target.base_url
+    return "simulator" if target.simulated else target.base_url.rstrip("/")
 
 
 def write_only(

@@ -211,16 +211,20 @@ class Journal:
     # ---------------------------------------------------------------- secrets stay out
 
     def forbid(self, values: Iterable[str]) -> None:
-        """Mask these values wherever they would appear, as a whole word, in text written from now on.
+        """Mask these values wherever they would appear in text written from now on.
 
-        Whole words only: a six-digit PIN that happens to sit inside a longer ID is not that PIN.
+        An all-digit value (a PIN, a one-time code) is masked unless it is part of a longer number: a
+        six-digit PIN that happens to sit inside a 13-digit ID is not that PIN.
         """
         self._forbidden.update(v for v in values if v)
 
     def _clean(self, text: str | None) -> str:
         text = text or ""
         for value in sorted(self._forbidden, key=len, reverse=True):
-            text = re.sub(rf"(?<![0-9A-Za-z]){re.escape(value)}(?![0-9A-Za-z])", MASK, text)
+            if value.isdigit():  # a PIN or code: not when it is part of a longer number (an ID)
+                text = re.sub(rf"(?<!\d){re.escape(value)}(?!\d)", MASK, text)
+            else:
+                text = text.replace(value, MASK)
         return text
 
     # ---------------------------------------------------------------- runs and actions

@@ -76,9 +76,12 @@ def _refusal(path: Path, timeout: float | None) -> str:
     info = holder(path.parent) or {}
     who = "another wabaplan run"
     if info:
-        started = datetime.fromtimestamp(float(str(info.get("started", 0))), UTC).strftime(
-            "%Y-%m-%d %H:%M:%S UTC"
-        )
+        try:
+            started = datetime.fromtimestamp(float(str(info.get("started"))), UTC).strftime(
+                "%Y-%m-%d %H:%M:%S UTC"
+            )
+        except (ValueError, OverflowError, OSError):
+            started = "at an unknown time"
         command, pid, host = info.get("command", "?"), info.get("pid"), info.get("host")
         who = f"`wabaplan {command}` (pid {pid} on {host}, started {started})"
     if timeout:

@@ -17,15 +17,15 @@ from pathlib import Path
 from typing import Any
 
 from reconciler import runtime
-from reconciler.apply.executor import ApplyReport, Progress, execute
+from reconciler.apply.executor import EXIT_OK, EXIT_WAITING, ApplyReport, Progress, execute
 from reconciler.apply.journal import Journal
 from reconciler.apply.lock import state_lock
-from reconciler.apply.steps import StepContext
+from reconciler.apply.steps import MAX_POLL_SECONDS, StepContext
 from reconciler.config.model import Config
 from reconciler.errors import WabaplanError
 from reconciler.graph.client import GraphClient
 from reconciler.plan.build import PlanOptions, build_plan
-from reconciler.plan.model import Kind, Plan
+from reconciler.plan.model import Kind, Pending, Plan
 from reconciler.snapshot import Snapshot
 from reconciler.statedir import StateDir
 
@@ -59,8 +59,27 @@ class ApplyOptions:
 @dataclass
 class Applied:
     plan: Plan
-    report: ApplyReport | None  # None: nothing to do, or the person said no
+    report: ApplyReport | None  # None: no action to run, or the person said no
     simulated: bool
+    pending: tuple[Pending, ...] = ()  # still under Meta's review when apply ended
+    cancelled: bool = False
+
+    @property
+    def exit_code(self) -> int:
+        code = self.report.exit_code if self.report is not None else EXIT_OK
+        return EXIT_WAITING if code == EXIT_OK and self.pending else code
+
+
+def _await_reviews(pending_now: Callable[[], tuple[Pending, ...]], timeout: float) -> tuple[Pending, ...]:
+    """--wait: re-read until nothing is under Meta's review, backing off from 1 s to 30 s between reads."""
+    deadline = time.monotonic() + timeout
+    interval = 1.0
+    while True:
+        pending = pending_now()
+        if not pending or time.monotonic() >= deadline:
+            return pending
+        time.sleep(min(interval, max(0.0, deadline - time.monotonic())))
+        interval = min(interval * 1.5, MAX_POLL_SECONDS)
 
 
 def apply(
@@ -85,34 +104,53 @@ def apply(
             target = runtime.target_for(config, base_dir=base_dir, environ=environ, simulated=meta)
             with Journal.open(state.path, target=runtime.journal_target(target)) as journal:
                 journal.close_abandoned_runs()  # we hold the lock: a run still 'running' died
-                snapshot, _ = runtime.read_live(config, target)
-                _settle_intents(journal, snapshot, config, time.time())
-                write_only = runtime.write_only(
-                    config, base_dir=base_dir, environ=environ, state=state, target=target
-                )
-                plan = build_plan(
-                    config,
-                    snapshot,
-                    write_only,
-                    PlanOptions(
-                        simulated=simulated,
-                        config_hash=runtime.config_hash(config_path),
-                        notes=target.notes,
-                        targets=_targets(options),
-                    ),
-                )
+
+                def fresh_plan(settle: bool) -> Plan:
+                    snapshot, _ = runtime.read_live(config, target)
+                    if settle:
+                        _settle_intents(journal, snapshot, config, time.time())
+                    write_only = runtime.write_only(
+                        config, base_dir=base_dir, environ=environ, state=state, target=target
+                    )
+                    return build_plan(
+                        config,
+                        snapshot,
+                        write_only,
+                        PlanOptions(
+                            simulated=simulated,
+                            config_hash=runtime.config_hash(config_path),
+                            notes=target.notes,
+                            targets=_targets(options),
+                        ),
+                    )
+
+                plan = fresh_plan(settle=True)
                 if options.saved_plan is not None:
                     _check_saved(options.saved_plan, plan)
-                if not plan.actions:
-                    return Applied(plan, None, simulated)
-                _check_safety(plan, config, options)
-                show_plan(plan)
-                if not options.auto_approve and not confirm():
-                    return Applied(plan, None, simulated)
-                report = _execute(
-                    plan, config, config_path, options, target, journal, state, environ, ask_code, progress
-                )
-                return Applied(plan, report, simulated)
+                report = None
+                if plan.actions:
+                    _check_safety(plan, config, options)
+                    show_plan(plan)
+                    if not options.auto_approve and not confirm():
+                        return Applied(plan, None, simulated, cancelled=True)
+                    report = _execute(
+                        plan,
+                        config,
+                        config_path,
+                        options,
+                        target,
+                        journal,
+                        state,
+                        environ,
+                        ask_code,
+                        progress,
+                    )
+                pending = plan.pending
+                if report is not None and report.exit_code == 0:
+                    pending = fresh_plan(settle=False).pending  # what this run submitted for review
+                if pending and options.wait and (report is None or report.exit_code == 0):
+                    pending = _await_reviews(lambda: fresh_plan(settle=False).pending, options.wait_timeout)
+                return Applied(plan, report, simulated, pending=pending)
 
 
 def _targets(options: ApplyOptions) -> tuple[str, ...]:

@@ -21,6 +21,7 @@ from reconciler.graph.client import GraphClient
 from reconciler.graph.errors import AmbiguousWriteError, GraphError
 from reconciler.plan.model import Action, Op
 
+MAX_POLL_SECONDS = 30.0
 CODE_VALID_SECONDS = 600  # a one-time code is not requested again within this window
 TWO_STEP_ON_SUBCODE = 2388001
 PRECONDITION_SUBCODES = {2388001, 2388103}  # migration preconditions (META-API.md §1.7)
@@ -50,7 +51,7 @@ class StepContext:
     simulated: bool = False
     wait: bool = False
     wait_timeout: float = 600.0
-    poll_interval: float = 5.0
+    poll_interval: float = 1.0  # the first wait between reads under --wait; grows to MAX_POLL_SECONDS
     clock: Callable[[], float] = time.time
     allow_destroy: bool = False
     resend: frozenset[str] = frozenset()  # E.164 numbers to send a new code to, even if one may be valid
@@ -321,7 +322,8 @@ async def change_display_name(action: Action, ctx: StepContext) -> StepResult:
     detail = f"display name {name!r} submitted; Meta reviews it (up to 3 business days), then re-register"
     if not ctx.wait:
         return StepResult("waiting", detail)
-    await _poll(ctx, number_id, "new_name_status", ("PENDING_REVIEW",))
+    if await _poll(ctx, number_id, "new_name_status", ("PENDING_REVIEW",)) is None:
+        return StepResult("waiting", f"{detail}; still under review after {ctx.wait_timeout:g} s of --wait")
     now = await ctx.graph.get(number_id, fields=["verified_name", "name_status", "status"])
     if now.get("verified_name") != name:  # declined: the rename is gone and name_status says DECLINED
         raise StepFailed(f"Meta declined the display name {name!r} (name status {now.get('name_status')})")
@@ -411,6 +413,10 @@ async def _review(ctx: StepContext, template_id: str, status: str, what: str) ->
     if not ctx.wait:
         return StepResult("waiting", f"{what} submitted (id {template_id}); Meta reviews it (up to 24 h)")
     final = await _poll(ctx, template_id, "status", ("PENDING", "IN_APPEAL"))
+    if final is None:
+        return StepResult(
+            "waiting", f"{what} (id {template_id}) still under review after {ctx.wait_timeout:g} s of --wait"
+        )
     if final != "APPROVED":
         raise StepFailed(f"Meta did not approve the {what}: status {final}")
     return StepResult("done", f"{what} approved")
@@ -434,17 +440,24 @@ def _template_key(action: Action) -> tuple[str, str]:
     return name, language
 
 
-async def _poll(ctx: StepContext, node: str, field_name: str, pending: tuple[str, ...]) -> str:
+async def _poll(ctx: StepContext, node: str, field_name: str, pending: tuple[str, ...]) -> str | None:
+    """Read `field_name` until it leaves `pending` (its new value), or None when --wait's time is up.
+
+    Polls quickly at first (a review can be near-instant), then backs off to one read in 30 s: each read
+    counts against the WABA's rate budget.
+    """
     import asyncio
 
     deadline = ctx.clock() + ctx.wait_timeout
+    interval = ctx.poll_interval
     while True:
         value = (await ctx.graph.get(node, fields=[field_name])).get(field_name)
         if value not in pending:
             return str(value)
         if ctx.clock() >= deadline:
-            raise StepFailed(f"still {value} after {ctx.wait_timeout:.0f} s of --wait: apply again later")
-        await asyncio.sleep(ctx.poll_interval)
+            return None
+        await asyncio.sleep(min(interval, max(0.0, deadline - ctx.clock())))
+        interval = min(interval * 1.5, MAX_POLL_SECONDS)
 
 
 # ------------------------------------------------------------------ errors in the user's words

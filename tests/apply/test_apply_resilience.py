@@ -155,6 +155,9 @@ def test_killed_apply_resumes_without_repeating_a_step(tmp_path: Path, kill_afte
         process.stdout.close()
         converge(config, sim, sim.base_url)
         assert_no_repeats(sim)
+    with sqlite3.connect(config.parent / ".wabaplan" / "journal.db") as db:
+        statuses = [row[0] for row in db.execute("SELECT status FROM runs ORDER BY id")]
+    assert statuses[0] == "interrupted" and "running" not in statuses  # the killed run, accounted for
 
 
 def test_faults_and_lost_answers_converge_to_the_fault_free_end(tmp_path: Path) -> None:
@@ -201,3 +204,41 @@ def test_a_second_apply_is_refused_by_the_lock_or_waits_its_turn(tmp_path: Path)
     with sqlite3.connect(config.parent / ".wabaplan" / "journal.db") as db:
         runs = db.execute("SELECT started, finished FROM runs ORDER BY id").fetchall()
     assert len(runs) == 2 and runs[1][0] >= runs[0][1]  # one after the other, never interleaved
+
+
+def _without_the_move(config: Path) -> None:
+    import yaml
+
+    document = yaml.safe_load(config.read_text(encoding="utf-8"))
+    document["numbers"].pop("+852 6123 4567")
+    config.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+
+
+def test_wait_polls_until_meta_has_reviewed(tmp_path: Path) -> None:
+    config = copy_estate(tmp_path / "estate")
+    _without_the_move(config)
+    with run_simulator() as sim:
+        code, out = finish(
+            wabaplan(config, sim.base_url, "apply", "--auto-approve", "--wait", "--wait-timeout", "1")
+        )
+        assert code == 3, out
+        assert "still under review after 1 s of --wait" in out
+
+        # Nothing left to do but Meta's review: without --wait that is still "waiting" (exit 3) ...
+        code, out = finish(wabaplan(config, sim.base_url, "apply", "--auto-approve"))
+        assert code == 3, out
+        assert 'waiting on Meta: wabas.tw_retail.templates["order_update/zh_TW"]' in out and "--wait" in out
+
+        # ... and with --wait, apply polls until Meta has decided.
+        waiting = wabaplan(config, sim.base_url, "apply", "--auto-approve", "--wait", "--wait-timeout", "60")
+        deadline = time.monotonic() + 30
+        while not (pending := [t for t in sim.simulator.state.templates.values() if t.status == "PENDING"]):
+            assert time.monotonic() < deadline and waiting.poll() is None
+            time.sleep(0.05)
+        time.sleep(2.0)  # well past start-up: the apply is polling now
+        assert waiting.poll() is None
+        for template in pending:
+            sim.control.review_template(template.id, True)
+        code, out = finish(waiting)
+    assert code == 0, out
+    assert "No changes. Meta matches the configuration." in out and "waiting on Meta" not in out
