@@ -237,8 +237,7 @@ async def register(action: Action, ctx: StepContext) -> StepResult:
     try:
         await ctx.graph.post(f"{number_id}/register", data)
     except AmbiguousWriteError:
-        status = (await ctx.graph.get(number_id, fields=["status"])).get("status")
-        if status != "CONNECTED":
+        if not await _registered(ctx, number_id):
             raise StepFailed(
                 "Meta's answer was lost and the number is not registered: run apply again"
             ) from None
@@ -246,6 +245,11 @@ async def register(action: Action, ctx: StepContext) -> StepResult:
         raise StepFailed(_explain(exc)) from None
     ctx.journal.set_fingerprint(pin_key, keyed(ctx.key, pin), at=ctx.clock())
     return StepResult("done", "registered; two-step PIN set")
+
+
+async def _registered(ctx: StepContext, number_id: str) -> bool:
+    """After a lost answer to register/deregister: what Meta shows now says whether it took effect."""
+    return (await ctx.graph.get(number_id, fields=["status"])).get("status") == "CONNECTED"
 
 
 async def set_pin(action: Action, ctx: StepContext) -> StepResult:
@@ -338,8 +342,7 @@ async def deregister(action: Action, ctx: StepContext) -> StepResult:
     try:
         await ctx.graph.post(f"{number_id}/deregister", {})
     except AmbiguousWriteError:
-        status = (await ctx.graph.get(number_id, fields=["status"])).get("status")
-        if status == "CONNECTED":
+        if await _registered(ctx, number_id):
             raise StepFailed(
                 "Meta's answer was lost and the number is still registered: run apply again"
             ) from None
