@@ -496,6 +496,11 @@ def _apply(args: argparse.Namespace) -> int:
     from reconciler.render.progress import LineProgress, LiveProgress
     from reconciler.statedir import read_json
 
+    if args.plan_file is None and args.sim and args.sim.endswith(".json"):
+        raise WabaplanError(
+            f"--sim took {args.sim} as its WORLD file; to apply a saved plan against the simulator, "
+            f"put the plan first: wabaplan apply {args.sim} --sim"
+        )
     path = Path(args.config)
     config = _load_valid(path)
     saved = None
@@ -542,7 +547,7 @@ def _apply(args: argparse.Namespace) -> int:
     progress = LiveProgress(sys.stdout) if sys.stdout.isatty() else LineProgress(sys.stdout)
 
     def ask_code(e164: str) -> str | None:
-        if not interactive:
+        if not interactive or args.sim is not None:  # --sim: the simulated SMS is read after the run
             return None
         progress.pause()
         try:
@@ -577,15 +582,26 @@ def _apply(args: argparse.Namespace) -> int:
     if report is None and not applied.pending:
         sys.stdout.write(f"{label}No changes. Meta matches the configuration.\n")
     if applied.exit_code == 3:
-        sys.stdout.write(
-            "Stopped waiting for a person or for Meta; run apply again to resume"
-            + (
-                " (or add --wait to wait for Meta's reviews).\n"
-                if applied.pending and not args.wait
-                else ".\n"
-            )
-        )
+        sys.stdout.write(_resume_hint(applied, args) + "\n")
     return applied.exit_code
+
+
+def _resume_hint(applied: Any, args: argparse.Namespace) -> str:
+    """What the person should do next, after an apply that stopped on someone."""
+    statuses = set(applied.report.counts()) if applied.report is not None else set()
+    steps = []
+    if "blocked" in statuses:
+        steps.append("fix what is blocked (each says how)")
+    if "needs_input" in statuses:
+        steps.append("supply the one-time code")
+    if applied.pending or "waiting" in statuses:
+        if args.sim is not None:
+            steps.append("let Meta review (`wabaplan sim approve-pending` plays the reviewer)")
+        elif not args.wait:
+            steps.append("let Meta review (or add --wait to wait here)")
+        else:
+            steps.append("let Meta finish reviewing")
+    return "Stopped on a person or on Meta: " + ", ".join(steps or ["see above"]) + "; then run apply again."
 
 
 def _history(args: argparse.Namespace) -> int:

@@ -110,8 +110,22 @@ def _token(
 
 
 @contextmanager
-def simulated_meta(world: str | None, state: StateDir) -> Iterator[SimulatedMeta]:
-    """An in-process simulator that carries on from the previous `--sim` run with the same world."""
+def simulated_meta(world: str | None, state: StateDir, *, locked: bool = False) -> Iterator[SimulatedMeta]:
+    """An in-process simulator that carries on from the previous `--sim` run with the same world.
+
+    The saved state is read at the start and written back at the end, so two users of it at once would
+    lose one's changes: unless the caller already holds the state directory's lock (`locked`, as apply
+    does), it is taken here, waiting up to SIM_LOCK_WAIT seconds for a running apply to finish.
+    """
+    if not locked:
+        from reconciler.apply.lock import state_lock
+
+        with (
+            state_lock(state.path, command="sim", timeout=SIM_LOCK_WAIT),
+            simulated_meta(world, state, locked=True) as meta,
+        ):
+            yield meta
+        return
     from reconciler.simulator import resolve_world, run_simulator
 
     resolved, label = resolve_world(Path(world) if world else None)
@@ -124,6 +138,9 @@ def simulated_meta(world: str | None, state: StateDir) -> Iterator[SimulatedMeta
             yield SimulatedMeta(sim.base_url, tuple(resolved.tokens), sim.control, label, sim.simulator)
         finally:
             write_json_atomic(state.sim_state, {"world": identity, "state": sim.control.dump_state()})
+
+
+SIM_LOCK_WAIT = 10.0
 
 
 def _world_identity(world: str | None) -> str:

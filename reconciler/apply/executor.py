@@ -13,15 +13,16 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Protocol
 
 from reconciler.apply.steps import STEPS, StepContext, StepFailed, e164_of
+from reconciler.config.model import PhoneNumber
 from reconciler.errors import WabaplanError
-from reconciler.plan.build import fingerprint
+from reconciler.plan.build import fingerprint, number_fingerprint
 from reconciler.plan.model import Action, Kind, Plan, Status
 from reconciler.reader import reread_number, reread_template, reread_waba
+from reconciler.snapshot import LiveNumber
 
 EXIT_OK, EXIT_FAILED, EXIT_WAITING = 0, 1, 3
 STOPPED = {"waiting", "needs_input", "blocked"}
@@ -108,9 +109,7 @@ async def execute(
                     # Every action on a resource waits for the same re-read, made before any of them
                     # writes: a sibling's write must not pass for a change made at Meta.
                     if action.address not in checks:
-                        checks[action.address] = asyncio.ensure_future(
-                            _moved(action, plan.live_fingerprints, ctx)
-                        )
+                        checks[action.address] = asyncio.ensure_future(_moved(action, plan, ctx))
                     moved = await asyncio.shield(checks[action.address])
                     if moved:
                         return Outcome(action, "refused", moved, time.monotonic() - started)
@@ -131,7 +130,12 @@ async def execute(
                 finish(Outcome(action, "blocked", action.reason))
             elif action.kind is Kind.DELETE and not ctx.allow_destroy and not unfinished:
                 del pending[action_id]
-                finish(Outcome(action, "blocked", f"{action.summary}: rerun with --allow-destroy to do it"))
+                costs = "".join(f"; {c.detail}" for c in action.costs)
+                finish(
+                    Outcome(
+                        action, "blocked", f"{action.summary}{costs}: rerun with --allow-destroy to do it"
+                    )
+                )
             elif unfinished:
                 del pending[action_id]
                 first = results[unfinished[0]]
@@ -155,9 +159,9 @@ async def execute(
     return ApplyReport(tuple(results[a.id] for a in plan.actions if a.id in results))
 
 
-async def _moved(action: Action, planned: Mapping[str, str], ctx: StepContext) -> str:
+async def _moved(action: Action, plan: Plan, ctx: StepContext) -> str:
     """'' when the resource is as the plan saw it; else why the plan is stale."""
-    expected = planned.get(action.address)
+    expected = plan.live_fingerprints.get(action.address)
     if expected is None:
         return ""  # it did not exist when planned: creating it is the plan
     graph = ctx.graph
@@ -168,12 +172,39 @@ async def _moved(action: Action, planned: Mapping[str, str], ctx: StepContext) -
         if not number_id:
             return ""
         live = await reread_number(graph, waba_id, str(number_id), with_profile=True)
-        now = fingerprint(asdict(live))
+        if number_fingerprint(live) != expected:
+            siblings = [a for a in plan.actions if a.address == action.address]
+            return _stale(action, _moved_fields(siblings, live, spec))
+        return ""
     elif "templates[" in action.address:
         now = fingerprint(asdict(await reread_template(graph, str(action.params["template_id"]))))
     else:
         review, subscriptions = await reread_waba(graph, str(action.params["waba_id"]))
         now = fingerprint({"review": review, "subscriptions": [asdict(s) for s in subscriptions]})
-    if now == expected:
-        return ""
-    return f"stale plan: {action.address} changed at Meta since the plan was made; plan again"
+    return "" if now == expected else _stale(action, [])
+
+
+def _stale(action: Action, fields: list[str]) -> str:
+    what = ", ".join(f"{action.address}.{f}" for f in fields) or action.address
+    return f"stale plan: {what} changed at Meta since the plan was made; plan again"
+
+
+def _moved_fields(actions: list[Action], live: LiveNumber, spec: PhoneNumber) -> list[str]:
+    """Which fields moved: a planned one no longer as the plan saw it, or one that matched the config
+    then (so nothing was planned for it) and no longer does."""
+    seen = {c.path: c.before for a in actions for c in a.changes if not c.sensitive}
+    declared = spec.profile.model_dump(exclude={"picture"}) if spec.profile else {}
+    now_and_wanted = {("display_name",): (live.verified_name, spec.display_name)}
+    for name, wanted in declared.items():
+        now = getattr(live.profile, name, None) if live.profile else None
+        now_and_wanted[("profile", name)] = (now, wanted)
+    moved = []
+    for path, (now, wanted) in now_and_wanted.items():
+        expected = seen.get(path, wanted)
+        if (path in seen or wanted is not None) and _plain(now) != _plain(expected):
+            moved.append(".".join(path))
+    return moved
+
+
+def _plain(value: object) -> object:
+    return list(value) if isinstance(value, tuple | list) else value

@@ -348,6 +348,10 @@ class Journal:
         )
         return int(cursor.lastrowid or 0)
 
+    def forget_code_request(self, request_id: int) -> None:
+        """Meta refused the request outright: no code is on its way, so nothing should wait for one."""
+        self._db.execute("DELETE FROM code_requests WHERE id = ?", (request_id,))
+
     def confirm_code_request(self, request_id: int) -> None:
         self._db.execute("UPDATE code_requests SET confirmed = 1 WHERE id = ?", (request_id,))
 

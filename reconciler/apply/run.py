@@ -9,6 +9,7 @@ The caller (the CLI) supplies what only it knows: the environment, one-time code
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import Callable, Mapping
 from contextlib import nullcontext
@@ -29,6 +30,7 @@ from reconciler.plan.model import Kind, Pending, Plan
 from reconciler.snapshot import Snapshot
 from reconciler.statedir import StateDir
 
+MAX_ROUNDS = 3  # with --wait: apply, wait for Meta's reviews, apply what they call for
 CHANGE_THRESHOLD = 0.30  # octoDNS-style: more than this share of an estate changed needs --force
 MIN_FOR_THRESHOLD = 10
 
@@ -98,7 +100,9 @@ def apply(
     simulated = options.sim_world is not None
     with state_lock(state.path, command="apply", timeout=options.lock_timeout):
         simulator = (
-            runtime.simulated_meta(options.sim_world or None, state) if simulated else nullcontext(None)
+            runtime.simulated_meta(options.sim_world or None, state, locked=True)
+            if simulated
+            else nullcontext(None)
         )
         with simulator as meta:
             target = runtime.target_for(config, base_dir=base_dir, environ=environ, simulated=meta)
@@ -127,30 +131,42 @@ def apply(
                 plan = fresh_plan(settle=True)
                 if options.saved_plan is not None:
                     _check_saved(options.saved_plan, plan)
-                report = None
-                if plan.actions:
-                    _check_safety(plan, config, options)
-                    show_plan(plan)
-                    if not options.auto_approve and not confirm():
-                        return Applied(plan, None, simulated, cancelled=True)
-                    report = _execute(
-                        plan,
-                        config,
-                        config_path,
-                        options,
-                        target,
-                        journal,
-                        state,
-                        environ,
-                        ask_code,
-                        progress,
-                    )
-                pending = plan.pending
-                if report is not None and report.exit_code == 0:
-                    pending = fresh_plan(settle=False).pending  # what this run submitted for review
-                if pending and options.wait and (report is None or report.exit_code == 0):
+                report: ApplyReport | None = None
+                first = plan
+                for round_ in range(MAX_ROUNDS):
+                    if plan.actions:
+                        if round_ == 0:
+                            _check_safety(plan, config, options)
+                        show_plan(plan)
+                        if not options.auto_approve and not confirm():
+                            return Applied(plan, report, simulated, cancelled=report is None)
+                        done = _execute(
+                            plan,
+                            config,
+                            config_path,
+                            options,
+                            target,
+                            journal,
+                            state,
+                            environ,
+                            ask_code,
+                            progress,
+                        )
+                        report = done if report is None else ApplyReport(report.outcomes + done.outcomes)
+                    pending = plan.pending
+                    if report is not None and report.exit_code == 0:
+                        pending = fresh_plan(settle=False).pending  # what this run submitted for review
+                    if not (pending and options.wait and (report is None or report.exit_code == 0)):
+                        break
+                    # --wait: once Meta has decided, what its decision calls for (a re-register after
+                    # an approved rename) is planned and applied in the same run.
                     pending = _await_reviews(lambda: fresh_plan(settle=False).pending, options.wait_timeout)
-                return Applied(plan, report, simulated, pending=pending)
+                    if pending or options.saved_plan is not None:  # a saved plan is applied as saved
+                        break
+                    plan = fresh_plan(settle=False)
+                    if not plan.actions:
+                        break
+                return Applied(first, report, simulated, pending=pending)
 
 
 def _targets(options: ApplyOptions) -> tuple[str, ...]:
@@ -215,6 +231,11 @@ def _execute(
                 simulated=target.simulated,
                 wait=options.wait,
                 resend=options.resend_code,
+                supplied_codes=frozenset(
+                    e164
+                    for e164 in config.numbers
+                    if options.otp.get(e164) or environ.get(f"WABAPLAN_OTP_{e164.lstrip('+')}")
+                ),
                 allow_destroy=options.allow_destroy,
                 wait_timeout=options.wait_timeout,
                 clock=time.time,
@@ -261,26 +282,37 @@ def _check_saved(saved: Mapping[str, Any], fresh: Plan) -> None:
     if saved.get("config_hash") != fresh.config_hash:
         raise StalePlan("the config file changed since the plan was made: plan again")
     if bool(saved.get("simulated")) != fresh.simulated:
+        made, now = ("the simulator", "Meta") if saved.get("simulated") else ("Meta", "the simulator")
         raise StalePlan(
-            "the plan was made against " + ("the simulator" if saved.get("simulated") else "Meta")
+            f"the plan was made against {made}, and this apply would write to {now}: "
+            + ("add --sim" if saved.get("simulated") else "drop --sim")
+            + ", or plan again"
         )
-    moved = sorted(
-        address
-        for address, digest in (saved.get("live_fingerprints") or {}).items()
-        if fresh.live_fingerprints.get(address) != digest
-    )
+    before, after = saved.get("live_fingerprints") or {}, fresh.live_fingerprints
+    moved = sorted(a for a in before.keys() | after.keys() if before.get(a) != after.get(a))
     if moved:
         raise StalePlan(f"stale plan: {', '.join(moved)} changed at Meta since the plan was made; plan again")
-    planned = [a["id"] for a in saved.get("actions", [])]
-    if planned != [a.id for a in fresh.actions]:
-        raise StalePlan("stale plan: what needs doing has changed since the plan was made; plan again")
+    # Exactly that plan: every action as saved (what, how, its status and its inputs), in the same order.
+    fresh_actions = json.loads(json.dumps(fresh.to_json()["actions"]))  # as a saved plan reads back
+    for index, planned in enumerate(saved.get("actions") or []):
+        now = fresh_actions[index] if index < len(fresh_actions) else None
+        if now != planned:
+            raise StalePlan(
+                f"stale plan: {planned.get('id', '?')} is no longer what the plan said "
+                f"({'gone' if now is None else 'changed'}); plan again"
+            )
+    if len(fresh_actions) > len(saved.get("actions") or []):
+        extra = fresh_actions[len(saved.get("actions") or [])]["id"]
+        raise StalePlan(f"stale plan: {extra} now needs doing too; plan again")
 
 
 def _check_safety(plan: Plan, config: Config, options: ApplyOptions) -> None:
     if options.force:
         return
     changed = [a.address for a in plan.actions if a.kind in (Kind.UPDATE, Kind.DELETE)]
-    templates = sum(len(w.templates) for w in config.wabas.values())
+    # The live estate holds at least what is declared and what is about to be deleted as undeclared.
+    deleted = sum(1 for a in plan.actions if a.kind is Kind.DELETE and "templates[" in a.address)
+    templates = sum(len(w.templates) for w in config.wabas.values()) + deleted
     for label, total, touched in (
         ("numbers", len(config.numbers), {a for a in changed if a.startswith("numbers[")}),
         ("templates", templates, {a for a in changed if "templates[" in a}),

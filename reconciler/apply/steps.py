@@ -8,6 +8,7 @@ lost (`AmbiguousWriteError`), they read Meta to learn what happened instead of c
 
 from __future__ import annotations
 
+import asyncio
 import mimetypes
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -24,6 +25,7 @@ from reconciler.plan.model import Action, Op
 MAX_POLL_SECONDS = 30.0
 CODE_VALID_SECONDS = 600  # a one-time code is not requested again within this window
 TWO_STEP_ON_SUBCODE = 2388001
+ALREADY_PRESENT_SUBCODE = 2388012
 PRECONDITION_SUBCODES = {2388001, 2388103}  # migration preconditions (META-API.md §1.7)
 
 
@@ -55,6 +57,7 @@ class StepContext:
     clock: Callable[[], float] = time.time
     allow_destroy: bool = False
     resend: frozenset[str] = frozenset()  # E.164 numbers to send a new code to, even if one may be valid
+    supplied_codes: frozenset[str] = frozenset()  # E.164 numbers with a code from --otp or the environment
     phone_ids: dict[str, str] = field(default_factory=dict)  # number address → phone number ID
 
 
@@ -154,6 +157,12 @@ async def add_number(action: Action, ctx: StepContext) -> StepResult:
         ctx.phone_ids[action.address] = found
         return StepResult("done", f"added (id {found}; the answer was lost, read back from Meta)")
     except GraphError as exc:
+        if exc.subcode == ALREADY_PRESENT_SUBCODE and (
+            found := await _find_number(ctx, waba_id, e164_of(action.address))
+        ):
+            ctx.journal.resolve_intent(intent, outcome="done", detail=f"already present: id {found}")
+            ctx.phone_ids[action.address] = found
+            return StepResult("done", f"already in the WABA (id {found})")
         ctx.journal.resolve_intent(intent, outcome="failed", detail=_code(exc))
         if exc.subcode in PRECONDITION_SUBCODES:  # someone else must act: a person, not a retry
             hint = ""
@@ -169,6 +178,8 @@ async def add_number(action: Action, ctx: StepContext) -> StepResult:
 
 async def request_code(action: Action, ctx: StepContext) -> StepResult:
     e164 = e164_of(action.address)
+    if e164 in ctx.supplied_codes and e164 not in ctx.resend:
+        return StepResult("done", "a code was supplied for this number: verifying it, not requesting another")
     last = ctx.journal.last_code_request(e164)
     if e164 not in ctx.resend and last is not None and ctx.clock() - last.at < CODE_VALID_SECONDS:
         minutes = int((ctx.clock() - last.at) // 60)
@@ -186,6 +197,7 @@ async def request_code(action: Action, ctx: StepContext) -> StepResult:
         return StepResult("done", "Meta's answer was lost; a code may have been sent (not sending another)")
     except GraphError as exc:
         ctx.journal.resolve_intent(intent, outcome="failed", detail=_code(exc))
+        ctx.journal.forget_code_request(request)  # Meta said no: no code is on its way
         raise StepFailed(_explain(exc)) from None
     ctx.journal.confirm_code_request(request)
     ctx.journal.resolve_intent(intent, outcome="done")
@@ -195,7 +207,7 @@ async def request_code(action: Action, ctx: StepContext) -> StepResult:
 
 async def verify_code(action: Action, ctx: StepContext) -> StepResult:
     e164 = e164_of(action.address)
-    code = ctx.otp(e164)
+    code = await asyncio.to_thread(ctx.otp, e164)  # a prompt must not stall the other actions
     if not code:
         where = f" (simulated SMS: `{_sim(ctx, 'inbox', e164)}`)" if ctx.simulated else ""
         last = ctx.journal.last_code_request(e164)
@@ -215,6 +227,8 @@ async def verify_code(action: Action, ctx: StepContext) -> StepResult:
             f"{number_id}/verify_code", {"code": code.replace("-", "").strip()}, idempotent=True
         )
     except GraphError as exc:
+        if exc.code == 136025 and await _verified(ctx, number_id):
+            return StepResult("done", "ownership verified (Meta's first answer was lost; read back)")
         if exc.code == 136025:
             raise StepFailed(
                 f"Meta refused the code for {e164} (wrong or expired): check it, or rerun without --otp "
@@ -222,6 +236,12 @@ async def verify_code(action: Action, ctx: StepContext) -> StepResult:
             ) from None
         raise StepFailed(_explain(exc)) from None
     return StepResult("done", "ownership verified")
+
+
+async def _verified(ctx: StepContext, number_id: str) -> bool:
+    """A retried verify_code is refused once the first one worked: ask Meta which it was."""
+    answer = await ctx.graph.get(number_id, fields=["code_verification_status"])
+    return answer.get("code_verification_status") == "VERIFIED"
 
 
 async def register(action: Action, ctx: StepContext) -> StepResult:
@@ -307,8 +327,6 @@ async def upload_picture(action: Action, ctx: StepContext) -> StepResult:
 
 async def _upload(ctx: StepContext, session: str, content: bytes) -> Any:
     """Send the bytes; resending from offset 0 is harmless, so transient failures are retried here."""
-    import asyncio
-
     for attempt in range(5):
         try:
             return await ctx.graph.upload(session, content)
@@ -449,7 +467,6 @@ async def _poll(ctx: StepContext, node: str, field_name: str, pending: tuple[str
     Polls quickly at first (a review can be near-instant), then backs off to one read in 30 s: each read
     counts against the WABA's rate budget.
     """
-    import asyncio
 
     deadline = ctx.clock() + ctx.wait_timeout
     interval = ctx.poll_interval
@@ -471,6 +488,11 @@ def _code(exc: GraphError) -> str:
 
 
 def _explain(exc: GraphError) -> str:
+    if exc.subcode == TWO_STEP_ON_SUBCODE and "ownership" in str(exc).lower():
+        return (
+            "Meta wants ownership of the number confirmed first: apply requests and verifies a code; "
+            "apply again"
+        )
     if exc.subcode == TWO_STEP_ON_SUBCODE:
         return (
             "Meta says two-step verification is still on at the source: the source WABA's owner must turn it "

@@ -135,6 +135,15 @@ def fingerprint(value: Any) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+METAS_OWN_NUMBER_FIELDS = ("quality_rating", "throughput_level", "is_official_business_account")
+
+
+def number_fingerprint(live: LiveNumber) -> str:
+    """What a plan saw of a number, leaving out what Meta changes on its own (quality, throughput, OBA)."""
+    seen = {k: v for k, v in asdict(live).items() if k not in METAS_OWN_NUMBER_FIELDS}
+    return fingerprint(seen)
+
+
 class _Builder:
     def __init__(self, config: Config, snapshot: Snapshot, write_only: WriteOnly) -> None:
         self.config = config
@@ -146,7 +155,7 @@ class _Builder:
         self.notes: list[str] = []
         self.fingerprints: dict[str, str] = {}
         self.subscribe_action: dict[str, str] = {}  # WABA local name → its subscribe action id
-        self.registers_by_waba: dict[str, list[str]] = {}  # WABA local name → register action ids
+        self.registers_by_waba: dict[str, list[str]] = {}  # WABA name → register ids of numbers moving in
 
     def run(self) -> None:
         for name, waba in self.config.wabas.items():
@@ -377,7 +386,7 @@ class _Builder:
         address = format_path(("numbers", e164))
         live = live_waba.numbers.get(e164)
         if live is not None:
-            self.fingerprints[address] = fingerprint(asdict(live))
+            self.fingerprints[address] = number_fingerprint(live)
         if not spec.registered:
             if live is not None and live.registered:
                 self._deregister(address, e164, spec, live)
@@ -562,7 +571,8 @@ class _Builder:
             params={**base, "data_localization_region": spec.data_localization_region},
         )
         self.actions.append(register)
-        self.registers_by_waba.setdefault(waba_name, []).append(register.id)
+        if migrating:  # the seed's order: templates are re-created once the number has moved in
+            self.registers_by_waba.setdefault(waba_name, []).append(register.id)
 
         # After the move: what the config declares that the number may not carry yet.
         source_number = None

@@ -59,6 +59,7 @@ class LiveProgress(LineProgress):
         self.total = 0
         self.tick = 0
         self.paused = False
+        self.held: list[str] = []
         self.lock = threading.Lock()
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._refresh, name="wabaplan-progress", daemon=True)
@@ -73,7 +74,11 @@ class LiveProgress(LineProgress):
         with self.lock:
             self.running.pop(outcome.action.id, None)
             self.done, self.total = done, total
-            self.out.write("\r\x1b[K" + outcome_line(outcome, done, total) + "\n")
+            line = outcome_line(outcome, done, total) + "\n"
+            if self.paused:  # a prompt is on screen: keep the line until it is answered
+                self.held.append(line)
+                return
+            self.out.write("\r\x1b[K" + line)
             self._draw()
 
     def close(self) -> None:
@@ -92,6 +97,9 @@ class LiveProgress(LineProgress):
     def resume(self) -> None:
         with self.lock:
             self.paused = False
+            self.out.write("".join(self.held))
+            self.held.clear()
+            self._draw()
 
     def status_line(self, now: float) -> str:
         spinner = SPINNER[self.tick % len(SPINNER)]

@@ -16,6 +16,7 @@ from sim_estate import ROOT, SECRETS, copy_estate
 from reconciler.apply.executor import Outcome
 from reconciler.plan.model import Action, Kind, Op
 from reconciler.render.progress import LineProgress, LiveProgress
+from reconciler.simulator import run_simulator
 
 
 class Terminal:
@@ -58,26 +59,32 @@ class Terminal:
 
 def test_apply_asks_shows_progress_and_takes_the_code_unechoed(tmp_path: Path) -> None:
     config = copy_estate(tmp_path / "estate")
-    env = {
-        **os.environ, **SECRETS, "PYTHONPATH": str(ROOT), "NO_COLOR": "1", "TERM": "xterm",
-    }  # fmt: skip
-    env.pop("WABAPLAN_STATE_DIR", None)
-    wabaplan = [sys.executable, "-m", "reconciler.cli"]
-    subprocess.run(
-        [*wabaplan, "sim", "disable-two-step", "+85261234567", "-c", str(config)], env=env, check=True,
-        capture_output=True,
-    )  # fmt: skip
-    terminal = Terminal([*wabaplan, "apply", "--sim", "-c", str(config)], config.parent, env)
-    terminal.expect("Only 'yes' will be accepted:")
-    terminal.send("yes")
-    terminal.expect("One-time code sent to +85261234567 (Enter to skip):")
-    terminal.send("918273")  # a wrong code: Meta refuses it
-    code = terminal.finish()
+    with run_simulator(latency_ms=50) as sim:
+        sim.control.disable_two_step("3000000000901")  # the source's owner has done their part
+        env = {
+            **os.environ, **SECRETS, "PYTHONPATH": str(ROOT), "NO_COLOR": "1", "TERM": "xterm",
+            "WABAPLAN_GRAPH_URL": sim.base_url, "WABAPLAN_ACCESS_TOKEN": "sim-token-harbour",
+        }  # fmt: skip
+        env.pop("WABAPLAN_STATE_DIR", None)
+        terminal = Terminal(
+            [sys.executable, "-m", "reconciler.cli", "apply", "-c", str(config)], config.parent, env
+        )
+        terminal.expect("Only 'yes' will be accepted:")
+        terminal.send("yes")
+        terminal.expect("One-time code sent to +85261234567 (Enter to skip):")
+        code_sent = next(
+            sim.control.last_code(n.id)
+            for n in sim.simulator.state.numbers.values()
+            if n.e164 == "+85261234567" and n.waba_id == "2000000000001"
+        )
+        terminal.send(code_sent)  # as read from the phone
+        code = terminal.finish()
     screen = terminal.seen.decode(errors="replace")
-    assert code == 1, screen
+    assert code == 3, screen  # the new templates wait for Meta's review
     assert "\x1b[K" in screen and " done" in screen  # the live status line was drawn
-    assert "Meta refused the code for +85261234567" in screen
-    assert "918273" not in screen  # typed, not echoed
+    assert 'numbers["+85261234567"].verify_code: done' in screen
+    assert 'numbers["+85261234567"].register: done' in screen
+    assert code_sent not in screen  # typed, not echoed
 
 
 def _outcome(name: str, status: str = "done") -> Outcome:

@@ -242,3 +242,29 @@ def test_wait_polls_until_meta_has_reviewed(tmp_path: Path) -> None:
         code, out = finish(waiting)
     assert code == 0, out
     assert "No changes. Meta matches the configuration." in out and "waiting on Meta" not in out
+
+
+def test_wait_applies_what_an_approved_rename_calls_for(tmp_path: Path) -> None:
+    import yaml
+
+    config = copy_estate(tmp_path / "estate")
+    _without_the_move(config)
+    document = yaml.safe_load(config.read_text(encoding="utf-8"))
+    document["numbers"]["+852 5123 4567"]["display_name"] = "Harbour Lane Tea House"
+    config.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+    with run_simulator() as sim:
+        code, out = finish(wabaplan(config, sim.base_url, "apply", "--auto-approve"))
+        assert code == 3 and 'numbers["+85251234567"].display_name: waiting' in out, out
+        for template in list(sim.simulator.state.templates.values()):
+            if template.status == "PENDING":
+                sim.control.review_template(template.id, True)
+
+        waiting = wabaplan(config, sim.base_url, "apply", "--auto-approve", "--wait", "--wait-timeout", "60")
+        time.sleep(2.0)
+        assert waiting.poll() is None  # polling Meta
+        number = next(n for n in sim.simulator.state.numbers.values() if n.e164 == "+85251234567")
+        sim.control.review_display_name(number.id, True)
+        code, out = finish(waiting)
+        assert code == 0, out
+        assert 'numbers["+85251234567"].register: done' in out  # the approved name brought into use
+        assert not number.needs_reregister and number.verified_name == "Harbour Lane Tea House"

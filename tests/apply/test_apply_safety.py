@@ -148,3 +148,14 @@ def test_changing_more_than_30_percent_of_the_numbers_needs_force() -> None:
         _check_safety(_updates(4), estate, ApplyOptions())
     _check_safety(_updates(4), estate, ApplyOptions(force=True))
     _check_safety(_updates(4), _estate_of(5), ApplyOptions())  # small estates are not held to it
+
+
+def test_a_saved_plan_is_refused_once_meta_has_moved(estate: Path, cli: Cli, tmp_path: Path) -> None:
+    config = str(estate)
+    saved = tmp_path / "plan.json"
+    cli("plan", "-c", config, "--sim", "--out", str(saved))
+    code, out = cli("apply", "-c", config, "--sim", "--auto-approve")  # someone else applies first
+    code, out = cli("apply", "-c", config, str(saved), "--sim")
+    assert code == 1, out
+    assert "stale plan: " in out and "changed at Meta since the plan was made; plan again" in out
+    assert "wabas.tw_retail.webhooks" in out  # the resource that moved is named

@@ -1,0 +1,72 @@
+"""Compare-and-set: between the plan and the first write to a resource, apply re-reads it and refuses if
+someone changed what the plan was about to change; what Meta changes on its own does not count."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sim_estate import SECRETS, copy_estate
+
+from reconciler.apply.run import ApplyOptions, apply
+from reconciler.config import load
+from reconciler.render.progress import LineProgress
+from reconciler.simulator import run_simulator
+
+TW = "+886912345678"
+
+
+def apply_with_a_change_between_plan_and_write(
+    tmp_path: Path, change: Callable[[Any], None]
+) -> dict[str, Any]:
+    path = copy_estate(tmp_path / "estate")
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    document["numbers"].pop("+852 6123 4567")
+    path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+    config = load(path).config
+    assert config is not None
+    with run_simulator() as sim, open(os.devnull, "w") as quiet:
+        number = next(n for n in sim.simulator.state.numbers.values() if n.e164 == TW)
+        environ = {**os.environ, **SECRETS, "WABAPLAN_GRAPH_URL": sim.base_url,
+                   "WABAPLAN_ACCESS_TOKEN": "sim-token-harbour"}  # fmt: skip
+        environ.pop("WABAPLAN_STATE_DIR", None)
+        applied = apply(
+            config,
+            path,
+            ApplyOptions(auto_approve=True),
+            environ=environ,
+            show_plan=lambda plan: change(number),  # someone edits at Meta after the plan was made
+            confirm=lambda: True,
+            ask_code=lambda e164: None,
+            progress=LineProgress(quiet),
+        )
+        about_at_meta = number.profile.about
+    assert applied.report is not None
+    outcomes = {o.action.id: o for o in applied.report.outcomes}
+    return {"outcomes": outcomes, "about": about_at_meta}
+
+
+def test_a_field_changed_by_someone_since_the_plan_is_not_overwritten(tmp_path: Path) -> None:
+    def edit(number: Any) -> None:
+        number.profile.about = "Edited by hand in WhatsApp Manager"
+
+    result = apply_with_a_change_between_plan_and_write(tmp_path, edit)
+    refused = result["outcomes"][f'numbers["{TW}"].profile']
+    assert refused.status == "refused"
+    assert refused.detail == (
+        f'stale plan: numbers["{TW}"].profile.about changed at Meta since the plan was made; plan again'
+    )
+    assert result["about"] == "Edited by hand in WhatsApp Manager"  # the person's edit stands
+    assert result["outcomes"]['numbers["+85251234567"].pin'].status == "done"  # the rest went on
+
+
+def test_what_meta_changes_on_its_own_does_not_make_a_plan_stale(tmp_path: Path) -> None:
+    def meta_rates(number: Any) -> None:
+        number.quality_rating = "YELLOW"
+
+    result = apply_with_a_change_between_plan_and_write(tmp_path, meta_rates)
+    assert result["outcomes"][f'numbers["{TW}"].profile'].status == "done"
+    assert result["about"] == "台北門市 — tea and teaware."
