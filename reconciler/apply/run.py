@@ -262,7 +262,7 @@ def _settle_intents(journal: Journal, snapshot: Snapshot, config: Config, now: f
             live = snapshot.wabas.get(config.wabas[spec.waba].id) if spec else None
             outcome = "done" if live and e164 in live.numbers else "not_done"
         elif intent.op == "create_template":
-            outcome = "done" if _template_exists(snapshot, intent.subject) else "not_done"
+            outcome = "done" if _template_exists(snapshot, config, intent.subject) else "not_done"
         elif intent.op == "request_code":
             outcome = (
                 "unknown"  # a code may have been sent: the journal's code request keeps it from repeating
@@ -270,12 +270,13 @@ def _settle_intents(journal: Journal, snapshot: Snapshot, config: Config, now: f
         journal.resolve_intent(intent.id, outcome=outcome, detail="settled after an interrupted run")
 
 
-def _template_exists(snapshot: Snapshot, subject: str) -> bool:
-    inner = subject.split('templates["', 1)[-1].rstrip('"]')
-    if "/" not in inner:
-        return False
-    name, language = inner.split("/", 1)
-    return any(w.template(name, language) is not None for w in snapshot.wabas.values())
+def _template_exists(snapshot: Snapshot, config: Config, subject: str) -> bool:
+    """Whether the template an intent named (`wabas.NAME.templates["name/lang"]`) is at Meta now."""
+    waba_name, _, rest = subject.removeprefix("wabas.").partition(".templates[")
+    name, _, language = rest.strip('"]').partition("/")
+    waba = config.wabas.get(waba_name)
+    live = snapshot.wabas.get(waba.id) if waba else None
+    return live is not None and live.template(name, language) is not None
 
 
 def _check_saved(saved: Mapping[str, Any], fresh: Plan) -> None:

@@ -319,8 +319,13 @@ async def upload_picture(action: Action, ctx: StepContext) -> StepResult:
         {"messaging_product": "whatsapp", "profile_picture_handle": handle},
         idempotent=True,
     )
+    profile = await ctx.graph.get(f"{number_id}/whatsapp_business_profile", fields=["profile_picture_url"])
+    url = ((profile.get("data") or [{}])[0] or {}).get("profile_picture_url") or "(not shown yet)"
     ctx.journal.set_fingerprint(
-        f"{action.address}.profile.picture", of_file(ctx.key, path), detail=f"handle {handle}", at=ctx.clock()
+        f"{action.address}.profile.picture",
+        of_file(ctx.key, path),
+        detail=f"handle {handle}; url {url}",
+        at=ctx.clock(),
     )
     return StepResult("done", f"picture {path.name} uploaded and set")
 

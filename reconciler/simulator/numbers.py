@@ -22,7 +22,7 @@ from .errors import GraphError, invalid_parameter, migration_error, missing_para
 from .nodes import waba_numbers
 from .protocol import p_bool, p_json, p_str
 from .ratelimit import count_in_window
-from .state import GONE, CodeRec, NumberRec, ProfileRec, WabaRec, seal
+from .state import GONE, CodeRec, NumberRec, ProfileRec, WabaRec, seal, sealed_matches
 from .templates import duplicate_templates
 from .world import display_form
 
@@ -355,7 +355,7 @@ def register(ctx: Ctx, n: NumberRec) -> dict[str, Any]:
     _spend_attempt(ctx, n, n.register_attempts, ctx.state.limits.register_per_72h, "register")
     if being_onboarded(n) and n.code_verification_status != "VERIFIED":
         raise E.reverification_needed()
-    if n.two_step_enabled and n.pin != seal(pin):
+    if n.two_step_enabled and not sealed_matches(n.pin, pin):
         raise E.pin_mismatch()
     if n.registered and region and n.data_localization_region and region != n.data_localization_region:
         raise invalid_parameter(

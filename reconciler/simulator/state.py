@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import hmac
+import secrets
 import types
 import typing
 from dataclasses import dataclass, field
@@ -20,12 +22,30 @@ REGISTERED = frozenset({"CONNECTED", "FLAGGED", "RESTRICTED"})
 GONE = frozenset({"MIGRATED", "DELETED"})
 
 
+SEAL_ROUNDS = 20_000
+
+
 def seal(secret: str | None) -> str | None:
-    """How the simulator keeps a PIN or verify token: a digest, so a saved state never holds the value
-    (a user may run `--sim` with real PINs in the environment)."""
+    """How the simulator keeps a PIN or verify token: salted PBKDF2, so a saved state never holds the
+    value, and a six-digit PIN cannot be recovered from it by trying all million (a user may run `--sim`
+    with real PINs in the environment)."""
     if secret is None:
         return None
-    return "sha256:" + hashlib.sha256(secret.encode("utf-8")).hexdigest()
+    salt = secrets.token_hex(8)
+    digest = hashlib.pbkdf2_hmac("sha256", secret.encode("utf-8"), bytes.fromhex(salt), SEAL_ROUNDS).hex()
+    return f"pbkdf2:{salt}:{digest}"
+
+
+def sealed_matches(sealed: str | None, secret: str | None) -> bool:
+    """Whether `secret` is what `seal` sealed (constant time)."""
+    if sealed is None or secret is None:
+        return sealed is None and secret is None
+    kind, _, rest = sealed.partition(":")
+    if kind != "pbkdf2":
+        return False
+    salt, _, digest = rest.partition(":")
+    mine = hashlib.pbkdf2_hmac("sha256", secret.encode("utf-8"), bytes.fromhex(salt), SEAL_ROUNDS).hex()
+    return hmac.compare_digest(mine, digest)
 
 
 @dataclass

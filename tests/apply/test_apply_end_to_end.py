@@ -9,6 +9,8 @@ from pathlib import Path
 
 from sim_estate import SECRETS, TW_PIN, Cli
 
+from reconciler.simulator.state import sealed_matches
+
 MIGRATING = "+85261234567"
 
 
@@ -50,6 +52,21 @@ def test_the_seed_migration_end_to_end(estate: Path, cli: Cli) -> None:
     code, out = cli("plan", "-c", config, "--sim", "--detailed-exitcode")
     assert code == 0, out
     assert "No changes." in out
+
+    # At (simulated) Meta: the number is live here with the declared PIN, profile and templates.
+    meta = json.loads((estate.parent / ".wabaplan" / "sim" / "state.json").read_text(encoding="utf-8"))
+    world = meta["state"]["state"]
+    [moved] = [
+        n for n in world["numbers"].values() if n["e164"] == MIGRATING and n["waba_id"] == "2000000000001"
+    ]
+    assert moved["status"] == "CONNECTED" and moved["two_step_enabled"]
+    assert sealed_matches(moved["pin"], SECRETS["HK_STOREFRONT_PIN"])
+    assert moved["profile"]["about"] == "Harbour Lane Causeway Bay — tea tastings daily."
+    [source] = [n for n in world["numbers"].values() if n["e164"] == MIGRATING and n["id"] != moved["id"]]
+    assert source["status"] == "MIGRATED"
+    hk_templates = {(t["name"], t["language"], t["status"]) for t in world["templates"].values()
+                    if t["waba_id"] == "2000000000001"}  # fmt: skip
+    assert {("login_code", "en_US", "APPROVED"), ("spring_sale", "zh_HK", "APPROVED")} <= hk_templates
 
     # Every step is in the journal; no secret or code anywhere.
     code, history = cli("history", "-c", config)
