@@ -135,9 +135,9 @@ def apply(
                 first = plan
                 for round_ in range(MAX_ROUNDS):
                     if plan.actions:
-                        if round_ == 0:
-                            _check_safety(plan, config, options)
                         show_plan(plan)
+                        if round_ == 0:
+                            _check_safety(plan, config, options)  # after showing: "check it" means this
                         if not options.auto_approve and not confirm():
                             return Applied(plan, report, simulated, cancelled=report is None)
                         done = _execute(
