@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -38,6 +39,7 @@ class GraphTarget:
     source_tokens: dict[str, Token] = field(default_factory=dict)  # source WABA id → token
     simulated: bool = False
     notes: tuple[str, ...] = ()
+    simulator_instance: str = ""  # which life of the simulated Meta (a reset or another world: a new one)
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,7 @@ class SimulatedMeta:
     control: Any
     world_label: str
     simulator: Any = None  # the simulator engine, for the `wabaplan sim …` conveniences
+    instance: str = ""  # born with a fresh simulated state; kept with it until `sim reset` or a new world
 
 
 def target_for(
@@ -80,7 +83,15 @@ def target_for(
                 notes.append(
                     f"source WABA {source.waba_id} not read: {exc}; its preconditions show as unknown"
                 )
-    return GraphTarget(base_url, version, token, sources, simulated=simulated is not None, notes=tuple(notes))
+    return GraphTarget(
+        base_url,
+        version,
+        token,
+        sources,
+        simulated=simulated is not None,
+        notes=tuple(notes),
+        simulator_instance=simulated.instance if simulated is not None else "",
+    )
 
 
 def _token(
@@ -131,13 +142,20 @@ def simulated_meta(world: str | None, state: StateDir, *, locked: bool = False) 
     resolved, label = resolve_world(Path(world) if world else None)
     identity = _world_identity(world)
     saved = read_json(state.sim_state)
+    instance = uuid.uuid4().hex[:12]
     with run_simulator(resolved) as sim:
         if isinstance(saved, dict) and saved.get("world") == identity:
             sim.control.load_state(saved["state"])
+            instance = str(saved.get("instance") or instance)
         try:
-            yield SimulatedMeta(sim.base_url, tuple(resolved.tokens), sim.control, label, sim.simulator)
+            yield SimulatedMeta(
+                sim.base_url, tuple(resolved.tokens), sim.control, label, sim.simulator, instance
+            )
         finally:
-            write_json_atomic(state.sim_state, {"world": identity, "state": sim.control.dump_state()})
+            write_json_atomic(
+                state.sim_state,
+                {"world": identity, "instance": instance, "state": sim.control.dump_state()},
+            )
 
 
 SIM_LOCK_WAIT = 10.0
@@ -195,8 +213,11 @@ def secret_value(
 
 
 def journal_target(target: GraphTarget) -> str:
-    """Whose facts the journal keeps for this target: the simulator's are never Meta's."""
-    return "simulator" if target.simulated else target.base_url.rstrip("/")
+    """Whose facts the journal keeps for this target: the simulator's are never Meta's, and a reset
+    simulator's (or another world's) are not the old one's — a PIN set or a code sent there was not."""
+    if target.simulated:
+        return f"simulator:{target.simulator_instance}" if target.simulator_instance else "simulator"
+    return target.base_url.rstrip("/")
 
 
 def write_only(

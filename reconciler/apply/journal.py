@@ -10,9 +10,9 @@
     fingerprints   keyed HMACs of write-only values wabaplan has set (PIN, verify token, picture), never the
                    values themselves
 
-Facts about Meta are scoped by *target* — "simulator" for `--sim` runs, else the Graph URL — so a
-simulated apply's PIN fingerprint or code request never stands in for the real Meta's. Every write commits
-at once (WAL, synchronous=FULL): a process killed between two steps loses nothing it recorded. Values
+Facts about Meta are scoped by *target* — "simulator:<instance>" for `--sim` runs, else the Graph URL —
+so a simulated apply's PIN fingerprint or code request never stands in for the real Meta's. Every write
+commits at once (WAL, synchronous=FULL): a process killed between two steps loses nothing it recorded. Values
 registered with `forbid()` (a PIN, a token, a one-time code) are masked in any text before it is
 written, so the journal cannot end up holding a secret. docs/journal.md has the schema.
 """
@@ -41,7 +41,7 @@ CREATE TABLE IF NOT EXISTS runs (
     started     REAL    NOT NULL,
     finished    REAL,
     status      TEXT    NOT NULL,               -- running | succeeded | failed | waiting | interrupted
-    target      TEXT    NOT NULL,               -- "simulator" or the Graph URL the run wrote to
+    target      TEXT    NOT NULL,               -- "simulator:<instance>" or the Graph URL the run wrote to
     config_hash TEXT    NOT NULL,
     simulated   INTEGER NOT NULL,
     summary     TEXT    NOT NULL                -- the plan's summary, JSON

@@ -20,11 +20,14 @@ from reconciler.config.model import Config
 from reconciler.fingerprints import keyed, of_file
 from reconciler.graph.client import GraphClient
 from reconciler.graph.errors import AmbiguousWriteError, GraphError
+from reconciler.plan.build import template_matches
 from reconciler.plan.model import Action, Op
+from reconciler.reader import reread_template
 
 MAX_POLL_SECONDS = 30.0
 CODE_VALID_SECONDS = 600  # a one-time code is not requested again within this window
 TWO_STEP_ON_SUBCODE = 2388001
+TEMPLATE_EXISTS_SUBCODE = 2388024  # "Content in this language already exists"
 ALREADY_PRESENT_SUBCODE = 2388012
 PRECONDITION_SUBCODES = {2388001, 2388103}  # migration preconditions (META-API.md §1.7)
 
@@ -411,10 +414,55 @@ async def create_template(action: Action, ctx: StepContext) -> StepResult:
         answer = existing
     except GraphError as exc:
         ctx.journal.resolve_intent(intent, outcome="failed", detail=_code(exc))
+        if exc.subcode == TEMPLATE_EXISTS_SUBCODE:
+            return await _already_there(action, ctx, waba_id, "it was created meanwhile")
         raise StepFailed(_explain(exc)) from None
     else:
         ctx.journal.resolve_intent(intent, outcome="done", detail=f"id {answer['id']}")
     return await _review(ctx, str(answer["id"]), str(answer.get("status", "PENDING")), f"template {name}")
+
+
+async def migrate_template(action: Action, ctx: StepContext) -> StepResult:
+    """Copy an approved template from a migration's source WABA (META-API.md §5.5). Meta keeps one
+    template per name and language, so a repeat cannot make a second copy: safe to retry."""
+    waba_id = action.params["waba_id"]
+    source_id = str(action.params["source_waba_id"])
+    template_id = str(action.params["source_template_id"])
+    body = {"source_waba_id": source_id, "template_ids": [template_id]}
+    try:
+        answer = await ctx.graph.post(
+            f"{waba_id}/migrate_message_templates", body, waba_id=waba_id, idempotent=True
+        )
+    except AmbiguousWriteError:
+        return await _already_there(action, ctx, waba_id, "Meta's answer was lost")
+    except GraphError as exc:
+        raise StepFailed(_explain(exc)) from None
+    if template_id in (answer.get("migrated_templates") or []):
+        return await _already_there(action, ctx, waba_id, "copied")
+    reason = (answer.get("failed_templates") or {}).get(template_id, "no reason given")
+    found = await _find_template(ctx, waba_id, *_template_key(action))
+    if found is None:
+        raise StepFailed(
+            f"Meta did not copy template {template_id} from WABA {source_id} ({reason}): "
+            "plan again to create it instead"
+        )
+    return await _already_there(action, ctx, waba_id, "it was already there")
+
+
+async def _already_there(action: Action, ctx: StepContext, waba_id: str, how: str) -> StepResult:
+    """Settle a template by what Meta now holds: as declared (then as its review stands), or a stale
+    plan when it is missing or differs (say, a number's migration copied an older version)."""
+    name, language = _template_key(action)
+    found = await _find_template(ctx, waba_id, name, language)
+    if found is None:
+        raise StepFailed(f"template {name} ({language}) is not in WABA {waba_id} ({how}): apply again")
+    live = await reread_template(ctx.graph, str(found["id"]))
+    if not template_matches(action.params["template"], live):
+        raise StepFailed(
+            f"stale plan: template {name} ({language}) now exists in WABA {waba_id} with other content "
+            "(a number's migration may have copied it); plan again"
+        )
+    return await _review(ctx, live.id, live.status, f"template {name} ({how})")
 
 
 async def update_template(action: Action, ctx: StepContext) -> StepResult:
@@ -525,5 +573,6 @@ STEPS: Mapping[Op, Step] = {
     Op.CREATE_TEMPLATE: create_template,
     Op.UPDATE_TEMPLATE: update_template,
     Op.DELETE_TEMPLATE: delete_template,
+    Op.MIGRATE_TEMPLATES: migrate_template,
     Op.DEREGISTER: deregister,
 }

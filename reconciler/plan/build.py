@@ -2,7 +2,8 @@
 
 For each WABA: the webhook subscription, then templates. For each number, one of three paths:
   * at another provider (`migrate_from`): subscribe → add with the migrate flag → request code →
-    verify code → register with the PIN → profile, picture, display name; templates wait for the move;
+    verify code → register with the PIN → profile, picture, display name; templates wait for the move,
+    except those the source WABA holds approved, which are copied across at once;
   * new to Meta: add → request code → verify code → register → profile, picture;
   * already here: field-level updates of display name, profile, picture and PIN.
 A number part-way along a path (added but not verified, verified but not registered) resumes where it is.
@@ -26,6 +27,7 @@ from reconciler.plan.preconditions import blocking, migration_preconditions
 from reconciler.snapshot import LiveNumber, LiveTemplate, LiveWaba, Snapshot
 
 EDITABLE_TEMPLATE_STATUSES = {"APPROVED", "REJECTED", "PAUSED"}
+COPYABLE_QUALITY = {"GREEN", "UNKNOWN"}  # what migrate_message_templates copies (META-API.md §5.5)
 GONE_TEMPLATE_STATUSES = {"DELETED", "PENDING_DELETION", "DISABLED"}  # nothing left to delete
 COST_REGISTER = Cost(
     "register_attempt", "uses 1 of the 10 register calls Meta allows per number per rolling 72 h"
@@ -156,6 +158,7 @@ class _Builder:
         self.fingerprints: dict[str, str] = {}
         self.subscribe_action: dict[str, str] = {}  # WABA local name → its subscribe action id
         self.registers_by_waba: dict[str, list[str]] = {}  # WABA name → register ids of numbers moving in
+        self.sources_by_waba: dict[str, list[str]] = {}  # WABA name → source WABA ids of numbers moving in
 
     def run(self) -> None:
         for name, waba in self.config.wabas.items():
@@ -278,6 +281,37 @@ class _Builder:
             desired = _template_fields(template)
             existing = live.template(template.name, template.language)
             params = {"waba_id": waba.id, "template": desired, "index": index}
+            copyable = self._copyable(name, live, template, desired) if existing is None else None
+            if copyable is not None:
+                source_id, source_template = copyable
+                self.actions.append(
+                    Action(
+                        id=address,
+                        address=address,
+                        kind=Kind.CREATE,
+                        op=Op.MIGRATE_TEMPLATES,
+                        summary=(
+                            f"copy template {template.name} ({template.language}, {template.category}) "
+                            f"from WABA {source_id}, where Meta approved it"
+                        ),
+                        status=Status.BLOCKED if gate else Status.READY,
+                        reason=gate,
+                        changes=tuple(FieldChange((k,), None, v) for k, v in desired.items()),
+                        costs=(
+                            Cost(
+                                "template_copy",
+                                "the copy keeps its approval, no new review; Meta re-checks its category "
+                                "and its quality starts UNKNOWN",
+                            ),
+                        ),
+                        params={
+                            **params,
+                            "source_waba_id": source_id,
+                            "source_template_id": source_template.id,
+                        },
+                    )
+                )
+                continue
             if existing is None:
                 self.actions.append(
                     Action(
@@ -346,6 +380,28 @@ class _Builder:
                     params={**params, "template_id": existing.id},
                 )
             )
+
+    def _copyable(
+        self, name: str, live: LiveWaba, template: Template, desired: Mapping[str, Any]
+    ) -> tuple[str, LiveTemplate] | None:
+        """The source WABA (of a number moving into WABA `name`) holding this very template, approved and
+        of a quality Meta copies — so it can be copied across rather than submitted for review again
+        (META-API.md §5.5; copying before the number registers closes the gap §1.5 describes)."""
+        for source_id in self.sources_by_waba.get(name, ()):
+            source = self.snapshot.sources.get(source_id)
+            if source is None or not live.owner_business_id:
+                continue
+            if source.owner_business_id != live.owner_business_id:
+                continue  # Meta copies only within one business portfolio
+            found = source.template(template.name, template.language)
+            if (
+                found is not None
+                and found.status == "APPROVED"
+                and found.quality_score in COPYABLE_QUALITY
+                and template_matches(desired, found)
+            ):
+                return source_id, found
+        return None
 
     def _undeclared_templates(self, name: str, waba: Waba, live: LiveWaba) -> None:
         """With delete_undeclared_templates, what Meta has that the file does not declare goes."""
@@ -443,6 +499,7 @@ class _Builder:
 
         if migrating:
             source_id = spec.migrate_from.waba_id  # type: ignore[union-attr]
+            self.sources_by_waba.setdefault(waba_name, []).append(source_id)
             subscribed = bool(live_waba.subscriptions) or subscribe is not None
             checks = migration_preconditions(
                 address,
@@ -750,6 +807,11 @@ def _template_fields(template: Template) -> dict[str, Any]:
         {k: v for k, v in component.items() if v is not None} for component in dumped["components"]
     ]
     return dumped
+
+
+def template_matches(desired: Mapping[str, Any], live: LiveTemplate) -> bool:
+    """Whether Meta's template carries what the config declares (name and language aside)."""
+    return not diff_fields(desired, _live_template_fields(live, desired))
 
 
 def _live_template_fields(live: LiveTemplate, desired: Mapping[str, Any]) -> dict[str, Any]:

@@ -24,6 +24,8 @@ def test_the_seed_migration_end_to_end(estate: Path, cli: Cli) -> None:
     assert code == 3, out
     assert "two-step verification is still on at the source" in out
     assert f"wabaplan sim disable-two-step +85261234567 -c {config}" in out
+    # login_code is approved at the old provider: copied across at once, no new review
+    assert re.search(r'templates\["login_code/en_US"\]: done.*: template login_code \(copied\) approved', out)
 
     # 2. The owner turns it off; the move starts and parks at the one-time code.
     code, out = cli("sim", "disable-two-step", MIGRATING, "-c", config)
@@ -100,3 +102,17 @@ def test_saved_plan_is_applied_as_is(estate: Path, cli: Cli, tmp_path: Path) -> 
     code, out = cli("apply", "-c", config, str(saved), "--sim")
     assert code in (0, 3), out
     assert all(action_id in out for action_id in planned)
+
+
+def test_a_reset_simulator_does_not_inherit_what_was_done_to_the_old_one(estate: Path, cli: Cli) -> None:
+    config = str(estate)
+    _, out = cli("apply", "-c", config, "--sim", "--auto-approve")
+    assert 'numbers["+85251234567"].pin: done' in out
+    _, out = cli("plan", "-c", config, "--sim")
+    assert 'numbers["+85251234567"].pin' not in out  # set, and its fingerprint kept
+    assert cli("sim", "reset", "-c", config)[0] == 0
+    # A fresh simulated Meta never had the PIN set, nor a code sent: the journal's facts were the old one's.
+    _, out = cli("plan", "-c", config, "--sim")
+    assert 'numbers["+85251234567"].pin' in out
+    _, out = cli("apply", "-c", config, "--sim", "--auto-approve")
+    assert 'numbers["+85251234567"].pin: done' in out

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import httpx
 import yaml
 from sim_estate import SECRETS, copy_estate
 
@@ -20,7 +21,7 @@ TW = "+886912345678"
 
 
 def apply_with_a_change_between_plan_and_write(
-    tmp_path: Path, change: Callable[[Any], None]
+    tmp_path: Path, change: Callable[[Any, str], None]
 ) -> dict[str, Any]:
     path = copy_estate(tmp_path / "estate")
     document = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -38,7 +39,8 @@ def apply_with_a_change_between_plan_and_write(
             path,
             ApplyOptions(auto_approve=True),
             environ=environ,
-            show_plan=lambda plan: change(number),  # someone edits at Meta after the plan was made
+            # someone edits at Meta after the plan was made
+            show_plan=lambda plan: change(number, sim.base_url),
             confirm=lambda: True,
             ask_code=lambda e164: None,
             progress=LineProgress(quiet),
@@ -50,7 +52,7 @@ def apply_with_a_change_between_plan_and_write(
 
 
 def test_a_field_changed_by_someone_since_the_plan_is_not_overwritten(tmp_path: Path) -> None:
-    def edit(number: Any) -> None:
+    def edit(number: Any, meta: str) -> None:
         number.profile.about = "Edited by hand in WhatsApp Manager"
 
     result = apply_with_a_change_between_plan_and_write(tmp_path, edit)
@@ -64,9 +66,49 @@ def test_a_field_changed_by_someone_since_the_plan_is_not_overwritten(tmp_path: 
 
 
 def test_what_meta_changes_on_its_own_does_not_make_a_plan_stale(tmp_path: Path) -> None:
-    def meta_rates(number: Any) -> None:
+    def meta_rates(number: Any, meta: str) -> None:
         number.quality_rating = "YELLOW"
 
     result = apply_with_a_change_between_plan_and_write(tmp_path, meta_rates)
     assert result["outcomes"][f'numbers["{TW}"].profile'].status == "done"
     assert result["about"] == "台北門市 — tea and teaware."
+
+
+ORDER_UPDATE_TW = {
+    "name": "order_update",
+    "language": "zh_TW",
+    "category": "UTILITY",
+    "components": [
+        {
+            "type": "BODY",
+            "text": "{{1}} 您好，您的訂單 {{2}} 已出貨。",
+            "example": {"body_text": [["美玲", "HL-20931"]]},
+        }
+    ],
+}
+
+
+def create_at_meta(meta: str, template: dict[str, Any]) -> None:
+    """Someone creates the template in WhatsApp Manager (or a migration copies it) after the plan."""
+    headers = {"Authorization": "Bearer sim-token-harbour"}
+    answer = httpx.post(f"{meta}/v23.0/2000000000002/message_templates", json=template, headers=headers)
+    assert answer.status_code == 200, answer.text
+
+
+def test_a_template_created_since_the_plan_as_declared_is_taken_as_it_stands(tmp_path: Path) -> None:
+    result = apply_with_a_change_between_plan_and_write(
+        tmp_path, lambda number, meta: create_at_meta(meta, ORDER_UPDATE_TW)
+    )
+    outcome = result["outcomes"]['wabas.tw_retail.templates["order_update/zh_TW"]']
+    assert outcome.status == "waiting"  # the one there is under review: no second one submitted
+    assert "created meanwhile" in outcome.detail
+
+
+def test_a_template_created_since_the_plan_with_other_content_is_a_stale_plan(tmp_path: Path) -> None:
+    other = {**ORDER_UPDATE_TW, "components": [{"type": "BODY", "text": "Your order has shipped."}]}
+    result = apply_with_a_change_between_plan_and_write(
+        tmp_path, lambda number, meta: create_at_meta(meta, other)
+    )
+    outcome = result["outcomes"]['wabas.tw_retail.templates["order_update/zh_TW"]']
+    assert outcome.status == "failed"
+    assert outcome.detail.startswith("stale plan: template order_update (zh_TW) now exists")

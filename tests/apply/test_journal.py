@@ -149,6 +149,10 @@ def test_the_targets_used_here_are_those_apply_uses() -> None:
     token = Token("EAAB-test")
     assert journal_target(GraphTarget("http://127.0.0.1:8765", "v21.0", token, simulated=True)) == SIM
     assert journal_target(GraphTarget(REAL, "v21.0", token)) == REAL
+    reset_since = GraphTarget(
+        "http://127.0.0.1:8765", "v21.0", token, simulated=True, simulator_instance="b2"
+    )
+    assert journal_target(reset_since) == "simulator:b2"  # each life of the simulator has its own facts
 
 
 @pytest.mark.parametrize(

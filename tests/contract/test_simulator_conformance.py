@@ -399,7 +399,8 @@ def test_template_errors(graph: ContractClient) -> None:
 
 def test_migrate_message_templates(graph: ContractClient) -> None:
     result = graph.call("POST", MIGRATE_TEMPLATES, TW_WABA, form={"source_waba_id": SOURCE_WABA})
-    assert result["migrated_templates"] == ["5000000000901"]  # order_update: APPROVED, GREEN
+    # order_update: APPROVED, GREEN; login_code: APPROVED, UNKNOWN (not scored yet)
+    assert result["migrated_templates"] == ["5000000000901", "5000000000903"]
     assert list(result["failed_templates"]) == ["5000000000902"]  # spring_sale: YELLOW
     graph.error("POST", MIGRATE_TEMPLATES, TW_WABA, form={})
     graph.error("POST", MIGRATE_TEMPLATES, TW_WABA, form={"source_waba_id": UNKNOWN_ID})

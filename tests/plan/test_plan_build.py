@@ -259,6 +259,51 @@ def test_templates_wait_for_a_move_into_their_waba(example: Config) -> None:
     assert creates and all(f"{ADDRESS}.register" in a.depends_on for a in creates)
 
 
+@pytest.mark.parametrize(
+    ("change", "copied"),
+    [
+        ({}, True),
+        ({"quality_score": "UNKNOWN"}, True),  # approved, not scored yet: Meta still copies it
+        ({"quality_score": "YELLOW"}, False),
+        ({"status": "PENDING"}, False),
+        ({"category": "MARKETING"}, False),  # not what the config declares: submitted afresh
+        ({"owner": "1000000000999"}, False),  # another business portfolio: Meta will not copy
+    ],
+)
+def test_a_template_the_source_holds_approved_is_copied_not_resubmitted(
+    example: Config, change: dict, copied: bool
+) -> None:
+    world = migration_world(example, two_step=False)
+    hk = world.wabas["2000000000001"]
+    wanted = hk.template("login_code", "en_US")
+    assert wanted is not None
+    at_source = replace(
+        wanted,
+        id="5000000000903",
+        quality_score=change.get("quality_score", "GREEN"),
+        status=change.get("status", "APPROVED"),
+        category=change.get("category", wanted.category),
+    )
+    source = world.sources["2000000000901"]
+    source = replace(
+        source,
+        templates=(at_source,),
+        owner_business_id=change.get("owner", source.owner_business_id),
+    )
+    hk = replace(hk, templates=tuple(t for t in hk.templates if t.name != "login_code"))
+    world = replace(world, wabas={**world.wabas, hk.id: hk}, sources={source.id: source})
+    plan = build_plan(example, world, settled_write_only(example))
+    [action] = [a for a in plan.actions if "login_code" in a.address]
+    if copied:
+        assert action.op is Op.MIGRATE_TEMPLATES and action.kind is Kind.CREATE
+        assert action.params["source_template_id"] == "5000000000903"
+        assert action.depends_on == ()  # copied at once: the copy is usable when the number registers
+        assert not any(c.kind == "review" for c in action.costs)
+    else:
+        assert action.op is Op.CREATE_TEMPLATE
+        assert f"{ADDRESS}.register" in action.depends_on
+
+
 def test_target_narrows_to_a_resource_and_its_dependencies(example: Config) -> None:
     world = migration_world(example, two_step=False)
     hk = replace(world.wabas["2000000000001"], subscriptions=())

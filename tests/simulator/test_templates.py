@@ -122,13 +122,15 @@ def test_migrate_message_templates(graph: httpx.Client) -> None:
     migrated = graph.post(
         f"/{TW_WABA}/migrate_message_templates", data={"source_waba_id": SOURCE_WABA}
     ).json()
-    assert migrated["migrated_templates"] == ["5000000000901"]
+    # order_update (GREEN) and login_code (UNKNOWN: approved, not scored yet) are eligible
+    assert migrated["migrated_templates"] == ["5000000000901", "5000000000903"]
     assert set(migrated["failed_templates"]) == {"5000000000902"}  # YELLOW quality: not eligible
     copies = graph.get(
         f"/{TW_WABA}/message_templates", params={"fields": "name,status,quality_score"}
     ).json()["data"]
-    assert [(t["name"], t["status"], t["quality_score"]["score"]) for t in copies] == [
-        ("order_update", "APPROVED", "UNKNOWN")
+    assert sorted((t["name"], t["status"], t["quality_score"]["score"]) for t in copies) == [
+        ("login_code", "APPROVED", "UNKNOWN"),
+        ("order_update", "APPROVED", "UNKNOWN"),
     ]
     again = graph.post(
         f"/{TW_WABA}/migrate_message_templates",
