@@ -69,7 +69,14 @@ def build_parser() -> argparse.ArgumentParser:
     schema = commands.add_parser(
         "schema", help="print a JSON Schema", description="Print a JSON Schema to standard output."
     )
-    schema.add_argument("which", nargs="?", choices=_schema_names(), default="config", help="which schema")
+    schema.add_argument(
+        "which",
+        nargs="?",
+        choices=_schema_names(),
+        default="config",
+        metavar="WHICH",
+        help="config (numbers.yaml), plan (saved plans, --format json) or world (simulator worlds)",
+    )
     schema.set_defaults(handler=_schema)
 
     plan = commands.add_parser(
@@ -140,7 +147,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--force", action="store_true", help="allow changing more than 30%% of an estate at once"
     )
     apply.add_argument("--wait", action="store_true", help="wait for Meta's reviews instead of stopping")
-    apply.add_argument("--wait-timeout", type=float, default=600.0, metavar="S", help="how long --wait waits")
+    apply.add_argument(
+        "--wait-timeout", type=_positive_seconds, default=600.0, metavar="S", help="how long --wait waits"
+    )
     apply.add_argument(
         "--lock-timeout",
         type=float,
@@ -248,9 +257,9 @@ def _schema(args: argparse.Namespace) -> int:
 
         text = (resources.files("reconciler") / "data" / "plan.schema.json").read_text(encoding="utf-8")
     elif args.which == "world":
-        from reconciler.simulator.world import world_schema
+        from reconciler.simulator.schema import render_world_schema
 
-        text = json.dumps(world_schema(), indent=2, ensure_ascii=False) + "\n"
+        text = render_world_schema()
     else:
         from reconciler.config.schema import config_schema, render
 
@@ -315,10 +324,22 @@ def _sim_state_options(parser: argparse.ArgumentParser) -> None:
 
 def _simulated(args: argparse.Namespace) -> Any:
     from reconciler import runtime
-    from reconciler.statedir import StateDir, locate
+    from reconciler.statedir import StateDir
 
-    state = StateDir(locate(Path(args.config), os.environ))
+    state = StateDir(_state_beside(args.config))
     return runtime.simulated_meta(args.world or None, state)
+
+
+def _state_beside(config: str) -> Path:
+    """The state directory of the config named by -c, which must exist (else -c has a typo)."""
+    from reconciler.statedir import locate
+
+    path = Path(config)
+    if not path.is_file() and not os.environ.get("WABAPLAN_STATE_DIR"):
+        raise ConfigError(
+            f"{path}: no such file; the state directory lives beside the config, so name it with -c"
+        )
+    return locate(path, os.environ)
 
 
 def _sim_number(meta: Any, text: str, *, onboarding: bool) -> Any:
@@ -376,9 +397,9 @@ def _sim_approve_pending(args: argparse.Namespace) -> int:
 
 
 def _sim_reset(args: argparse.Namespace) -> int:
-    from reconciler.statedir import StateDir, locate
+    from reconciler.statedir import StateDir
 
-    state = StateDir(locate(Path(args.config), os.environ))
+    state = StateDir(_state_beside(args.config))
     if state.sim_state.exists():
         state.sim_state.unlink()
         sys.stdout.write(f"simulator state removed ({state.sim_state}); the next --sim run starts fresh\n")
@@ -410,6 +431,7 @@ def _plan(args: argparse.Namespace) -> int:
 
     path = Path(args.config)
     config = _load_valid(path)
+    out = _output_file(args.out)
     state = StateDir(locate(path, os.environ))
     simulator = runtime.simulated_meta(args.sim or None, state) if args.sim is not None else nullcontext(None)
     with simulator as meta:
@@ -427,27 +449,35 @@ def _plan(args: argparse.Namespace) -> int:
     )
     plan = build_plan(config, snapshot, write_only, options)
     document = {**plan.to_json(), "read": cost}
-    if args.out:
-        write_json_atomic(Path(args.out), document)
+    if out is not None:
+        write_json_atomic(out, document)
     _render(document, args.format)
     if args.out:
         sys.stderr.write(
             f"plan saved to {args.out} (no secrets inside); render it with `wabaplan show {args.out}`\n"
         )
+    plan.require_complete()  # after rendering: what could be read is shown, then the refusal
     if args.detailed_exitcode and plan.has_changes:
         return EXIT_CHANGES
     return EXIT_OK
 
 
-def _show(args: argparse.Namespace) -> int:
-    from reconciler.plan.model import FORMAT_VERSION
-    from reconciler.statedir import read_json
+def _output_file(name: str | None) -> Path | None:
+    """--out, checked before any work is done: a file in a directory that exists."""
+    if not name:
+        return None
+    out = Path(name)
+    if out.is_dir():
+        raise WabaplanError(f"--out {name} is a directory: name a file in it, e.g. {out / 'plan.json'}")
+    if not out.parent.is_dir():
+        raise WabaplanError(f"--out {name}: directory {out.parent} does not exist; create it first")
+    return out
 
-    document = read_json(Path(args.plan_file))
-    if not isinstance(document, dict) or document.get("format_version") != FORMAT_VERSION:
-        raise WabaplanError(
-            f"{args.plan_file} is not a wabaplan plan of format {FORMAT_VERSION} (make one with plan --out)"
-        )
+
+def _show(args: argparse.Namespace) -> int:
+    from reconciler.plan.saved import load_saved_plan
+
+    document = load_saved_plan(Path(args.plan_file))
     _render(document, args.format)
     return EXIT_OK
 
@@ -466,7 +496,10 @@ def _render(document: dict[str, Any], fmt: str) -> None:
 
 
 def _positive_int(text: str) -> int:
-    value = int(text)
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, not {text}")
     return value
@@ -481,20 +514,49 @@ def _e164_arg(option: str, text: str) -> str:
         raise WabaplanError(f"{option}: {exc} ({exc.fix})") from None
 
 
-def _otp_pairs(pairs: list[str]) -> dict[str, str]:
-    codes = {}
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds, not {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0 seconds, not {text}")
+    return value
+
+
+def _otp_pairs(pairs: list[str], config: Config, path: Path) -> dict[str, str]:
+    """--otp NUMBER=CODE pairs, each for a declared number, one code per number, six digits."""
+    from reconciler.apply.run import otp_digits
+
+    codes: dict[str, str] = {}
     for pair in pairs:
         number, sep, code = pair.partition("=")
-        if not sep or not code.strip():
-            raise WabaplanError(f"--otp takes NUMBER=CODE, e.g. --otp +85261234567=123456 (got {number!r}=…)")
-        codes[_e164_arg("--otp", number)] = code.strip()
+        code = code.strip()
+        if not sep or not code:
+            raise WabaplanError("--otp takes NUMBER=CODE, e.g. --otp +85261234567=123456 (no '=CODE' given)")
+        e164 = _declared("--otp", number, config, path)
+        digits = otp_digits(code)
+        if digits is None:
+            raise WabaplanError(
+                f"--otp {e164}=…: the code must be the six digits Meta sent (123456 or 123-456)"
+            )
+        if codes.get(e164, digits) != digits:
+            raise WabaplanError(f"--otp gives {e164} two different codes: pass the one Meta sent last")
+        codes[e164] = digits
     return codes
+
+
+def _declared(option: str, number: str, config: Config, path: Path) -> str:
+    e164 = _e164_arg(option, number)
+    if e164 not in config.numbers:
+        raise WabaplanError(f"{option} {e164}: no such number in {path} (check for a typo)")
+    return e164
 
 
 def _apply(args: argparse.Namespace) -> int:
     from reconciler.apply.run import ApplyOptions, apply
+    from reconciler.plan.saved import load_saved_plan
     from reconciler.render.progress import LineProgress, LiveProgress
-    from reconciler.statedir import read_json
 
     if args.plan_file is None and args.sim and args.sim.endswith(".json"):
         raise WabaplanError(
@@ -503,11 +565,7 @@ def _apply(args: argparse.Namespace) -> int:
         )
     path = Path(args.config)
     config = _load_valid(path)
-    saved = None
-    if args.plan_file:
-        saved = read_json(Path(args.plan_file))
-        if not isinstance(saved, dict) or "actions" not in saved:
-            raise WabaplanError(f"{args.plan_file} is not a saved plan (make one with `wabaplan plan --out`)")
+    saved = load_saved_plan(Path(args.plan_file)) if args.plan_file else None
     if args.wait and args.sim is not None:
         raise WabaplanError(
             "--wait with --sim would wait for a reviewer who never comes: nothing reviews inside the "
@@ -522,8 +580,8 @@ def _apply(args: argparse.Namespace) -> int:
     options = ApplyOptions(
         saved_plan=saved,
         auto_approve=args.auto_approve or saved is not None,
-        otp=_otp_pairs(args.otp),
-        resend_code=frozenset(_e164_arg("--resend-code", n) for n in args.resend_code),
+        otp=_otp_pairs(args.otp, config, path),
+        resend_code=frozenset(_declared("--resend-code", n, config, path) for n in args.resend_code),
         parallelism=args.parallelism,
         allow_destroy=args.allow_destroy,
         force=args.force,
@@ -608,9 +666,8 @@ def _history(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
     from reconciler.apply.journal import Journal
-    from reconciler.statedir import locate
 
-    state = locate(Path(args.config), os.environ)
+    state = _state_beside(args.config)
     if not (state / "journal.db").exists():
         sys.stdout.write(f"no applies recorded in {state}\n")
         return EXIT_OK
@@ -636,7 +693,7 @@ def _import(args: argparse.Namespace) -> int:
     from reconciler.importer import render_config
     from reconciler.statedir import StateDir, locate
 
-    out = Path(args.out) if args.out else None
+    out = _output_file(args.out)
     if out is not None and out.exists():
         raise WabaplanError(f"{out} already exists: choose another --out, or remove it first")
     state = StateDir(locate(out or Path(DEFAULT_CONFIG), os.environ))

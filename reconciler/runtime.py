@@ -103,10 +103,15 @@ def _token(
 ) -> Token:
     if reference is not None:
         try:
-            return Token(resolve(reference, base_dir=base_dir, environ=environ))
+            value = resolve(reference, base_dir=base_dir, environ=environ)
         except SecretError:
             if simulated is None:
                 raise
+        else:
+            # Against the simulator only its world's tokens mean anything: a real token that happens
+            # to be in the environment gives way to the world's, rather than failing as Meta would.
+            if simulated is None or any(t.token == value for t in simulated.world_tokens):
+                return Token(value)
     if simulated is not None:
         best = max(
             simulated.world_tokens,
@@ -115,6 +120,11 @@ def _token(
         )
         if best is not None and any(w in (*best.wabas, *best.view_only_wabas) for w in waba_ids):
             return Token(best.token)
+    if simulated is not None:
+        raise SecretError(
+            f"the simulated world ({simulated.world_label}) has no WABA {', '.join(waba_ids) or '(none)'}: "
+            "use IDs from the world file (its wabas: list), or name another WORLD"
+        )
     raise SecretError(
         f"no access token for WABAs {', '.join(waba_ids)} (set the variable its reference names)"
     )
@@ -137,9 +147,12 @@ def simulated_meta(world: str | None, state: StateDir, *, locked: bool = False) 
         ):
             yield meta
         return
-    from reconciler.simulator import resolve_world, run_simulator
+    from reconciler.simulator import WorldError, resolve_world, run_simulator
 
-    resolved, label = resolve_world(Path(world) if world else None)
+    try:
+        resolved, label = resolve_world(Path(world) if world else None)
+    except WorldError as exc:  # the simulator shares no code with us: its error becomes ours here
+        raise WabaplanError(f"{exc}\n(fix the world file, or leave WORLD out for the bundled demo)") from None
     identity = _world_identity(world)
     saved = read_json(state.sim_state)
     instance = uuid.uuid4().hex[:12]
@@ -233,9 +246,16 @@ def write_only(
             value = secret_value(
                 address, reference, base_dir=base_dir, environ=environ, simulated=target.simulated
             )
-            desired[address] = keyed(key, value)
         except SecretError as exc:
             unresolved[address] = str(exc)
+            return
+        if address.endswith(".pin") and not (len(value) == 6 and value.isdigit()):
+            unresolved[address] = (
+                f"the PIN behind {reference} is not six digits, as Meta requires "
+                "(`wabaplan validate --check-secrets` checks every secret)"
+            )
+            return
+        desired[address] = keyed(key, value)
 
     for e164, spec in config.numbers.items():
         address = f'numbers["{e164}"]'

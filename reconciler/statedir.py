@@ -33,15 +33,23 @@ def locate(config_path: Path, environ: Mapping[str, str]) -> Path:
 
 def write_json_atomic(path: Path, document: Any) -> None:
     """Write `document` so a crash leaves either the old file or the new one, never half of either."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(
-        "w", dir=path.parent, delete=False, encoding="utf-8", suffix=".tmp"
-    ) as tmp:
-        json.dump(document, tmp, indent=2, sort_keys=True, ensure_ascii=False)
-        tmp.write("\n")
-        tmp.flush()
-        os.fsync(tmp.fileno())
-    os.replace(tmp.name, path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(
+            "w", dir=path.parent, delete=False, encoding="utf-8", suffix=".tmp"
+        ) as tmp:
+            try:
+                json.dump(document, tmp, indent=2, sort_keys=True, ensure_ascii=False)
+                tmp.write("\n")
+                tmp.flush()
+                os.fsync(tmp.fileno())
+                tmp.close()
+                os.replace(tmp.name, path)
+            except BaseException:
+                Path(tmp.name).unlink(missing_ok=True)  # never leave a half-written neighbour behind
+                raise
+    except OSError as exc:
+        raise WabaplanError(f"{path} cannot be written ({exc.strerror or exc})") from None
 
 
 def read_json(path: Path) -> Any:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import time
 from collections.abc import Callable, Mapping
 from contextlib import nullcontext
@@ -129,6 +130,7 @@ def apply(
                     )
 
                 plan = fresh_plan(settle=True)
+                plan.require_complete()
                 if options.saved_plan is not None:
                     _check_saved(options.saved_plan, plan)
                 report: ApplyReport | None = None
@@ -167,6 +169,15 @@ def apply(
                     if not plan.actions:
                         break
                 return Applied(first, report, simulated, pending=pending)
+
+
+OTP_SHAPE = re.compile(r"(\d{3})-?(\d{3})")  # as Meta's SMS shows it (123-456), or without the hyphen
+
+
+def otp_digits(text: str) -> str | None:
+    """The six digits of a one-time code as a person may type it; None when it is not one."""
+    shape = OTP_SHAPE.fullmatch(text.strip())
+    return shape.group(1) + shape.group(2) if shape else None
 
 
 def _targets(options: ApplyOptions) -> tuple[str, ...]:
@@ -208,9 +219,16 @@ def _execute(
     def otp(e164: str) -> str | None:
         code = options.otp.get(e164) or environ.get(f"WABAPLAN_OTP_{e164.lstrip('+')}")
         code = code or ask_code(e164)
-        if code:
-            journal.forbid([code])
-        return code
+        if not code:
+            return None
+        journal.forbid([code])
+        digits = otp_digits(code)
+        if digits is None:  # checked here, so a typo does not spend one of Meta's verify attempts
+            raise WabaplanError(
+                f"the one-time code given for {e164} is not the six digits Meta sent "
+                "(123456 or 123-456): apply again with the code from the SMS or call"
+            )
+        return digits
 
     run_id = journal.start_run(
         config_hash=plan.config_hash, simulated=target.simulated, command="apply", summary=plan.summary()

@@ -298,7 +298,8 @@ async def update_profile(action: Action, ctx: StepContext) -> StepResult:
     await ctx.graph.post(
         f"{number_id}/whatsapp_business_profile", {"messaging_product": "whatsapp", **fields}, idempotent=True
     )
-    return StepResult("done", f"profile updated ({', '.join(sorted(fields))})")
+    changed = sorted({".".join(c.path[1:]) for c in action.changes if c.path[:1] == ("profile",)})
+    return StepResult("done", f"profile updated ({', '.join(changed or sorted(fields))})")
 
 
 async def upload_picture(action: Action, ctx: StepContext) -> StepResult:

@@ -584,11 +584,13 @@ class Config(_Model):
             return {k: v for k, v in data.items() if not (isinstance(k, str) and k.startswith("x-"))}
         return data
 
-    @field_validator("wabas")
+    @field_validator("wabas", mode="before")
     @classmethod
-    def _remember_names(cls, wabas: dict[str, Waba], info: ValidationInfo) -> dict[str, Waba]:
-        if isinstance(info.context, dict):
-            info.context["waba_names"] = list(wabas)
+    def _remember_names(cls, wabas: Any, info: ValidationInfo) -> Any:
+        # The names as written, before each WABA validates: a WABA with a problem of its own is still
+        # declared, so a number naming it is not reported, and one naming a typo still is.
+        if isinstance(info.context, dict) and isinstance(wabas, dict):
+            info.context["waba_names"] = [str(name) for name in wabas]
         return wabas
 
     @field_validator("numbers", mode="before")

@@ -33,8 +33,9 @@ class SecretRef:
 
 def literal_secret_fix(what: str, example_env: str) -> str:
     """How to fix a literal secret, shown next to the error (without the literal itself)."""
+    article = "an" if what[:1] in "aeiou" else "a"
     return (
-        f"a {what} must not be written in the file: use ${{env:{example_env}}} and set {example_env} "
+        f"{article} {what} must not be written in the file: use ${{env:{example_env}}} and set {example_env} "
         f"in the environment, or ${{file:secrets/{example_env.lower()}}}"
     )
 

@@ -11,17 +11,30 @@ A number part-way along a path (added but not verified, verified but not registe
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from reconciler.config.diagnostics import format_path
 from reconciler.config.model import Config, PhoneNumber, Template, Waba
-from reconciler.config.phone import parse_number
+from reconciler.config.phone import InvalidNumber, parse_number, to_e164
 from reconciler.diff import FieldChange, diff_fields
-from reconciler.plan.model import Action, Check, Cost, Kind, Op, Pending, Plan, Precondition, Status
+from reconciler.plan.model import (
+    Action,
+    Check,
+    Cost,
+    Kind,
+    Op,
+    Pending,
+    Plan,
+    PlanError,
+    Precondition,
+    Status,
+)
 from reconciler.plan.order import order_actions, with_dependencies
 from reconciler.plan.preconditions import blocking, migration_preconditions
 from reconciler.snapshot import LiveNumber, LiveTemplate, LiveWaba, Snapshot
@@ -70,45 +83,79 @@ def build_plan(
     write_only: WriteOnly | None = None,
     options: PlanOptions | None = None,
 ) -> Plan:
+    options = options or PlanOptions()
+    targets = resolve_targets(config, options.targets)
     builder = _Builder(config, snapshot, write_only or WriteOnly())
     builder.run()
-    options = options or PlanOptions()
     actions = list(builder.actions)
-    if options.targets:
-        selected = {
-            a.id for a in actions if any(_targets(a.address, t) or a.id == t for t in options.targets)
-        }
+    preconditions, pending = builder.preconditions, builder.pending
+    if targets:
+        selected = {a.id for a in actions if any(_targets(a.address, t) or a.id == t for t in targets)}
         keep = with_dependencies(actions, selected)
         actions = [a for a in actions if a.id in keep]
+        kept = {a.address for a in actions}
+        preconditions = [p for p in preconditions if p.address in kept]
+        pending = [p for p in pending if any(_targets(p.address, t) for t in targets)]
     ordered = order_actions(_propagate_blocks(actions))
     drift: tuple[str, ...] = ()
     if options.refresh_only:
-        drift = tuple(
-            f"{a.address}: {c.dotted} is {_show(c)} at Meta"
-            for a in ordered
-            if a.kind is Kind.UPDATE
-            for c in a.changes
-        )
+        drift = tuple(_drift(a.address, c) for a in ordered if a.kind is Kind.UPDATE for c in a.changes)
         ordered = ()
     return Plan(
         actions=ordered,
-        preconditions=tuple(builder.preconditions),
-        pending=tuple(builder.pending),
-        notes=options.notes + tuple(builder.notes) + drift,
+        preconditions=tuple(preconditions),
+        pending=tuple(pending),
+        drift=drift,
+        incomplete=tuple(builder.unreadable),
+        notes=options.notes + tuple(builder.unreadable) + tuple(builder.notes) + drift,
         config_hash=options.config_hash,
         graph_url=snapshot.graph_url,
         api_version=snapshot.api_version,
         live_fingerprints=builder.fingerprints,
         simulated=options.simulated,
         refresh_only=options.refresh_only,
-        targets=options.targets,
+        targets=targets,
     )
 
 
-def _show(change: FieldChange) -> str:
-    if change.sensitive:
-        return "different"
-    return f"{change.before!r} (config: {change.after!r})"
+def _drift(address: str, change: FieldChange) -> str:
+    if change.sensitive:  # write-only: Meta never shows it, so only the fingerprint can speak
+        return (
+            f"{address}: {change.dotted} may differ at Meta (write-only: wabaplan has not set the "
+            "configured value there)"
+        )
+    return f"{address}: {change.dotted} is {_text(change.before)} at Meta (config: {_text(change.after)})"
+
+
+def _text(value: Any) -> str:
+    return "(none)" if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+NUMBER_ADDRESS = re.compile(r'numbers\["([^"]*)"\](.*)')
+
+
+def resolve_targets(config: Config, targets: Iterable[str]) -> tuple[str, ...]:
+    """Each --target as the canonical address of something the config declares (a number written any
+    way Meta would accept it), or a PlanError that names the addresses there are."""
+    declared = [f'numbers["{e164}"]' for e164 in config.numbers]
+    for name, waba in config.wabas.items():
+        declared += [_waba_address(name), f"{_waba_address(name)}.webhooks"]
+        declared += [f'{_waba_address(name)}.templates["{t.name}/{t.language}"]' for t in waba.templates]
+    resolved = []
+    for target in targets:
+        canonical = target.strip()
+        number = NUMBER_ADDRESS.fullmatch(canonical)
+        if number:
+            try:
+                canonical = f'numbers["{to_e164(number.group(1))}"]{number.group(2)}'
+            except InvalidNumber as exc:
+                raise PlanError(f"--target {target}: {exc} ({exc.fix})") from None
+        if not any(_targets(a, canonical) or canonical.startswith(a + ".") for a in declared):
+            close = difflib.get_close_matches(canonical, declared, n=1)
+            hint = f"did you mean {close[0]}?" if close else "e.g. " + ", ".join(declared[:3])
+            raise PlanError(f"--target {target!r} names nothing in the configuration ({hint})")
+        resolved.append(canonical)
+    return tuple(resolved)
 
 
 def _targets(address: str, target: str) -> bool:
@@ -155,6 +202,7 @@ class _Builder:
         self.preconditions: list[Precondition] = []
         self.pending: list[Pending] = []
         self.notes: list[str] = []
+        self.unreadable: list[str] = []  # declared WABAs Meta would not show: the plan cannot be whole
         self.fingerprints: dict[str, str] = {}
         self.subscribe_action: dict[str, str] = {}  # WABA local name → its subscribe action id
         self.registers_by_waba: dict[str, list[str]] = {}  # WABA name → register ids of numbers moving in
@@ -166,7 +214,7 @@ class _Builder:
             if live is None:
                 why = self.snapshot.unreadable.get(waba.id)
                 reason = why.reason if why else "it was not read"
-                self.notes.append(
+                self.unreadable.append(
                     f"{_waba_address(name)}: WABA {waba.id} cannot be planned: {reason} "
                     "(check the ID, and that the access token's system user has the WABA assigned)"
                 )

@@ -11,6 +11,12 @@ from enum import StrEnum
 from typing import Any
 
 from reconciler.diff import FieldChange
+from reconciler.errors import WabaplanError
+
+
+class PlanError(WabaplanError):
+    """What was asked of the planner cannot be planned (a --target naming nothing, an unreadable WABA)."""
+
 
 FORMAT_VERSION = "1"
 MASK = "(sensitive)"
@@ -125,11 +131,23 @@ class Plan:
     live_fingerprints: dict[str, str] = field(default_factory=dict)
     simulated: bool = False
     refresh_only: bool = False
+    drift: tuple[str, ...] = ()  # --refresh-only: each field that differs at Meta (also among the notes)
+    incomplete: tuple[str, ...] = ()  # declared WABAs that could not be read (also among the notes)
     targets: tuple[str, ...] = ()  # --target: the plan covers these and what they depend on
+
+    def require_complete(self) -> None:
+        """Refuse a plan that could not see part of the estate: "no changes" would not be true."""
+        if self.incomplete:
+            raise PlanError(
+                "the plan is incomplete: "
+                + "; ".join(self.incomplete)
+                + ". Fix access (or the config) and plan again"
+            )
 
     @property
     def has_changes(self) -> bool:
-        return bool(self.actions)
+        """Actions to take — or, for --refresh-only, drift to report (what --detailed-exitcode 2 means)."""
+        return bool(self.actions or self.drift)
 
     def summary(self) -> dict[str, int]:
         count = {"create": 0, "update": 0, "delete": 0, "operations": 0, "blocked": 0}
@@ -157,6 +175,7 @@ class Plan:
             ],
             "pending": [{"address": p.address, "detail": p.detail} for p in self.pending],
             "notes": list(self.notes),
+            **({"incomplete": list(self.incomplete)} if self.incomplete else {}),
             "live_fingerprints": dict(sorted(self.live_fingerprints.items())),
         }
 

@@ -43,6 +43,12 @@ def summary_line(document: dict[str, Any]) -> str:
             f"Refresh only: {len(drift)} field(s) differ at Meta from the configuration; no actions planned."
         )
     s = document["summary"]
+    if document.get("incomplete"):
+        return (
+            f"Plan incomplete: {len(document['incomplete'])} WABA(s) could not be read (see the notes); "
+            f"{s['create']} to create, {s['update']} to update, {s['delete']} to delete, "
+            f"{s['operations']} operations in the rest."
+        )
     if not document["actions"]:
         return "No changes. Meta matches the configuration."
     blocked = f" ({s['blocked']} blocked)" if s["blocked"] else ""

@@ -88,7 +88,8 @@ class SimulatorApp:
         number = sim.begin_request(method, request.url.path)
         body = await request.body()
         if sim.latency_ms > 0:
-            await asyncio.sleep(sim.latency_ms / 1000.0)
+            with sim.waiting_out_latency():
+                await asyncio.sleep(sim.latency_ms / 1000.0)
         fault = sim.faults.fault_for(number)
         if fault is not None:
             sim.count_fault(method, request.url.path)

@@ -16,7 +16,8 @@ import json
 import random
 import threading
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from . import errors as E
@@ -68,6 +69,8 @@ class Simulator:
             self.counts: Counter[str] = Counter()
             self.log: list[dict[str, Any]] = []
             self.request_number = 0
+            self.in_latency = 0
+            self.peak_overlap = 0
 
     def dump(self) -> dict[str, Any]:
         with self.lock:
@@ -78,6 +81,19 @@ class Simulator:
             self.state = load_state(dict(data["state"]))
 
     # ------------------------------------------------------------------------------- requests
+
+    @contextmanager
+    def waiting_out_latency(self) -> Iterator[None]:
+        """Around a request's injected latency: `peak_overlap` is how many ever waited at once (the
+        proof that latency overlaps rather than serialises requests)."""
+        with self.lock:
+            self.in_latency += 1
+            self.peak_overlap = max(self.peak_overlap, self.in_latency)
+        try:
+            yield
+        finally:
+            with self.lock:
+                self.in_latency -= 1
 
     def begin_request(self, method: str, raw_path: str) -> int:
         """Count an HTTP request on arrival (faulted ones too); returns its number."""

@@ -120,7 +120,7 @@ def test_a_second_apply_is_refused_at_once_naming_the_holder(state: Path, hold: 
     started = time.monotonic()
     with pytest.raises(LockHeld) as refused, state_lock(state, command="apply"):
         pytest.fail("took a lock another process holds")
-    assert time.monotonic() - started < 0.5
+    assert time.monotonic() - started < 5  # refused, not waited for (the holder never lets go)
     message = str(refused.value)
     assert f"pid {hold.pid} on {socket.gethostname()}" in message
     assert "`wabaplan apply`" in message
@@ -145,7 +145,7 @@ def test_a_timeout_waits_for_the_holder_to_finish(state: Path, hold: Holder) -> 
             assert info is not None and info["pid"] == os.getpid() and info["command"] == "apply"
     finally:
         timer.cancel()
-    assert 0.2 < waited < 2
+    assert 0.2 < waited < 9  # waited for the release, and took the lock well before the 10 s were up
     assert hold.process.wait(timeout=10) == 0
 
 
@@ -156,7 +156,7 @@ def test_a_timeout_that_runs_out_says_how_long_it_waited(state: Path, hold: Hold
         state_lock(state, command="apply", timeout=0.3),
     ):
         pytest.fail("took a lock another process holds")
-    assert 0.3 <= time.monotonic() - started < 1.5
+    assert 0.3 <= time.monotonic() - started < 5  # the 0.3 s it was given, then gave up
     assert f"pid {hold.pid}" in str(refused.value)
 
 

@@ -111,7 +111,164 @@ def test_show_refuses_what_is_not_a_plan(capsys: pytest.CaptureFixture[str], tmp
     bogus = tmp_path / "x.json"
     bogus.write_text('{"hello": 1}', encoding="utf-8")
     code, _, err = run(capsys, "show", str(bogus))
-    assert code == 1 and "is not a wabaplan plan" in err
+    assert code == 1 and "is not a saved wabaplan plan" in err
+
+
+def saved_plan(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> dict:
+    out = tmp_path / "plan.json"
+    assert run(capsys, "plan", "-c", str(EXAMPLE), "--sim", "--out", str(out))[0] == 0
+    return json.loads(out.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (lambda d: {**d, "format_version": "banana"}, "is a plan of format 'banana'"),
+        (lambda d: {**d, "actions": "x"}, "actions: 'x' is not of type 'array'"),
+        (lambda d: {**d, "actions": [{**d["actions"][0], "action": "explode"}]}, "actions/0/action"),
+    ],
+)
+@pytest.mark.parametrize("command", ["show", "apply"])
+def test_a_damaged_saved_plan_is_refused_by_show_and_apply_alike(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    damage,
+    message: str,
+    command: str,  # type: ignore[no-untyped-def]
+) -> None:
+    damaged = tmp_path / "damaged.json"
+    damaged.write_text(json.dumps(damage(saved_plan(capsys, tmp_path))), encoding="utf-8")
+    argv = (
+        ["show", str(damaged)] if command == "show" else ["apply", str(damaged), "-c", str(EXAMPLE), "--sim"]
+    )
+    code, out, err = run(capsys, *argv)
+    assert code == 1 and message in err and "Traceback" not in err
+    assert "Apply:" not in out  # nothing was carried out
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("missing.json", None, "missing.json: no such file"),
+        ("numbers.yaml", "wabas: {}\n", "numbers.yaml:1:1: not JSON"),
+        ("binary.json", b"\xff\xfe\x00", "is not a text file"),
+    ],
+)
+def test_show_says_what_a_file_is_not(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    name: str,
+    content,
+    message: str,  # type: ignore[no-untyped-def]
+) -> None:
+    path = tmp_path / name
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    elif content is not None:
+        path.write_text(content, encoding="utf-8")
+    code, _, err = run(capsys, "show", str(path))
+    assert code == 1 and message in err
+    assert "remove it" not in err  # never advice to delete what may be the user's config
+
+
+@pytest.mark.parametrize(
+    ("target", "message"),
+    [
+        ("foo", "names nothing in the configuration"),
+        ("wabas.hk_retal", "did you mean wabas.hk_retail?"),
+        ('numbers["+85251234567', 'did you mean numbers["+85251234567"]?'),
+        ('numbers["+8525"]', "is not a phone number"),
+    ],
+)
+def test_a_target_that_names_nothing_is_an_error(
+    capsys: pytest.CaptureFixture[str], target: str, message: str
+) -> None:
+    code, out, err = run(capsys, "plan", "-c", str(EXAMPLE), "--sim", "--target", target)
+    assert code == 1 and message in err and out == ""
+
+
+def test_a_target_number_may_be_written_as_meta_would_accept_it(capsys: pytest.CaptureFixture[str]) -> None:
+    _, spaced, _ = run(capsys, "plan", "-c", str(EXAMPLE), "--sim", "--target", 'numbers["+852 6123 4567"]')
+    _, plain, _ = run(capsys, "plan", "-c", str(EXAMPLE), "--sim", "--target", 'numbers["+85261234567"]')
+    assert spaced == plain and 'numbers["+85261234567"].register' in plain
+    # only the targeted number's preconditions are shown
+    _, other, _ = run(capsys, "plan", "-c", str(EXAMPLE), "--sim", "--target", 'numbers["+85251234567"]')
+    assert "Preconditions for" not in other
+
+
+def test_an_unreadable_waba_makes_the_plan_incomplete_not_empty(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    config = tmp_path / "numbers.yaml"
+    text = EXAMPLE.read_text(encoding="utf-8").replace('"2000000000002"', '"2999999999999"')
+    config.write_text(text, encoding="utf-8")
+    (tmp_path / "assets").symlink_to(EXAMPLE.parent / "assets")
+    code, out, err = run(capsys, "plan", "-c", str(config), "--sim", "--detailed-exitcode")
+    assert code == 1
+    assert "No changes" not in out and "Plan incomplete: 1 WABA(s) could not be read" in out
+    assert "WABA 2999999999999 cannot be planned" in err
+    code, out, err = run(capsys, "apply", "-c", str(config), "--sim", "--auto-approve")
+    assert code == 1 and "the plan is incomplete" in err and "Apply:" not in out
+
+
+def test_refresh_only_with_detailed_exitcode_exits_2_on_drift(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "plan", "-c", str(EXAMPLE), "--sim", "--refresh-only", "--detailed-exitcode")
+    assert code == 2
+    assert 'profile.websites is ["https://harbourlane.example/tw"] at Meta' in out  # JSON, not a repr
+    assert "pin may differ at Meta (write-only" in out  # it cannot be read back: no claim it differs
+
+
+@pytest.mark.parametrize("which", ["config", "plan", "world"])
+def test_schema_prints_each_committed_schema(capsys: pytest.CaptureFixture[str], which: str) -> None:
+    code, out, _ = run(capsys, "schema", which)
+    name = "numbers" if which == "config" else which
+    assert code == 0
+    assert json.loads(out) == json.loads((ROOT / "schemas" / f"{name}.schema.json").read_text("utf-8"))
+
+
+@pytest.mark.parametrize(
+    ("out_arg", "message"),
+    [(".", "is a directory"), ("no/such/dir/plan.json", "does not exist; create it first")],
+)
+def test_plan_out_is_checked_before_any_work(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    out_arg: str,
+    message: str,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, "plan", "-c", str(EXAMPLE), "--sim", "--out", out_arg)
+    assert code == 1 and message in err and out == ""
+    assert not any(tmp_path.rglob("*.tmp")) and not (tmp_path / "no").exists()
+
+
+def test_a_bad_world_is_a_clear_error(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    world = tmp_path / "world.yaml"
+    world.write_text("tokens: 5\n", encoding="utf-8")
+    for argv in (
+        ["plan", "-c", str(EXAMPLE), "--sim", str(world)],
+        ["plan", "-c", str(EXAMPLE), "--sim", "nope.yaml"],
+    ):
+        code, _, err = run(capsys, *argv)
+        assert code == 1 and "invalid simulator world" in err and "internal error" not in err
+
+
+def test_a_real_token_in_the_environment_gives_way_to_the_simulators(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WABAPLAN_ACCESS_TOKEN", "EAAG-a-real-looking-token")
+    code, out, err = run(capsys, "plan", "-c", str(EXAMPLE), "--sim", "--detailed-exitcode")
+    assert code == 2 and "register" in out and "EAAG" not in out + err
+
+
+def test_history_and_sim_commands_refuse_a_config_that_is_not_there(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("WABAPLAN_STATE_DIR")
+    for argv in (["history", "-c", "nope.yaml"], ["sim", "reset", "-c", "nope.yaml"]):
+        code, _, err = run(capsys, *argv)
+        assert code == 1 and "nope.yaml: no such file" in err
 
 
 def test_sim_state_persists_and_resets(capsys: pytest.CaptureFixture[str], state_dir: Path) -> None:

@@ -328,4 +328,5 @@ def test_refresh_only_reports_drift_without_actions(example: Config) -> None:
         PlanOptions(refresh_only=True),
     )  # fmt: skip
     assert plan.actions == ()
-    assert any("profile.email is 'old@x.example'" in n for n in plan.notes)
+    assert any('profile.email is "old@x.example" at Meta' in n for n in plan.notes)
+    assert plan.drift and plan.has_changes  # what --detailed-exitcode reports as 2

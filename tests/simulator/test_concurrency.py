@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Callable
 
 import httpx
@@ -13,22 +12,23 @@ from reconciler.simulator import RunningSimulator
 
 
 def test_200_requests_in_flight_at_100ms_overlap(start_sim: Callable[..., RunningSimulator]) -> None:
+    """Behaviour, not wall time (bench/sim_throughput.py prints the timings): the simulator's own
+    gauge shows the requests waiting out their latency together, not one after another."""
     sim = start_sim(latency_ms=100, rate_limits={"waba_calls_per_hour_registered": 10_000})
 
-    async def burst() -> tuple[list[int], float]:
+    async def burst() -> list[int]:
         # Several small pools: one httpx pool with 200 connections costs O(n²) on the client side.
-        clients = [httpx.AsyncClient(base_url=f"{sim.base_url}/v23.0", timeout=10) for _ in range(8)]
+        clients = [httpx.AsyncClient(base_url=f"{sim.base_url}/v23.0", timeout=30) for _ in range(8)]
         try:
-            started = time.perf_counter()
             responses = await asyncio.gather(
                 *(clients[i % 8].get(f"/{HK_WABA}", params={"access_token": HARBOUR}) for i in range(200))
             )
-            return [r.status_code for r in responses], time.perf_counter() - started
+            return [r.status_code for r in responses]
         finally:
             for client in clients:
                 await client.aclose()
 
-    statuses, elapsed = asyncio.run(burst())
-    assert statuses == [200] * 200
-    # serialised, this would take 20 s; overlapping, ~0.1 s plus connection set-up
-    assert elapsed < 0.8, f"200 requests at 100 ms latency took {elapsed:.2f} s: latency is serialising"
+    assert asyncio.run(burst()) == [200] * 200
+    # Serialised, one request would wait at a time. 8 pools send up to 200 at once; allow for the
+    # client and the loop under load, but far beyond what any serialising server could show.
+    assert sim.simulator.peak_overlap >= 50, f"only {sim.simulator.peak_overlap} overlapped"
