@@ -329,55 +329,8 @@ class _Builder:
             desired = _template_fields(template)
             existing = live.template(template.name, template.language)
             params = {"waba_id": waba.id, "template": desired, "index": index}
-            copyable = self._copyable(name, live, template, desired) if existing is None else None
-            if copyable is not None:
-                source_id, source_template = copyable
-                self.actions.append(
-                    Action(
-                        id=address,
-                        address=address,
-                        kind=Kind.CREATE,
-                        op=Op.MIGRATE_TEMPLATES,
-                        summary=(
-                            f"copy template {template.name} ({template.language}, {template.category}) "
-                            f"from WABA {source_id}, where Meta approved it"
-                        ),
-                        status=Status.BLOCKED if gate else Status.READY,
-                        reason=gate,
-                        changes=tuple(FieldChange((k,), None, v) for k, v in desired.items()),
-                        costs=(
-                            Cost(
-                                "template_copy",
-                                "the copy keeps its approval, no new review; Meta re-checks its category "
-                                "and its quality starts UNKNOWN",
-                            ),
-                        ),
-                        params={
-                            **params,
-                            "source_waba_id": source_id,
-                            "source_template_id": source_template.id,
-                        },
-                    )
-                )
-                continue
             if existing is None:
-                self.actions.append(
-                    Action(
-                        id=address,
-                        address=address,
-                        kind=Kind.CREATE,
-                        op=Op.CREATE_TEMPLATE,
-                        summary=f"create template {template.name} ({template.language}, {template.category})",
-                        status=Status.BLOCKED if gate else Status.READY,
-                        reason=gate,
-                        depends_on=after_moves,
-                        changes=tuple(FieldChange((k,), None, v) for k, v in desired.items()),
-                        costs=(
-                            Cost("review", "Meta reviews new templates (up to 24 h) before they can be sent"),
-                        ),
-                        params=params,
-                    )
-                )
+                self._new_template(address, name, live, template, desired, params, gate, after_moves)
                 continue
             self.fingerprints[address] = fingerprint(asdict(existing))
             current = _live_template_fields(existing, desired)
@@ -428,6 +381,50 @@ class _Builder:
                     params={**params, "template_id": existing.id},
                 )
             )
+
+    def _new_template(
+        self,
+        address: str,
+        name: str,
+        live: LiveWaba,
+        template: Template,
+        desired: Mapping[str, Any],
+        params: dict[str, Any],
+        gate: str,
+        after_moves: tuple[str, ...],
+    ) -> None:
+        """Copied from the source WABA of a move when it holds it approved; else submitted for review
+        once the numbers moving into this WABA have moved."""
+        what = f"template {template.name} ({template.language}, {template.category})"
+        copyable = self._copyable(name, live, template, desired)
+        if copyable is not None:
+            source_id, source_template = copyable
+            op, summary, depends_on = Op.MIGRATE_TEMPLATES, f"copy {what} from WABA {source_id}", ()
+            summary += ", where Meta approved it"
+            cost = Cost(
+                "template_copy",
+                "the copy keeps its approval, no new review; Meta re-checks its category "
+                "and its quality starts UNKNOWN",
+            )
+            params = {**params, "source_waba_id": source_id, "source_template_id": source_template.id}
+        else:
+            op, summary, depends_on = Op.CREATE_TEMPLATE, f"create {what}", after_moves
+            cost = Cost("review", "Meta reviews new templates (up to 24 h) before they can be sent")
+        self.actions.append(
+            Action(
+                id=address,
+                address=address,
+                kind=Kind.CREATE,
+                op=op,
+                summary=summary,
+                status=Status.BLOCKED if gate else Status.READY,
+                reason=gate,
+                depends_on=depends_on,
+                changes=tuple(FieldChange((k,), None, v) for k, v in desired.items()),
+                costs=(cost,),
+                params=params,
+            )
+        )
 
     def _copyable(
         self, name: str, live: LiveWaba, template: Template, desired: Mapping[str, Any]
