@@ -85,7 +85,7 @@ def build_plan(
 ) -> Plan:
     options = options or PlanOptions()
     targets = resolve_targets(config, options.targets)
-    builder = _Builder(config, snapshot, write_only or WriteOnly())
+    builder = _Builder(config, snapshot, write_only or WriteOnly(), simulated=options.simulated)
     builder.run()
     actions = list(builder.actions)
     preconditions, pending = builder.preconditions, builder.pending
@@ -194,7 +194,10 @@ def number_fingerprint(live: LiveNumber) -> str:
 
 
 class _Builder:
-    def __init__(self, config: Config, snapshot: Snapshot, write_only: WriteOnly) -> None:
+    def __init__(
+        self, config: Config, snapshot: Snapshot, write_only: WriteOnly, *, simulated: bool = False
+    ) -> None:
+        self.simulated = simulated  # the simulator's "SMS" is read with `wabaplan sim inbox`, not typed
         self.config = config
         self.snapshot = snapshot
         self.write_only = write_only
@@ -629,7 +632,10 @@ class _Builder:
                 summary=f"verify the one-time code sent to {e164}",
                 status=Status.NEEDS_INPUT,
                 reason=(
-                    f"the code sent to {e164}: pass --otp {e164}=CODE, set WABAPLAN_OTP_{e164[1:]}, "
+                    f"the code sent to {e164}: the simulated SMS is in `wabaplan sim inbox`; pass "
+                    f"--otp {e164}=CODE or set WABAPLAN_OTP_{e164[1:]}"
+                    if self.simulated
+                    else f"the code sent to {e164}: pass --otp {e164}=CODE, set WABAPLAN_OTP_{e164[1:]}, "
                     "or type it when asked"
                 ),
                 depends_on=(request.id,),
