@@ -85,3 +85,9 @@ def test_meta_echoing_the_token_is_redacted_in_errors() -> None:
     )
     assert "sim-token-harbour" not in str(error) and "sim-token-harbour" not in repr(error)
     assert "sim-token-harbour" not in error.message
+    assert "Invalid OAuth access token" in error.message  # Meta's words stay readable
+
+
+def test_a_token_after_bearer_or_oauth_is_masked_whatever_its_case() -> None:
+    for text in ("Authorization: Bearer EAAGabc123", "authorization: OAuth tok_7f3a9", "Bearer x1y2z3"):
+        assert redact(text).endswith("***"), text
