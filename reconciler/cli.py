@@ -547,6 +547,12 @@ def _otp_pairs(pairs: list[str], config: Config, path: Path) -> dict[str, str]:
 
 
 def _declared(option: str, number: str, config: Config, path: Path) -> str:
+    from reconciler.apply.run import otp_digits
+
+    if otp_digits(number) is not None:  # a code where the number goes: never echo it back
+        raise WabaplanError(
+            f"{option} takes the phone number first (NUMBER=CODE for --otp), e.g. +85261234567"
+        )
     e164 = _e164_arg(option, number)
     if e164 not in config.numbers:
         raise WabaplanError(f"{option} {e164}: no such number in {path} (check for a typo)")

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from reconciler.config.model import Config
-from reconciler.config.secrets import resolve
+from reconciler.config.secrets import is_pin, resolve
 from reconciler.errors import SecretError, WabaplanError
 from reconciler.fingerprints import keyed, of_file
 from reconciler.graph.client import GraphClient
@@ -249,7 +249,7 @@ def write_only(
         except SecretError as exc:
             unresolved[address] = str(exc)
             return
-        if address.endswith(".pin") and not (len(value) == 6 and value.isdigit()):
+        if address.endswith(".pin") and not is_pin(value):
             unresolved[address] = (
                 f"the PIN behind {reference} is not six digits, as Meta requires "
                 "(`wabaplan validate --check-secrets` checks every secret)"

@@ -171,7 +171,7 @@ def apply(
                 return Applied(first, report, simulated, pending=pending)
 
 
-OTP_SHAPE = re.compile(r"(\d{3})-?(\d{3})")  # as Meta's SMS shows it (123-456), or without the hyphen
+OTP_SHAPE = re.compile(r"([0-9]{3})-?([0-9]{3})")  # as Meta's SMS shows it (123-456), or without the hyphen
 
 
 def otp_digits(text: str) -> str | None:
@@ -221,8 +221,8 @@ def _execute(
         code = code or ask_code(e164)
         if not code:
             return None
-        journal.forbid([code])
         digits = otp_digits(code)
+        journal.forbid([code, digits or code])  # as typed, and as sent
         if digits is None:  # checked here, so a typo does not spend one of Meta's verify attempts
             raise WabaplanError(
                 f"the one-time code given for {e164} is not the six digits Meta sent "

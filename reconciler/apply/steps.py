@@ -458,7 +458,7 @@ async def _already_there(action: Action, ctx: StepContext, waba_id: str, how: st
     if found is None:
         raise StepFailed(f"template {name} ({language}) is not in WABA {waba_id} ({how}): apply again")
     live = await reread_template(ctx.graph, str(found["id"]))
-    if not template_matches(action.params["template"], live):
+    if not template_matches(action.params["template"], live, _ignored(action, ctx)):
         raise StepFailed(
             f"stale plan: template {name} ({language}) now exists in WABA {waba_id} with other content "
             "(a number's migration may have copied it); plan again"
@@ -507,6 +507,17 @@ async def _find_template(ctx: StepContext, waba_id: str, name: str, language: st
         if item.get("name") == name and item.get("language") == language:
             return dict(item)
     return None
+
+
+def _ignored(action: Action, ctx: StepContext) -> tuple[str, ...]:
+    """The declared template's `ignore_changes`: what may differ at Meta without being drift."""
+    key = _template_key(action)
+    for waba in ctx.config.wabas.values():
+        if waba.id == action.params["waba_id"]:
+            for template in waba.templates:
+                if (template.name, template.language) == key:
+                    return tuple(template.lifecycle.ignore_changes)
+    return ()
 
 
 def _template_key(action: Action) -> tuple[str, str]:

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 from reconciler.config.diagnostics import Diagnostic, format_path
 from reconciler.config.model import Config
 from reconciler.config.phone import e164_or_none
-from reconciler.config.secrets import resolve
+from reconciler.config.secrets import is_pin, resolve
 from reconciler.config.yamlsource import FileUnreadable, Mark, YamlSource, read_yaml_file
 from reconciler.errors import ConfigError, SecretError
 
@@ -322,7 +322,7 @@ def _check_secrets(
                 Diagnostic(name, mark.line, mark.column, locator.display(loc), what, fix.rstrip(")"))
             )
             continue
-        if kind == "pin" and not (len(value) == 6 and value.isdigit()):
+        if kind == "pin" and not is_pin(value):
             found.append(
                 Diagnostic(
                     name,

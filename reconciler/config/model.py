@@ -58,7 +58,7 @@ def _id_from_yaml(value: Any) -> Any:
 
 
 def _check_meta_id(value: str) -> str:
-    if not value.isdigit():
+    if not value.isascii() or not value.isdigit():
         raise problem(f"{value!r} is not a Meta ID", 'Meta IDs are digits only, e.g. "2000000000001"')
     return value
 

@@ -31,6 +31,14 @@ class SecretRef:
         return f"${{{self.kind}:{self.target}}}"
 
 
+PIN_SHAPE = re.compile(r"[0-9]{6}")  # ASCII digits only: "１２３４５６" is not a PIN Meta takes
+
+
+def is_pin(value: str) -> bool:
+    """Whether a resolved two-step verification PIN has the shape Meta requires."""
+    return PIN_SHAPE.fullmatch(value) is not None
+
+
 def literal_secret_fix(what: str, example_env: str) -> str:
     """How to fix a literal secret, shown next to the error (without the literal itself)."""
     article = "an" if what[:1] in "aeiou" else "a"

@@ -26,7 +26,7 @@ _PATTERNS: tuple[re.Pattern[str], ...] = (
     # headers, however they are printed: Authorization: Bearer …, 'authorization': 'OAuth …'
     re.compile(r"(\bBearer\s+)[^\s\"',;]+", re.IGNORECASE),
     # (but Meta's own "Invalid OAuth access token" names no token)
-    re.compile(r"(\bOAuth\s+)(?!(?:access|token)\b)[^\s\"',;]+", re.IGNORECASE),
+    re.compile(r"(\bOAuth\s+)(?!access\s+token\b)[^\s\"',;]+", re.IGNORECASE),
     re.compile(r"(\bAuthorization\b[\"']?\s*[:=]\s*[\"']?)(?!Bearer\b|OAuth\b)[^\s\"',;]+", re.IGNORECASE),
 )
 # Meta user, system-user and page tokens start with "EAA"; mask anything that looks like one.

@@ -99,7 +99,7 @@ def build_plan(
     ordered = order_actions(_propagate_blocks(actions))
     drift: tuple[str, ...] = ()
     if options.refresh_only:
-        drift = tuple(_drift(a.address, c) for a in ordered if a.kind is Kind.UPDATE for c in a.changes)
+        drift = tuple(line for action in ordered for line in _drift_of(action))
         ordered = ()
     return Plan(
         actions=ordered,
@@ -118,6 +118,17 @@ def build_plan(
     )
 
 
+def _drift_of(action: Action) -> list[str]:
+    """What an action would repair, said as drift: fields that differ, resources missing or extra."""
+    if action.kind is Kind.UPDATE:
+        return [_drift(action.address, change) for change in action.changes]
+    if action.kind is Kind.CREATE:
+        return [f"{action.address}: declared, but not at Meta (the plan would {action.summary})"]
+    if action.kind is Kind.DELETE:
+        return [f"{action.address}: at Meta, but the config wants it gone (the plan would {action.summary})"]
+    return []  # operations follow from the above
+
+
 def _drift(address: str, change: FieldChange) -> str:
     if change.sensitive:  # write-only: Meta never shows it, so only the fingerprint can speak
         return (
@@ -131,16 +142,31 @@ def _text(value: Any) -> str:
     return "(none)" if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
+# What a number's actions are called after its address (`numbers["+…"].register`): targets too.
+NUMBER_STEPS = (
+    "add",
+    "request_code",
+    "verify_code",
+    "register",
+    "deregister",
+    "pin",
+    "profile",
+    "picture",
+    "display_name",
+)
 NUMBER_ADDRESS = re.compile(r'numbers\["([^"]*)"\](.*)')
 
 
 def resolve_targets(config: Config, targets: Iterable[str]) -> tuple[str, ...]:
     """Each --target as the canonical address of something the config declares (a number written any
     way Meta would accept it), or a PlanError that names the addresses there are."""
-    declared = [f'numbers["{e164}"]' for e164 in config.numbers]
+    declared = []
+    for e164 in config.numbers:
+        declared += [f'numbers["{e164}"]', *(f'numbers["{e164}"].{step}' for step in NUMBER_STEPS)]
     for name, waba in config.wabas.items():
-        declared += [_waba_address(name), f"{_waba_address(name)}.webhooks"]
-        declared += [f'{_waba_address(name)}.templates["{t.name}/{t.language}"]' for t in waba.templates]
+        address = _waba_address(name)
+        declared += [address, f"{address}.webhooks", f"{address}.templates"]
+        declared += [f'{address}.templates["{t.name}/{t.language}"]' for t in waba.templates]
     resolved = []
     for target in targets:
         canonical = target.strip()
@@ -150,9 +176,10 @@ def resolve_targets(config: Config, targets: Iterable[str]) -> tuple[str, ...]:
                 canonical = f'numbers["{to_e164(number.group(1))}"]{number.group(2)}'
             except InvalidNumber as exc:
                 raise PlanError(f"--target {target}: {exc} ({exc.fix})") from None
-        if not any(_targets(a, canonical) or canonical.startswith(a + ".") for a in declared):
+        if canonical not in declared:
             close = difflib.get_close_matches(canonical, declared, n=1)
-            hint = f"did you mean {close[0]}?" if close else "e.g. " + ", ".join(declared[:3])
+            kinds = [a for a in declared if a.endswith('"]') or a.count(".") == 1]  # resources, not steps
+            hint = f"did you mean {close[0]}?" if close else "e.g. " + ", ".join(kinds[:3])
             raise PlanError(f"--target {target!r} names nothing in the configuration ({hint})")
         resolved.append(canonical)
     return tuple(resolved)
@@ -446,7 +473,7 @@ class _Builder:
                 found is not None
                 and found.status == "APPROVED"
                 and found.quality_score in COPYABLE_QUALITY
-                and template_matches(desired, found)
+                and template_matches(desired, found, template.lifecycle.ignore_changes)
             ):
                 return source_id, found
         return None
@@ -860,9 +887,10 @@ def _template_fields(template: Template) -> dict[str, Any]:
     return dumped
 
 
-def template_matches(desired: Mapping[str, Any], live: LiveTemplate) -> bool:
-    """Whether Meta's template carries what the config declares (name and language aside)."""
-    return not diff_fields(desired, _live_template_fields(live, desired))
+def template_matches(desired: Mapping[str, Any], live: LiveTemplate, ignore: Iterable[str] = ()) -> bool:
+    """Whether Meta's template carries what the config declares (name, language and the template's
+    `ignore_changes` aside)."""
+    return not diff_fields(desired, _live_template_fields(live, desired), ignore=ignore)
 
 
 def _live_template_fields(live: LiveTemplate, desired: Mapping[str, Any]) -> dict[str, Any]:

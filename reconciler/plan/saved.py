@@ -38,6 +38,8 @@ def load_saved_plan(path: Path) -> dict[str, Any]:
         raise PlanFileError(
             f"{path}:{exc.lineno}:{exc.colno}: not JSON ({exc.msg}), so not a saved plan ({make_one})"
         ) from None
+    except RecursionError:
+        raise PlanFileError(f"{path} nests deeper than any saved plan does ({make_one})") from None
     if not isinstance(document, dict) or "format_version" not in document:
         raise PlanFileError(f"{path} is not a saved wabaplan plan ({make_one})")
     if document["format_version"] != FORMAT_VERSION:

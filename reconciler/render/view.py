@@ -40,7 +40,7 @@ def summary_line(document: dict[str, Any]) -> str:
     if document.get("refresh_only"):
         drift = [n for n in document["notes"] if " at Meta" in n]
         return (
-            f"Refresh only: {len(drift)} field(s) differ at Meta from the configuration; no actions planned."
+            f"Refresh only: {len(drift)} difference(s) at Meta from the configuration; no actions planned."
         )
     s = document["summary"]
     if document.get("incomplete"):

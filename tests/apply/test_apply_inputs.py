@@ -17,6 +17,7 @@ MIGRATING = "+85261234567"
         (f"{MIGRATING}=abcdef", "the code must be the six digits Meta sent"),
         ("564653", "--otp takes NUMBER=CODE"),
         ("+85251234568=123456", "no such number in"),
+        (f"{MIGRATING}=１２３４５６", "the code must be the six digits Meta sent"),  # full-width digits
     ],
 )
 def test_a_malformed_otp_is_refused_before_anything_runs(
@@ -61,3 +62,20 @@ def test_a_pin_that_is_not_six_digits_blocks_its_action_without_showing_it(
     assert code == 0
     assert "the PIN behind ${env:HK_MAIN_PIN} is not six digits" in out
     assert "98765x" not in out
+
+
+@pytest.mark.parametrize("argv", [["--otp", f"049215={MIGRATING}"], ["--resend-code", "049215"]])
+def test_a_code_put_where_the_number_goes_is_not_echoed(estate: Path, cli: Cli, argv: list[str]) -> None:
+    code, out = cli("apply", "-c", str(estate), "--sim", "--auto-approve", *argv)
+    assert code == 1 and "takes the phone number first" in out
+    assert "049215" not in out
+
+
+def test_a_pin_in_other_scripts_digits_is_not_six_digits(
+    estate: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HK_MAIN_PIN", "１２３４５６")
+    _, out = cli("plan", "-c", str(estate), "--sim")
+    assert "the PIN behind ${env:HK_MAIN_PIN} is not six digits" in out
+    code, out = cli("validate", "-c", str(estate), "--check-secrets")
+    assert code == 1 and "is not 6 digits" in out

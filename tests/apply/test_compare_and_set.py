@@ -112,3 +112,24 @@ def test_a_template_created_since_the_plan_with_other_content_is_a_stale_plan(tm
     outcome = result["outcomes"]['wabas.tw_retail.templates["order_update/zh_TW"]']
     assert outcome.status == "failed"
     assert outcome.detail.startswith("stale plan: template order_update (zh_TW) now exists")
+
+
+def test_a_template_created_since_the_plan_may_differ_where_it_ignores_changes(tmp_path: Path) -> None:
+    # spring_sale ignores its components: a version someone wrote at Meta is the one the config means
+    edited = {
+        "name": "spring_sale",
+        "language": "zh_HK",
+        "category": "MARKETING",
+        "parameter_format": "NAMED",
+        "components": [{"type": "BODY", "text": "春季優惠，由門市同事更新。"}],
+    }
+
+    def create_in_hk(number: Any, meta: str) -> None:
+        headers = {"Authorization": "Bearer sim-token-harbour"}
+        url = f"{meta}/v23.0/2000000000001/message_templates"
+        answer = httpx.post(url, json=edited, headers=headers)
+        assert answer.status_code == 200, answer.text
+
+    result = apply_with_a_change_between_plan_and_write(tmp_path, create_in_hk)
+    outcome = result["outcomes"]['wabas.hk_retail.templates["spring_sale/zh_HK"]']
+    assert outcome.status == "waiting" and "created meanwhile" in outcome.detail

@@ -152,6 +152,7 @@ def test_a_damaged_saved_plan_is_refused_by_show_and_apply_alike(
         ("missing.json", None, "missing.json: no such file"),
         ("numbers.yaml", "wabas: {}\n", "numbers.yaml:1:1: not JSON"),
         ("binary.json", b"\xff\xfe\x00", "is not a text file"),
+        ("deep.json", '{"a":' * 100_000, "nests deeper than any saved plan"),
     ],
 )
 def test_show_says_what_a_file_is_not(
@@ -178,6 +179,9 @@ def test_show_says_what_a_file_is_not(
         ("wabas.hk_retal", "did you mean wabas.hk_retail?"),
         ('numbers["+85251234567', 'did you mean numbers["+85251234567"]?'),
         ('numbers["+8525"]', "is not a phone number"),
+        ('wabas.hk_retail.templates["nope/en_US"]', "names nothing"),  # a template typo
+        ("wabas.hk_retail.webhooksX", "did you mean wabas.hk_retail.webhooks?"),
+        ('numbers["+85261234567"].bogus', "names nothing"),
     ],
 )
 def test_a_target_that_names_nothing_is_an_error(
@@ -211,11 +215,23 @@ def test_an_unreadable_waba_makes_the_plan_incomplete_not_empty(
     assert code == 1 and "the plan is incomplete" in err and "Apply:" not in out
 
 
+def test_a_target_may_name_one_step_of_a_number(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(
+        capsys, "plan", "-c", str(EXAMPLE), "--sim", "--format", "json",
+        "--target", 'numbers["+852 6123 4567"].request_code',
+    )  # fmt: skip
+    ids = [a["id"] for a in json.loads(out)["actions"]]
+    assert code == 0 and ids[-1] == 'numbers["+85261234567"].request_code'
+    assert 'numbers["+85261234567"].register' not in ids  # what it depends on, not what depends on it
+
+
 def test_refresh_only_with_detailed_exitcode_exits_2_on_drift(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "plan", "-c", str(EXAMPLE), "--sim", "--refresh-only", "--detailed-exitcode")
     assert code == 2
     assert 'profile.websites is ["https://harbourlane.example/tw"] at Meta' in out  # JSON, not a repr
     assert "pin may differ at Meta (write-only" in out  # it cannot be read back: no claim it differs
+    # a declared template Meta does not have is drift too, not only fields that differ
+    assert 'templates["spring_sale/zh_HK"]: declared, but not at Meta' in out
 
 
 @pytest.mark.parametrize("which", ["config", "plan", "world"])

@@ -89,5 +89,11 @@ def test_meta_echoing_the_token_is_redacted_in_errors() -> None:
 
 
 def test_a_token_after_bearer_or_oauth_is_masked_whatever_its_case() -> None:
-    for text in ("Authorization: Bearer EAAGabc123", "authorization: OAuth tok_7f3a9", "Bearer x1y2z3"):
+    for text in (
+        "Authorization: Bearer EAAGabc123",
+        "authorization: OAuth tok_7f3a9",
+        "Bearer x1y2z3",
+        "authorization: OAuth token-7f3a9",
+        "Authorization: OAuth access.x9y8z7",
+    ):
         assert redact(text).endswith("***"), text

@@ -330,3 +330,24 @@ def test_refresh_only_reports_drift_without_actions(example: Config) -> None:
     assert plan.actions == ()
     assert any('profile.email is "old@x.example" at Meta' in n for n in plan.notes)
     assert plan.drift and plan.has_changes  # what --detailed-exitcode reports as 2
+
+
+def test_a_copy_may_differ_where_the_template_ignores_changes(example: Config) -> None:
+    """spring_sale ignores its components (marketing edits them at Meta): an approved copy at the source
+    whose text was edited there is still the template the config means."""
+    world = migration_world(example, two_step=False)
+    hk = world.wabas["2000000000001"]
+    wanted = hk.template("spring_sale", "zh_HK")
+    assert wanted is not None
+    edited = replace(
+        wanted,
+        id="5000000000902",
+        quality_score="GREEN",
+        components=({"type": "BODY", "text": "edited at the old provider"},),
+    )
+    source = replace(world.sources["2000000000901"], templates=(edited,))
+    hk = replace(hk, templates=tuple(t for t in hk.templates if t.name != "spring_sale"))
+    world = replace(world, wabas={**world.wabas, hk.id: hk}, sources={source.id: source})
+    plan = build_plan(example, world, settled_write_only(example))
+    [action] = [a for a in plan.actions if "spring_sale" in a.address]
+    assert action.op is Op.MIGRATE_TEMPLATES
