@@ -236,7 +236,21 @@ class State:
         )
 
     def numbers_of(self, waba_id: str) -> list[NumberRec]:
-        return [n for n in self.numbers.values() if n.waba_id == waba_id]
+        return list(self._numbers_by_waba().get(waba_id, ()))
+
+    def _numbers_by_waba(self) -> dict[str, list[NumberRec]]:
+        """Numbers grouped by WABA, rebuilt only when a number is added. Sound because a number record
+        never changes WABA (a migration adds a new record) and none is ever removed; without it every
+        request's budget check scanned every number (quadratic in a large estate)."""
+        key = (id(self.numbers), len(self.numbers))
+        cached = self.__dict__.get("_by_waba")
+        if cached is None or cached[0] != key:
+            grouped: dict[str, list[NumberRec]] = {}
+            for number in self.numbers.values():
+                grouped.setdefault(number.waba_id, []).append(number)
+            cached = (key, grouped)
+            self.__dict__["_by_waba"] = cached  # not a field: never dumped with the state
+        return cached[1]
 
     def templates_of(self, waba_id: str) -> list[TemplateRec]:
         return [t for t in self.templates.values() if t.waba_id == waba_id]
