@@ -16,7 +16,7 @@ import time
 from dataclasses import asdict, dataclass
 from typing import Protocol
 
-from reconciler.apply.steps import STEPS, StepContext, StepFailed, e164_of
+from reconciler.apply.steps import SLOT, STEPS, StepContext, StepFailed, e164_of
 from reconciler.config.model import PhoneNumber
 from reconciler.errors import WabaplanError
 from reconciler.plan.build import fingerprint, number_fingerprint
@@ -101,6 +101,7 @@ async def execute(
 
     async def run(action: Action) -> Outcome:
         async with slots:
+            SLOT.set(slots)  # this task's: a step waiting on Meta lends it out (steps._slot_lent)
             started = time.monotonic()
             if progress is not None:
                 progress.started(action)

@@ -11,7 +11,9 @@ from __future__ import annotations
 import asyncio
 import mimetypes
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -541,8 +543,27 @@ async def _poll(ctx: StepContext, node: str, field_name: str, pending: tuple[str
             return str(value)
         if ctx.clock() >= deadline:
             return None
-        await asyncio.sleep(min(interval, max(0.0, deadline - ctx.clock())))
+        async with _slot_lent():  # waiting on Meta's reviewer is no reason to hold up other actions
+            await asyncio.sleep(min(interval, max(0.0, deadline - ctx.clock())))
         interval = min(interval * 1.5, MAX_POLL_SECONDS)
+
+
+# The executor's parallelism slot held by the running step, if any (set per task by the executor).
+SLOT: ContextVar[asyncio.Semaphore | None] = ContextVar("wabaplan_slot", default=None)
+
+
+@asynccontextmanager
+async def _slot_lent() -> AsyncIterator[None]:
+    """Give the step's parallelism slot to other actions for a while, and take one back after."""
+    slot = SLOT.get()
+    if slot is None:
+        yield
+        return
+    slot.release()
+    try:
+        yield
+    finally:
+        await asyncio.shield(slot.acquire())
 
 
 # ------------------------------------------------------------------ errors in the user's words
