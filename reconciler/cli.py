@@ -253,9 +253,9 @@ def _schema_names() -> tuple[str, ...]:
 
 def _schema(args: argparse.Namespace) -> int:
     if args.which == "plan":
-        from importlib import resources
+        from reconciler.plan.saved import plan_schema_text
 
-        text = (resources.files("reconciler") / "data" / "plan.schema.json").read_text(encoding="utf-8")
+        text = plan_schema_text()
     elif args.which == "world":
         from reconciler.simulator.schema import render_world_schema
 

@@ -443,22 +443,25 @@ async def migrate_template(action: Action, ctx: StepContext) -> StepResult:
     if template_id in (answer.get("migrated_templates") or []):
         return await _already_there(action, ctx, waba_id, "copied")
     reason = (answer.get("failed_templates") or {}).get(template_id, "no reason given")
-    found = await _find_template(ctx, waba_id, *_template_key(action))
-    if found is None:
-        raise StepFailed(
-            f"Meta did not copy template {template_id} from WABA {source_id} ({reason}): "
-            "plan again to create it instead"
-        )
-    return await _already_there(action, ctx, waba_id, "it was already there")
+    missing = (
+        f"Meta did not copy template {template_id} from WABA {source_id} ({reason}): "
+        "plan again to create it instead"
+    )
+    return await _already_there(action, ctx, waba_id, "it was already there", missing=missing)
 
 
-async def _already_there(action: Action, ctx: StepContext, waba_id: str, how: str) -> StepResult:
+async def _already_there(
+    action: Action, ctx: StepContext, waba_id: str, how: str, *, missing: str = ""
+) -> StepResult:
     """Settle a template by what Meta now holds: as declared (then as its review stands), or a stale
-    plan when it is missing or differs (say, a number's migration copied an older version)."""
+    plan when it is missing (`missing` says what then) or differs (say, a migration copied an older
+    version)."""
     name, language = _template_key(action)
     found = await _find_template(ctx, waba_id, name, language)
     if found is None:
-        raise StepFailed(f"template {name} ({language}) is not in WABA {waba_id} ({how}): apply again")
+        raise StepFailed(
+            missing or f"template {name} ({language}) is not in WABA {waba_id} ({how}): apply again"
+        )
     live = await reread_template(ctx.graph, str(found["id"]))
     if not template_matches(action.params["template"], live, _ignored(action, ctx)):
         raise StepFailed(

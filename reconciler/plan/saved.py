@@ -58,7 +58,11 @@ def load_saved_plan(path: Path) -> dict[str, Any]:
     return document
 
 
+def plan_schema_text() -> str:
+    """The JSON Schema of a saved plan (`wabaplan schema plan`; schemas/plan.schema.json is a copy)."""
+    return (resources.files("reconciler") / "data" / "plan.schema.json").read_text(encoding="utf-8")
+
+
 @cache
 def _validator() -> Draft202012Validator:
-    text = (resources.files("reconciler") / "data" / "plan.schema.json").read_text(encoding="utf-8")
-    return Draft202012Validator(json.loads(text))
+    return Draft202012Validator(json.loads(plan_schema_text()))

@@ -41,19 +41,19 @@ def summary_line(document: dict[str, Any]) -> str:
         drift = [n for n in document["notes"] if " at Meta" in n]
         return f"Refresh only: {len(drift)} difference(s) at Meta from the configuration; no actions planned."
     s = document["summary"]
+    counts = (
+        f"{s['create']} to create, {s['update']} to update, {s['delete']} to delete, "
+        f"{s['operations']} operations"
+    )
     if document.get("incomplete"):
         return (
             f"Plan incomplete: {len(document['incomplete'])} WABA(s) could not be read (see the notes); "
-            f"{s['create']} to create, {s['update']} to update, {s['delete']} to delete, "
-            f"{s['operations']} operations in the rest."
+            f"{counts} in the rest."
         )
     if not document["actions"]:
         return "No changes. Meta matches the configuration."
     blocked = f" ({s['blocked']} blocked)" if s["blocked"] else ""
-    return (
-        f"Plan: {s['create']} to create, {s['update']} to update, {s['delete']} to delete, "
-        f"{s['operations']} operations{blocked}."
-    )
+    return f"Plan: {counts}{blocked}."
 
 
 def preconditions_by_address(document: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:

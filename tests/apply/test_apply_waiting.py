@@ -6,11 +6,9 @@ import os
 from pathlib import Path
 from typing import Any
 
-import yaml
-from sim_estate import SECRETS, copy_estate
+from sim_estate import environ_for, estate_without_the_move
 
 from reconciler.apply.run import ApplyOptions, apply
-from reconciler.config import load
 from reconciler.render.progress import LineProgress
 from reconciler.simulator import run_simulator
 
@@ -20,12 +18,7 @@ TW = "+886912345678"
 def test_waiting_on_a_review_does_not_hold_up_other_actions(tmp_path: Path) -> None:
     """With one action at a time and --wait, a template waiting for Meta's reviewer lends its slot:
     the webhook update queued behind it finishes first instead of waiting out the review."""
-    path = copy_estate(tmp_path / "estate")
-    document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    document["numbers"].pop("+852 6123 4567")
-    path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
-    config = load(path).config
-    assert config is not None
+    path, config = estate_without_the_move(tmp_path / "estate")
     finished: list[str] = []
 
     class Recorder(LineProgress):
@@ -34,9 +27,7 @@ def test_waiting_on_a_review_does_not_hold_up_other_actions(tmp_path: Path) -> N
             super().finished(outcome, done, total)
 
     with run_simulator() as sim, open(os.devnull, "w") as quiet:
-        environ = {**os.environ, **SECRETS, "WABAPLAN_GRAPH_URL": sim.base_url,
-                   "WABAPLAN_ACCESS_TOKEN": "sim-token-harbour"}  # fmt: skip
-        environ.pop("WABAPLAN_STATE_DIR", None)
+        environ = environ_for(sim.base_url)
         apply(
             config,
             path,

@@ -9,11 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import yaml
-from sim_estate import SECRETS, copy_estate
+from sim_estate import environ_for, estate_without_the_move
 
 from reconciler.apply.run import ApplyOptions, apply
-from reconciler.config import load
 from reconciler.render.progress import LineProgress
 from reconciler.simulator import run_simulator
 
@@ -23,17 +21,10 @@ TW = "+886912345678"
 def apply_with_a_change_between_plan_and_write(
     tmp_path: Path, change: Callable[[Any, str], None]
 ) -> dict[str, Any]:
-    path = copy_estate(tmp_path / "estate")
-    document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    document["numbers"].pop("+852 6123 4567")
-    path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
-    config = load(path).config
-    assert config is not None
+    path, config = estate_without_the_move(tmp_path / "estate")
     with run_simulator() as sim, open(os.devnull, "w") as quiet:
         number = next(n for n in sim.simulator.state.numbers.values() if n.e164 == TW)
-        environ = {**os.environ, **SECRETS, "WABAPLAN_GRAPH_URL": sim.base_url,
-                   "WABAPLAN_ACCESS_TOKEN": "sim-token-harbour"}  # fmt: skip
-        environ.pop("WABAPLAN_STATE_DIR", None)
+        environ = environ_for(sim.base_url)
         applied = apply(
             config,
             path,

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from converged import converged_snapshot, settled_write_only
 
 from reconciler.config import load
 from reconciler.config.model import Config
-from reconciler.plan.build import PlanOptions, WriteOnly, build_plan
+from reconciler.plan.build import PlanOptions, WriteOnly, build_plan, resolve_targets
 from reconciler.plan.model import Check, Kind, Op, Status
 from reconciler.snapshot import LiveNumber, LiveWaba, Snapshot
 
@@ -56,6 +57,24 @@ def migration_world(config: Config, *, two_step: bool | None, source_visible: bo
             },
         )
     return replace(live, wabas=wabas, sources=sources)
+
+
+def only_at_source(
+    world: Snapshot, name: str, language: str, *, owner: str | None = None, **changes: Any
+) -> Snapshot:
+    """`world` with one of hk_retail's declared templates held only by the move's source WABA (as
+    `changes` make it there), and that WABA owned by `owner` when given."""
+    hk = world.wabas["2000000000001"]
+    wanted = hk.template(name, language)
+    assert wanted is not None
+    source = world.sources["2000000000901"]
+    source = replace(
+        source,
+        templates=(replace(wanted, **changes),),
+        owner_business_id=owner or source.owner_business_id,
+    )
+    hk = replace(hk, templates=tuple(t for t in hk.templates if t.name != name))
+    return replace(world, wabas={**world.wabas, hk.id: hk}, sources={source.id: source})
 
 
 def ids(plan) -> list[str]:  # type: ignore[no-untyped-def]
@@ -273,25 +292,16 @@ def test_templates_wait_for_a_move_into_their_waba(example: Config) -> None:
 def test_a_template_the_source_holds_approved_is_copied_not_resubmitted(
     example: Config, change: dict, copied: bool
 ) -> None:
-    world = migration_world(example, two_step=False)
-    hk = world.wabas["2000000000001"]
-    wanted = hk.template("login_code", "en_US")
-    assert wanted is not None
-    at_source = replace(
-        wanted,
+    world = only_at_source(
+        migration_world(example, two_step=False),
+        "login_code",
+        "en_US",
+        owner=change.get("owner"),
         id="5000000000903",
         quality_score=change.get("quality_score", "GREEN"),
         status=change.get("status", "APPROVED"),
-        category=change.get("category", wanted.category),
+        **({"category": change["category"]} if "category" in change else {}),
     )
-    source = world.sources["2000000000901"]
-    source = replace(
-        source,
-        templates=(at_source,),
-        owner_business_id=change.get("owner", source.owner_business_id),
-    )
-    hk = replace(hk, templates=tuple(t for t in hk.templates if t.name != "login_code"))
-    world = replace(world, wabas={**world.wabas, hk.id: hk}, sources={source.id: source})
     plan = build_plan(example, world, settled_write_only(example))
     [action] = [a for a in plan.actions if "login_code" in a.address]
     if copied:
@@ -335,19 +345,22 @@ def test_refresh_only_reports_drift_without_actions(example: Config) -> None:
 def test_a_copy_may_differ_where_the_template_ignores_changes(example: Config) -> None:
     """spring_sale ignores its components (marketing edits them at Meta): an approved copy at the source
     whose text was edited there is still the template the config means."""
-    world = migration_world(example, two_step=False)
-    hk = world.wabas["2000000000001"]
-    wanted = hk.template("spring_sale", "zh_HK")
-    assert wanted is not None
-    edited = replace(
-        wanted,
+    world = only_at_source(
+        migration_world(example, two_step=False),
+        "spring_sale",
+        "zh_HK",
         id="5000000000902",
         quality_score="GREEN",
         components=({"type": "BODY", "text": "edited at the old provider"},),
     )
-    source = replace(world.sources["2000000000901"], templates=(edited,))
-    hk = replace(hk, templates=tuple(t for t in hk.templates if t.name != "spring_sale"))
-    world = replace(world, wabas={**world.wabas, hk.id: hk}, sources={source.id: source})
     plan = build_plan(example, world, settled_write_only(example))
     [action] = [a for a in plan.actions if "spring_sale" in a.address]
     assert action.op is Op.MIGRATE_TEMPLATES
+
+
+def test_every_action_the_planner_names_is_a_target_a_user_may_give(example: Config) -> None:
+    """resolve_targets lists a number's step names (NUMBER_STEPS) apart from the builder that makes
+    them: every action id of a full migration plan must resolve, or --target would refuse it."""
+    plan = build_plan(example, migration_world(example, two_step=False), settled_write_only(example))
+    assert plan.actions
+    assert resolve_targets(example, ids(plan)) == tuple(ids(plan))
