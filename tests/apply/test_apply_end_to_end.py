@@ -7,6 +7,7 @@ import re
 import sqlite3
 from pathlib import Path
 
+from leaks import assert_no_secret
 from sim_estate import SECRETS, TW_PIN, Cli
 
 from reconciler.simulator.state import sealed_matches
@@ -75,8 +76,7 @@ def test_the_seed_migration_end_to_end(estate: Path, cli: Cli) -> None:
     assert code == 0 and "register" in history
     journal = estate.parent / ".wabaplan" / "journal.db"
     dumped = "\n".join(sqlite3.connect(journal).iterdump())
-    for secret in [*SECRETS.values(), otp, TW_PIN]:
-        assert secret not in transcript + history + dumped
+    assert_no_secret(transcript + history + dumped, *SECRETS.values(), otp, TW_PIN)
 
 
 def test_apply_refuses_a_stale_saved_plan(estate: Path, cli: Cli, tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from leaks import assert_no_secret
 
 from reconciler.apply.journal import (
     FILE_NAME,
@@ -626,8 +627,7 @@ def test_forbidden_values_never_reach_the_file(state: Path) -> None:
         finally:
             db.close()
         assert MASK in dump
-        for secret in (pin, token, code):
-            assert secret not in dump
+        assert_no_secret(dump, pin, token, code)
     for path in state.iterdir():  # nor in any page SQLite wrote, once closed
         for secret in (pin, token, code):
             assert secret.encode() not in path.read_bytes(), path

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from leaks import assert_no_secret
 
 from reconciler.cli import main
 
@@ -88,8 +89,7 @@ def test_saved_plan_renders_the_same_and_holds_no_secret(
     assert shown == printed
     everything = saved.read_text(encoding="utf-8") + printed
     everything += "".join(p.read_text(errors="replace") for p in (tmp_path / "state").rglob("*.json"))
-    for secret in ("482915", "731946", "verify-me-7Hq2"):
-        assert secret not in everything
+    assert_no_secret(everything, "482915", "731946", "verify-me-7Hq2")
 
 
 def test_target_narrows_the_plan(capsys: pytest.CaptureFixture[str]) -> None:
