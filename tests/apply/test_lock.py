@@ -165,9 +165,7 @@ def test_a_killed_holder_leaves_the_lock_free_at_once(state: Path, hold: Holder)
     hold.kill()
     stale = holder(state)
     assert stale is not None and stale["pid"] == dead  # what the dead holder wrote is still there
-    started = time.monotonic()
-    with state_lock(state, command="apply"):  # no timeout: free now, not after some expiry
-        assert time.monotonic() - started < 0.5
+    with state_lock(state, command="apply"):  # no timeout: taken now or refused, never waited for
         info = holder(state)
         assert info is not None and info["pid"] == os.getpid()
         assert f'"pid": {dead},' not in (state / FILE_NAME).read_text()
