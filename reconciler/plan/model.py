@@ -131,7 +131,7 @@ class Plan:
     live_fingerprints: dict[str, str] = field(default_factory=dict)
     simulated: bool = False
     refresh_only: bool = False
-    drift: tuple[str, ...] = ()  # --refresh-only: each field that differs at Meta (also among the notes)
+    drift: tuple[str, ...] = ()  # --refresh-only: each difference at Meta (also among the notes)
     incomplete: tuple[str, ...] = ()  # declared WABAs that could not be read (also among the notes)
     targets: tuple[str, ...] = ()  # --target: the plan covers these and what they depend on
 
@@ -175,6 +175,7 @@ class Plan:
             ],
             "pending": [{"address": p.address, "detail": p.detail} for p in self.pending],
             "notes": list(self.notes),
+            **({"drift": list(self.drift)} if self.refresh_only else {}),
             **({"incomplete": list(self.incomplete)} if self.incomplete else {}),
             "live_fingerprints": dict(sorted(self.live_fingerprints.items())),
         }

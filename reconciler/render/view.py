@@ -38,7 +38,7 @@ def change_lines(action: dict[str, Any]) -> list[ChangeLine]:
 
 def summary_line(document: dict[str, Any]) -> str:
     if document.get("refresh_only"):
-        drift = [n for n in document["notes"] if " at Meta" in n]
+        drift = document.get("drift", [])
         return f"Refresh only: {len(drift)} difference(s) at Meta from the configuration; no actions planned."
     s = document["summary"]
     counts = (

@@ -104,7 +104,11 @@ def test_refresh_only_reports_drift_without_actions(capsys: pytest.CaptureFixtur
     _, out, _ = run(capsys, "plan", "-c", str(EXAMPLE), "--sim", "--format", "json", "--refresh-only")
     document = json.loads(out)
     assert document["actions"] == [] and document["refresh_only"] is True
-    assert any("profile.websites" in note for note in document["notes"])
+    jsonschema.validate(document, json.loads((ROOT / "schemas" / "plan.schema.json").read_text("utf-8")))
+    drift = document["drift"]
+    assert any("profile.websites" in line for line in drift) and set(drift) <= set(document["notes"])
+    _, text, _ = run(capsys, "plan", "-c", str(EXAMPLE), "--sim", "--refresh-only")
+    assert f"Refresh only: {len(drift)} difference(s) at Meta" in text
 
 
 def test_show_refuses_what_is_not_a_plan(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
