@@ -55,30 +55,44 @@ WABA_BOOLEANS = (
 
 
 def update_waba(ctx: Ctx, waba: WabaRec) -> dict[str, Any]:
-    """`POST /{WABA-ID}`: the SDK's booleans, and `name` "
-    "(spec). Currency/time zone are fixed (META-API.md §3.1)."""
+    """`POST /{WABA-ID}`: the SDK's booleans, and `name`/`timezone_id` (spec). The time zone and the
+    currency cannot change once a credit line / payment method is attached (META-API.md §3.1)."""
     params = ctx.req.params
-    changed = False
+    updates: dict[str, Any] = {}
     name = p_str(params, "name")
     if name is not None:
         if not 1 <= len(name) <= 100:
             raise invalid_parameter("Param name must be between 1 and 100 characters")
-        waba.name = name
-        changed = True
-    for key in ("timezone_id", "currency"):
+        updates["name"] = name
+    for key, pattern, what in FIXED_ONCE_PAID:
         value = p_str(params, key)
-        if value is not None and value != getattr(waba, key):
+        if value is None or value == getattr(waba, key):
+            continue
+        if not re.fullmatch(pattern, value):
+            raise invalid_parameter(f"Param {key} must be {what}")
+        if waba.payment_method_attached:
             raise invalid_parameter(
                 f"The {key} of a WhatsApp Business Account cannot be changed once a payment method "
                 "is attached"
             )
+        updates[key] = value
     for key in WABA_BOOLEANS:
         if key in params:
-            setattr(waba, key, p_bool(params, key))
-            changed = True
-    if not changed:
-        raise invalid_parameter("No supported field to update: name, " + ", ".join(WABA_BOOLEANS))
+            updates[key] = p_bool(params, key)
+    if not updates and not any(p_str(params, key) is not None for key, _, _ in FIXED_ONCE_PAID):
+        raise invalid_parameter(
+            "No supported field to update: name, timezone_id, currency, " + ", ".join(WABA_BOOLEANS)
+        )
+    for key, value in updates.items():  # everything validated first: no half-applied update
+        setattr(waba, key, value)
     return {"success": True}
+
+
+# (param, pattern, description) of what is fixed once a payment method is attached (META-API.md §3.1)
+FIXED_ONCE_PAID = (
+    ("timezone_id", r"[0-9]{1,4}", "a time zone ID such as 1"),
+    ("currency", r"[A-Z]{3}", "an ISO 4217 currency code such as USD"),
+)
 
 
 # ------------------------------------------------------------------------------- subscribed apps

@@ -95,7 +95,8 @@ class SimulatorApp:
             sim.count_fault(method, request.url.path)
             if fault == "drop" and drop_connection(send):
                 return
-            status, code = fault.split(":") if fault != "drop" else ("500", "1")
+            # a drop that cannot be done degrades to 500 code 131000 ("Something went wrong", §8.2)
+            status, code = fault.split(":") if fault != "drop" else ("500", "131000")
             err = transient(int(code))
             await _json(int(status), err.envelope(sim.trace_id(number)), err.headers)(scope, receive, send)
             return

@@ -220,8 +220,8 @@ def verify_code_error(detail: str) -> GraphError:
 
 def transient(code: int) -> GraphError:
     """What Meta answers when it is unwell (the `--fault-rate` share)."""
-    if code == 1:
-        return GraphError(1, "An unknown error occurred", http_status=500, is_transient=True)
+    if code == 1:  # HTTP 400, not 500 (META-API.md §8.2)
+        return GraphError(1, "An unknown error occurred", http_status=400, is_transient=True)
     if code == 2:
         return GraphError(2, "(#2) Service temporarily unavailable", http_status=503, is_transient=True)
     if code == 131000:

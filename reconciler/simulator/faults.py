@@ -11,8 +11,9 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-# what a fault looks like; "drop" closes the connection without an answer
-FAULT_KINDS: tuple[str, ...] = ("500:1", "503:2", "500:131000", "400:4", "400:80007", "drop")
+# what a fault looks like ("<HTTP status>:<code>", statuses per META-API.md §8.2); "drop" closes the
+# connection without an answer
+FAULT_KINDS: tuple[str, ...] = ("400:1", "503:2", "500:131000", "400:4", "400:80007", "drop")
 
 
 @dataclass

@@ -24,6 +24,7 @@ from .context import Ctx
 from .errors import nonexisting_field
 from .fields import FieldSpec
 from .paging import DEFAULT_LIMIT, clamp_limit, paginate, paging_object
+from .protocol import p_summary, pick_summary
 from .state import REGISTERED, NumberRec, SubscriptionRec, TemplateRec, WabaRec
 
 Getter = Callable[[Ctx, Any], Any]
@@ -37,6 +38,12 @@ class NodeType:
     default: tuple[str, ...]
     edges: Mapping[str, tuple[str, EdgeLister]]  # edge -> (item kind, lister)
     has_id: bool = True
+    list_default: tuple[str, ...] | None = None  # defaults as an item of a list edge, if they differ
+
+
+def _unmodelled(ctx: Ctx, obj: Any) -> None:
+    """A documented field the world does not model: omitted, as Meta omits unset fields."""
+    return None
 
 
 # ------------------------------------------------------------------------------------------- WABA
@@ -104,13 +111,36 @@ WABA = NodeType(
         "country": lambda c, w: w.country,
         "ownership_type": lambda c, w: w.ownership_type,
         "owner_business_info": _owner_info,
+        "owner_business": _owner_info,
+        "creation_time": lambda c, w: iso(w.created_at),
         "status": lambda c, w: "ACTIVE",
         "is_enabled_for_insights": lambda c, w: w.is_enabled_for_insights,
         "template_auto_archival_enabled": lambda c, w: w.template_auto_archival_enabled,
         "disable_marketing_messages_on_cloud_api": lambda c, w: w.disable_marketing_messages_on_cloud_api,
         "health_status": _waba_health,
+        # Documented (META-API.md §3.1; the last three from the spec, S:790) but not in the world: omitted.
+        **dict.fromkeys(
+            (
+                "on_behalf_of_business_info",
+                "primary_business_location",
+                "is_shared_with_partners",
+                "purchase_order_number",
+                "primary_funding_id",
+                "analytics",
+                "auth_international_rate_eligibility",
+                "marketing_messages_lite_api_status",
+                "marketing_messages_onboarding_status",
+                "linked_commerce_account",
+                "audiences",
+                "schedules",
+                "dcc_config",
+            ),
+            _unmodelled,
+        ),
     },
     default=("id", "name", "timezone_id", "message_template_namespace"),
+    # as an item of a business's WABA list (META-API.md §3.1)
+    list_default=("id", "name", "currency", "timezone_id", "message_template_namespace"),
     edges={
         "phone_numbers": ("phone", waba_numbers),
         "message_templates": ("template", waba_templates),
@@ -169,6 +199,16 @@ def _dial_code(n: NumberRec) -> str:
     return str(phonenumbers.parse(n.e164, None).country_code)
 
 
+# The spec's unified_cert_status (S:6134) read off the display-name review; UNCERTAIN (META-API.md §2.2).
+UNIFIED_CERT_STATUS = {
+    "APPROVED": "APPROVED",
+    "AVAILABLE_WITHOUT_REVIEW": "APPROVED",
+    "PENDING_REVIEW": "NAME_PENDING_REVIEW",
+    "DECLINED": "NAME_NOT_APPROVED",
+    "EXPIRED": "NAME_NOT_APPROVED",
+}
+
+
 PHONE = NodeType(
     name="WhatsAppBusinessPhoneNumber",
     fields={
@@ -197,9 +237,16 @@ PHONE = NodeType(
         "new_certificate": lambda c, n: _certificate(n, n.verified_name) if n.needs_reregister else None,
         "country_code": lambda c, n: _region(n),
         "country_dial_code": lambda c, n: _dial_code(n),
+        "host_platform": lambda c, n: n.platform_type,  # the spec's name for platform_type (§2.2)
+        "unified_cert_status": lambda c, n: UNIFIED_CERT_STATUS.get(n.name_status),
+        "quality_score": lambda c, n: {"score": n.quality_rating},
+        "username": _unmodelled,
     },
-    # The docs' default set (META-API.md §2.2 example), plus `status`, which the spec marks required.
-    default=(
+    # GET /{Phone-Number-ID} without fields= (META-API.md §2.1, spec S:15480).
+    default=("id", "display_phone_number", "verified_name", "quality_rating"),
+    # As an item of the phone_numbers edge: the docs' example set (§2.2), plus `status`, which the spec
+    # marks required there.
+    list_default=(
         "verified_name",
         "code_verification_status",
         "display_phone_number",
@@ -292,10 +339,14 @@ NODE_TYPES: dict[str, NodeType] = {
 # -------------------------------------------------------------------------------------- rendering
 
 
-def render(ctx: Ctx, kind: str, obj: Any, specs: Sequence[FieldSpec] | None) -> dict[str, Any]:
+def render(
+    ctx: Ctx, kind: str, obj: Any, specs: Sequence[FieldSpec] | None, *, as_item: bool = False
+) -> dict[str, Any]:
+    """One object; `as_item` when it is an item of a list edge (some nodes have other defaults there)."""
     node = NODE_TYPES[kind]
     if specs is None:
-        specs = [FieldSpec(name) for name in node.default]
+        default = node.list_default if as_item and node.list_default else node.default
+        specs = [FieldSpec(name) for name in default]
     elif node.has_id and not any(s.name == "id" for s in specs):
         specs = [*specs, FieldSpec("id")]
     out: dict[str, Any] = {}
@@ -318,17 +369,29 @@ def render_edge(ctx: Ctx, kind: str, obj: Any, spec: FieldSpec) -> dict[str, Any
     query = {"fields": _unparse(spec.subfields)} if spec.subfields else {}
     if "access_token" in ctx.req.query:
         query["access_token"] = ctx.req.query["access_token"]
+    items = lister(ctx, obj)
+    wanted = p_summary(spec.modifiers)  # `.summary(true)` (META-API.md §7.6, §11)
     return list_page(
         ctx,
         item_kind,
-        lister(ctx, obj),
+        items,
         fields=spec.subfields,
         limit=limit,
         after=None,
         before=None,
         url=ctx.url(f"/{obj.id}/{spec.name}"),
         query=query,
+        summary=pick_summary(wanted, edge_summary(ctx, obj, spec.name, items)) if wanted else None,
     )
+
+
+def edge_summary(ctx: Ctx, owner: Any, edge: str, items: Sequence[Any]) -> dict[str, Any]:
+    """Everything `summary=true` reports on an edge: `total_count`; templates add their counts (§11)."""
+    if edge == "message_templates":
+        from .templates import template_summary
+
+        return template_summary(ctx, owner, items)
+    return {"total_count": len(items)}
 
 
 def list_page(
@@ -346,7 +409,7 @@ def list_page(
 ) -> dict[str, Any]:
     key = (lambda o: o.id) if NODE_TYPES[kind].has_id else (lambda o: o.app_id)
     page, cursors, has_next, has_prev = paginate(items, key, limit=limit, after=after, before=before)
-    out: dict[str, Any] = {"data": [render(ctx, kind, o, fields) for o in page]}
+    out: dict[str, Any] = {"data": [render(ctx, kind, o, fields, as_item=True) for o in page]}
     paging = paging_object(cursors, has_next, has_prev, url=url, query=query, limit=limit)
     if paging:
         out["paging"] = paging

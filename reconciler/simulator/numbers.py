@@ -20,7 +20,7 @@ from . import errors as E
 from .context import Ctx
 from .errors import GraphError, invalid_parameter, migration_error, missing_parameter
 from .nodes import waba_numbers
-from .protocol import p_bool, p_json, p_str
+from .protocol import p_bool, p_json, p_str, p_summary, pick_summary
 from .ratelimit import count_in_window
 from .state import GONE, CodeRec, NumberRec, ProfileRec, WabaRec, seal, sealed_matches
 from .templates import duplicate_templates
@@ -99,13 +99,30 @@ def list_numbers(ctx: Ctx, waba: WabaRec) -> dict[str, Any]:
         for rule in filtering:
             if (
                 not isinstance(rule, dict)
-                or rule.get("field") != "account_mode"
+                or rule.get("field") not in FILTERABLE
                 or rule.get("operator") != "EQUAL"
             ):
-                raise invalid_parameter("Only filtering on account_mode with operator EQUAL is supported")
-            numbers = [n for n in numbers if n.account_mode == rule.get("value")]
-    summary = {"total_count": len(numbers)} if params.get("summary") else None
+                raise invalid_parameter(
+                    f"Only filtering on {', '.join(FILTERABLE)} with operator EQUAL is supported"
+                )
+            field, wanted = FILTERABLE[rule["field"]], _filter_value(rule.get("value"))
+            numbers = [n for n in numbers if _filter_value(getattr(n, field)) == wanted]
+    summary = pick_summary(p_summary(params), {"total_count": len(numbers)})
     return edge_page(ctx, "phone", numbers, f"/{waba.id}/phone_numbers", summary)
+
+
+# `filtering` fields of the phone_numbers edge (spec S:25706; §2.1) -> NumberRec attribute
+FILTERABLE = {
+    "account_mode": "account_mode",
+    "messaging_limit_tier": "messaging_limit_tier",
+    "is_official_business_account": "is_official_business_account",
+}
+
+
+def _filter_value(value: Any) -> str:
+    """Compare filter values as text: a JSON `true` and a `"true"` mean the same."""
+    text = str(value)
+    return text.lower() if text.lower() in ("true", "false") else text
 
 
 # ----------------------------------------------------------------------------------- add / migrate
@@ -320,7 +337,7 @@ def verify_code(ctx: Ctx, n: NumberRec) -> dict[str, Any]:
         )
     rec.used = True
     n.code_verification_status = "VERIFIED"
-    return {"success": True}
+    return {"success": True, "id": n.id}  # the spec's answer carries the number's ID (META-API.md §4.1)
 
 
 # ------------------------------------------------------------------------------- register / deregister
@@ -411,21 +428,15 @@ def deregister(ctx: Ctx, n: NumberRec) -> dict[str, Any]:
 
 
 def update_number(ctx: Ctx, n: NumberRec) -> dict[str, Any]:
-    """`POST /{Phone-Number-ID}`: `pin`, `new_display_name`, `webhook_configuration`, `search_visibility`."""
+    """`POST /{Phone-Number-ID}`: `pin`, `new_display_name`, `webhook_configuration`, `search_visibility`,
+    `whatsapp_business_api_data{pin, show_security_notifications, notify_user_change_number}` (§2.1)."""
     serving(n, "post")
     params = ctx.req.params
-    known = [
-        k for k in ("pin", "new_display_name", "webhook_configuration", "search_visibility") if k in params
-    ]
-    if not known:
-        raise invalid_parameter(
-            "No supported field to update: pin, new_display_name, webhook_configuration, search_visibility"
-        )
+    if not any(k in params for k in UPDATABLE):
+        raise invalid_parameter("No supported field to update: " + ", ".join(UPDATABLE))
     updates: list[Any] = []
-    if "pin" in params:
-        pin = p_str(params, "pin")
-        if pin is None or not PIN_RE.match(pin):
-            raise invalid_parameter("Param pin must be a 6-digit number")
+    pin = _new_pin(params)
+    if pin is not None:
         if not n.registered:
             raise E.not_registered()
         updates.append(lambda: _set_pin(n, pin))
@@ -448,6 +459,42 @@ def update_number(ctx: Ctx, n: NumberRec) -> dict[str, Any]:
     for apply in updates:  # validate everything first, then change: no half-applied update
         apply()
     return {"success": True}
+
+
+UPDATABLE = (
+    "pin",
+    "new_display_name",
+    "webhook_configuration",
+    "search_visibility",
+    "whatsapp_business_api_data",
+)
+API_DATA_KEYS = ("pin", "show_security_notifications", "notify_user_change_number")
+
+
+def _new_pin(params: dict[str, Any]) -> str | None:
+    """The 2FA PIN to set, from `pin` or `whatsapp_business_api_data.pin` (the same rules, §4.2)."""
+    pins: list[Any] = []
+    if "pin" in params:
+        pins.append(p_str(params, "pin"))
+    if "whatsapp_business_api_data" in params:
+        data = p_json(params, "whatsapp_business_api_data")
+        if not isinstance(data, dict) or not set(data) <= set(API_DATA_KEYS):
+            raise invalid_parameter(
+                "Param whatsapp_business_api_data must be an object with " + ", ".join(API_DATA_KEYS)
+            )
+        for key in API_DATA_KEYS[1:]:
+            if key in data:
+                p_bool(data, key)  # accepted; nothing the simulator models depends on them
+        if "pin" in data:
+            pins.append(p_str(data, "pin"))
+    if not pins:
+        return None
+    for pin in pins:
+        if pin is None or not PIN_RE.match(pin):
+            raise invalid_parameter("Param pin must be a 6-digit number")
+    if len(set(pins)) > 1:
+        raise invalid_parameter("Param pin and whatsapp_business_api_data[pin] differ")
+    return str(pins[0])
 
 
 def _set_pin(n: NumberRec, pin: str) -> None:

@@ -11,6 +11,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -159,6 +160,50 @@ def p_json(params: Mapping[str, Any], name: str) -> Any:
             except ValueError:
                 raise invalid_parameter(f"Param {name} must be valid JSON") from None
     return value
+
+
+def p_time(params: Mapping[str, Any], name: str) -> float | None:
+    """A point in time as Graph takes it (`since`, `until`): a unix timestamp, or an ISO 8601 date/time."""
+    value = params.get(name)
+    if value is None or value == "":
+        return None
+    text = str(value).strip()
+    if re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", text):
+        return float(text)
+    try:
+        when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise invalid_parameter(f"Param {name} must be a unix timestamp or an ISO 8601 date") from None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.timestamp()
+
+
+def p_summary(params: Mapping[str, Any], name: str = "summary") -> bool | frozenset[str]:
+    """`summary=true|false`, or `summary=total_count,…` for just those summary fields (META-API.md §11)."""
+    value = params.get(name)
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    text = str(value).strip()
+    if text.lower() in ("true", "1"):
+        return True
+    if text.lower() in ("false", "0", ""):
+        return False
+    names = frozenset(part.strip() for part in text.split(",") if part.strip())
+    if not all(re.fullmatch(r"[a-z_]+", n) for n in names):
+        raise invalid_parameter(
+            f"Param {name} must be true, false or a comma-separated list of summary fields"
+        )
+    return names
+
+
+def pick_summary(wanted: bool | frozenset[str], full: dict[str, Any]) -> dict[str, Any] | None:
+    """The summary object for `wanted` (from `p_summary`): all of `full`, the named fields, or none."""
+    if wanted is False:
+        return None
+    if wanted is True:
+        return full
+    return {k: v for k, v in full.items() if k in wanted}
 
 
 def check(condition: bool, error: GraphError) -> None:

@@ -115,6 +115,7 @@ class WabaRec:
     is_enabled_for_insights: bool = False
     template_auto_archival_enabled: bool = True
     disable_marketing_messages_on_cloud_api: bool = False
+    created_at: float = 0.0  # creation_time (the world's WABAs exist from the clock's start)
     template_creations: list[float] = field(default_factory=list)
 
 
@@ -297,6 +298,7 @@ def state_from_world(world: World, now: float) -> State:
             message_template_namespace=w.message_template_namespace or f"ns_{w.id}",
             ownership_type=w.ownership_type,
             payment_method_attached=w.payment_method_attached,
+            created_at=now,
             subscriptions=[
                 SubscriptionRec(s.app, s.override_callback_uri, seal(s.verify_token)) for s in w.subscriptions
             ],

@@ -8,18 +8,21 @@ template may be edited once per 24 h and 10 times per 30 days.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from .context import Ctx
 from .errors import GraphError, invalid_parameter, missing_parameter
 from .nodes import waba_templates
-from .protocol import p_int, p_json, p_str
+from .protocol import p_int, p_json, p_str, p_summary, p_time, pick_summary
 from .ratelimit import count_in_window
 from .state import DeletedNameRec, TemplateRec, WabaRec
 
 NAME_RE = re.compile(r"^[a-z0-9_]{1,512}$")
 LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(_[A-Za-z]{2,4})?$")
 CATEGORIES = ("AUTHENTICATION", "MARKETING", "UTILITY")
+SUB_CATEGORIES = ("ORDER_DETAILS", "ORDER_STATUS", "RICH_ORDER_STATUS")  # META-API.md §5.2
+SOURCES = ("AUTO_GENERATED", "MANUAL")  # list filter `source` (META-API.md §5.1)
 COMPONENT_TYPES = ("HEADER", "BODY", "FOOTER", "BUTTONS")
 EDITABLE = ("APPROVED", "REJECTED", "PAUSED")
 DAY = 86400.0
@@ -60,15 +63,30 @@ def list_templates(ctx: Ctx, waba: WabaRec) -> dict[str, Any]:
     either = p_str(params, "name_or_content")
     if either:
         items = [t for t in items if either.lower() in t.name or either.lower() in _body_text(t).lower()]
-    summary = None
-    if params.get("summary"):
-        summary = {
-            "total_count": len(items),
-            "message_template_count": len(ctx.state.templates_of(waba.id)),
-            "message_template_limit": template_cap(ctx, waba),
-            "are_translations_complete": True,
-        }
+    # since/until bound the creation time (META-API.md §5.1): Graph's usual unix timestamp or ISO date
+    since, until = p_time(params, "since"), p_time(params, "until")
+    if since is not None:
+        items = [t for t in items if t.created_at >= since]
+    if until is not None:
+        items = [t for t in items if t.created_at <= until]
+    source = p_str(params, "source")
+    if source is not None:
+        if source not in SOURCES:
+            raise invalid_parameter("Param source must be one of {" + ", ".join(SOURCES) + "}")
+        # a template made by hand or migrated is MANUAL; the world has no auto-generated templates
+        items = items if source == "MANUAL" else []
+    summary = pick_summary(p_summary(params), template_summary(ctx, waba, items))
     return edge_page(ctx, "template", items, f"/{waba.id}/message_templates", summary)
+
+
+def template_summary(ctx: Ctx, waba: WabaRec, items: Sequence[TemplateRec]) -> dict[str, Any]:
+    """The templates edge's summary fields (META-API.md §11)."""
+    return {
+        "total_count": len(items),
+        "message_template_count": len(ctx.state.templates_of(waba.id)),
+        "message_template_limit": template_cap(ctx, waba),
+        "are_translations_complete": True,
+    }
 
 
 def _body_text(t: TemplateRec) -> str:
@@ -130,6 +148,11 @@ def create_template(ctx: Ctx, waba: WabaRec) -> dict[str, Any]:
     if parameter_format not in ("POSITIONAL", "NAMED"):
         raise invalid_parameter("Param parameter_format must be one of {POSITIONAL, NAMED}")
     ttl = p_int(params, "message_send_ttl_seconds")
+    sub_category = p_str(params, "sub_category") or None
+    if sub_category is not None and sub_category not in SUB_CATEGORIES:
+        raise invalid_parameter(
+            f"Param sub_category must be one of {{{', '.join(SUB_CATEGORIES)}}}, not {sub_category}"
+        )
 
     limits = ctx.state.limits
     recent = count_in_window(waba.template_creations, 3600.0, ctx.now)
@@ -179,7 +202,7 @@ def create_template(ctx: Ctx, waba: WabaRec) -> dict[str, Any]:
         parameter_format=parameter_format,
         components=components,
         created_at=ctx.now,
-        sub_category=p_str(params, "sub_category"),
+        sub_category=sub_category,
         message_send_ttl_seconds=ttl,
     )
     ctx.state.templates[rec.id] = rec
@@ -230,12 +253,23 @@ def edit_template(ctx: Ctx, t: TemplateRec) -> dict[str, Any]:
 
 
 def delete_templates(ctx: Ctx, waba: WabaRec) -> dict[str, Any]:
+    """`?name=` deletes every language of the name; `hsm_id` (with `name`) or `hsm_ids` (a JSON array
+    of template IDs; `name`, if given, must match) delete just those (META-API.md §5.1)."""
     params = ctx.req.params
-    name = p_str(params, "name", required=True)
-    hsm_id = p_str(params, "hsm_id")
-    targets = [t for t in ctx.state.templates_of(waba.id) if t.name == name]
-    if hsm_id:
-        targets = [t for t in targets if t.id == hsm_id]
+    ids = _hsm_ids(params)
+    name = p_str(params, "name", required="hsm_ids" not in params)
+    targets = [t for t in ctx.state.templates_of(waba.id) if name is None or t.name == name]
+    if ids:
+        targets = [t for t in targets if t.id in ids]
+        missing = sorted(ids - {t.id for t in targets})
+        if missing:
+            raise _error(
+                2593002,
+                "Message template not found",
+                f"No message template with ID {', '.join(missing)}"
+                + (f" named {name}" if name else "")
+                + " in this account.",
+            )
     if not targets:
         raise _error(
             2593002, "Message template not found", f"No message template named {name} in this account."
@@ -249,6 +283,19 @@ def delete_templates(ctx: Ctx, waba: WabaRec) -> dict[str, Any]:
         del ctx.state.templates[t.id]
     ctx.notes["deleted_templates"] = [t.id for t in targets]
     return {"success": True}
+
+
+def _hsm_ids(params: dict[str, Any]) -> set[str]:
+    ids: set[str] = set()
+    if "hsm_ids" in params:
+        value = p_json(params, "hsm_ids")
+        if not isinstance(value, list) or not value or not all(isinstance(v, str | int) for v in value):
+            raise invalid_parameter("Param hsm_ids must be a non-empty JSON array of template IDs")
+        ids.update(str(v) for v in value)
+    hsm_id = p_str(params, "hsm_id")
+    if hsm_id:
+        ids.add(hsm_id)
+    return ids
 
 
 # ------------------------------------------------------------------------------------------ migrate

@@ -201,7 +201,9 @@ class Waba(_Model):
     message_template_namespace: str | None = None
     ownership_type: Literal["CLIENT_OWNED", "ON_BEHALF_OF", "SELF"] = "CLIENT_OWNED"
     payment_method_attached: bool = Field(
-        True, description="a payment method / credit line (migration needs it)"
+        True,
+        description="a payment method / credit line (migration needs it; currency and time zone are "
+        "then fixed)",
     )
     subscribed_apps: list[GraphId | Subscription] = Field(
         default_factory=list, description="app IDs, or {app, override_callback_uri, verify_token}"

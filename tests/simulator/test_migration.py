@@ -63,7 +63,8 @@ def test_whole_migration_over_raw_http(sim: RunningSimulator, graph: httpx.Clien
     assert code is not None and len(code) == 6
     with httpx.Client(base_url=sim.base_url) as raw:  # the same inbox over HTTP
         assert raw.get(f"/_sim/inbox/{new_id}").json()["code"] == code
-    assert graph.post(f"/{new_id}/verify_code", data={"code": code}).json() == {"success": True}
+    # Meta's answer also names the verified number (spec S:17196, META-API.md §4.1)
+    assert graph.post(f"/{new_id}/verify_code", data={"code": code}).json() == {"success": True, "id": new_id}
 
     # register sets the new PIN; the cut-over happens now
     registered = graph.post(f"/{new_id}/register", json={"messaging_product": "whatsapp", "pin": "482915"})
