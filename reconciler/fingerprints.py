@@ -14,6 +14,12 @@ from pathlib import Path
 KEY_FILE = "fingerprint.key"
 
 
+def verify_token_key(waba_id: str) -> str:
+    """Where a WABA's webhook verify token is fingerprinted: by the WABA's Meta ID, not its local name, so
+    renaming the WABA in the config (or importing it under another name) does not set the token again."""
+    return f'wabas[id="{waba_id}"].webhooks.verify_token'
+
+
 def keyed(key: bytes, value: str) -> str:
     return hmac.new(key, value.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
 

@@ -54,7 +54,8 @@ def render_config(snapshot: Snapshot, waba_ids: Iterable[str], *, header: str = 
     lines += [
         "# Written by `wabaplan import` from live state. Secrets are placeholders: set the variables, or",
         "# switch them to ${file:PATH}. Two-step PINs and profile pictures cannot be read back: add `pin:`",
-        "# and `profile.picture:` to manage them (the next plan will then set them).",
+        "# and `profile.picture:` to manage them (the next plan will then set them). A webhook verify token",
+        "# cannot be read back either: the first plan sets it, unless wabaplan set that value before.",
     ]
     lines += [f"# note: {note}" for note in notes]
     return "\n".join(lines) + "\n\n" + body

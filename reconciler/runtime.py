@@ -20,7 +20,7 @@ from typing import Any
 from reconciler.config.model import Config
 from reconciler.config.secrets import is_pin, resolve
 from reconciler.errors import SecretError, WabaplanError
-from reconciler.fingerprints import keyed, of_file
+from reconciler.fingerprints import keyed, of_file, verify_token_key
 from reconciler.graph.client import GraphClient
 from reconciler.graph.secrets import Token
 from reconciler.plan.build import WriteOnly
@@ -269,9 +269,9 @@ def write_only(
                 unresolved[f"{address}.profile.picture"] = (
                     f"picture {picture} cannot be read ({exc.strerror})"
                 )
-    for name, waba in config.wabas.items():
+    for waba in config.wabas.values():
         if waba.webhooks and waba.webhooks.verify_token:
-            take(f"wabas.{name}.webhooks.verify_token", waba.webhooks.verify_token)
+            take(verify_token_key(waba.id), waba.webhooks.verify_token)
     return WriteOnly(desired=desired, known=state.fingerprints(journal_target(target)), unresolved=unresolved)
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from reconciler.config.model import Config
-from reconciler.fingerprints import keyed, of_file
+from reconciler.fingerprints import keyed, of_file, verify_token_key
 from reconciler.graph.client import GraphClient
 from reconciler.graph.errors import AmbiguousWriteError, GraphError
 from reconciler.plan.build import template_matches
@@ -122,7 +122,7 @@ async def subscribe_app(action: Action, ctx: StepContext) -> StepResult:
     data: dict[str, Any] = {}
     name = _waba_name(ctx, waba_id)
     hooks = ctx.config.wabas[name].webhooks
-    token_key = f"wabas.{name}.webhooks.verify_token"
+    token_key = verify_token_key(waba_id)
     if hooks is not None and hooks.override_callback_uri and hooks.verify_token:
         data = {
             "override_callback_uri": hooks.override_callback_uri,

@@ -23,6 +23,7 @@ from reconciler.config.diagnostics import format_path
 from reconciler.config.model import Config, PhoneNumber, Template, Waba
 from reconciler.config.phone import InvalidNumber, parse_number, to_e164
 from reconciler.diff import FieldChange, diff_fields
+from reconciler.fingerprints import verify_token_key
 from reconciler.plan.model import (
     Action,
     Check,
@@ -302,9 +303,13 @@ class _Builder:
             "app_id": hooks.app_id,
             "override_callback_uri": hooks.override_callback_uri,
         }
+        token_key = verify_token_key(waba.id)
+        # a verify token that cannot be read (an unset variable) blocks the call that would send it
+        unresolved = self.write_only.unresolved.get(token_key, "") if hooks.verify_token else ""
         if current is None:
+            subscribed = [s.app_id for s in live.subscriptions]
             changes = [
-                FieldChange(("subscribed_apps",), [s.app_id for s in live.subscriptions], [hooks.app_id])
+                FieldChange(("subscribed_apps",), subscribed, [*subscribed, hooks.app_id])  # others stay
             ]
             if hooks.override_callback_uri:
                 changes.append(FieldChange(("override_callback_uri",), None, hooks.override_callback_uri))
@@ -317,6 +322,8 @@ class _Builder:
                 summary=f"subscribe app {hooks.app_id} to WABA {waba.id}'s webhooks",
                 changes=tuple(changes),
                 params=params,
+                status=Status.BLOCKED if unresolved else Status.READY,
+                reason=unresolved,
             )
             self.actions.append(action)
             self.subscribe_action[name] = action.id
@@ -331,10 +338,9 @@ class _Builder:
                     ("override_callback_uri",), current.override_callback_uri, hooks.override_callback_uri
                 )
             )
-        token_key = f"{address}.verify_token"
         if hooks.verify_token and "webhooks.verify_token" not in ignore:
             desired, known = self.write_only.desired.get(token_key), self.write_only.known.get(token_key)
-            if desired is not None and desired != known:
+            if unresolved or desired != known:
                 changes.append(FieldChange(("verify_token",), None, None, sensitive=True))
         if changes:
             self.actions.append(
@@ -346,6 +352,8 @@ class _Builder:
                     summary=f"update the webhook callback override of WABA {waba.id}",
                     changes=tuple(changes),
                     params=params,
+                    status=Status.BLOCKED if unresolved else Status.READY,
+                    reason=unresolved,
                 )
             )
 

@@ -7,6 +7,7 @@ import re
 import sqlite3
 from pathlib import Path
 
+import pytest
 from leaks import assert_no_secret
 from sim_estate import SECRETS, TW_PIN, Cli
 
@@ -15,7 +16,7 @@ from reconciler.simulator.state import sealed_matches
 MIGRATING = "+85261234567"
 
 
-def test_the_seed_migration_end_to_end(estate: Path, cli: Cli) -> None:
+def test_the_seed_migration_end_to_end(estate: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
     config = str(estate)
     transcript = ""
 
@@ -55,6 +56,20 @@ def test_the_seed_migration_end_to_end(estate: Path, cli: Cli) -> None:
     code, out = cli("plan", "-c", config, "--sim", "--detailed-exitcode")
     assert code == 0, out
     assert "No changes." in out
+
+    # Imported under Meta's names, the estate still plans nothing: the webhook verify token wabaplan set
+    # is known by the WABA's ID, so the same value behind another variable is not set again.
+    imported = estate.parent / "imported.yaml"
+    code, out = cli(
+        "import", "--waba", "2000000000001", "--waba", "2000000000002", "--sim", "--out", str(imported)
+    )
+    assert code == 0, out
+    written = imported.read_text(encoding="utf-8")
+    assert "override_callback_uri: https://hooks.harbourlane.example/whatsapp/hk" in written
+    for variable in re.findall(r"\$\{env:(\w+_VERIFY_TOKEN)\}", written):
+        monkeypatch.setenv(variable, SECRETS["HK_WEBHOOK_VERIFY_TOKEN"])
+    code, out = cli("plan", "-c", str(imported), "--sim", "--detailed-exitcode")
+    assert code == 0 and "No changes." in out, out
 
     # At (simulated) Meta: the number is live here with the declared PIN, profile and templates.
     meta = json.loads((estate.parent / ".wabaplan" / "sim" / "state.json").read_text(encoding="utf-8"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from reconciler.config.model import Config
+from reconciler.fingerprints import verify_token_key
 from reconciler.plan.build import WriteOnly
 from reconciler.snapshot import LiveNumber, LiveProfile, LiveSubscription, LiveTemplate, LiveWaba, Snapshot
 
@@ -71,8 +72,8 @@ def settled_write_only(config: Config) -> WriteOnly:
             keys.append(f"{address}.pin")
         if spec.profile and spec.profile.picture:
             keys.append(f"{address}.profile.picture")
-    for name, waba in config.wabas.items():
+    for waba in config.wabas.values():
         if waba.webhooks and waba.webhooks.verify_token:
-            keys.append(f"wabas.{name}.webhooks.verify_token")
+            keys.append(verify_token_key(waba.id))
     fingerprints = {key: f"fp-{key}" for key in keys}
     return WriteOnly(desired=fingerprints, known=dict(fingerprints))

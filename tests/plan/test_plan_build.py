@@ -11,9 +11,10 @@ from converged import converged_snapshot, settled_write_only
 
 from reconciler.config import load
 from reconciler.config.model import Config
+from reconciler.fingerprints import verify_token_key
 from reconciler.plan.build import PlanOptions, WriteOnly, build_plan, resolve_targets
 from reconciler.plan.model import Check, Kind, Op, Status
-from reconciler.snapshot import LiveNumber, LiveWaba, Snapshot
+from reconciler.snapshot import LiveNumber, LiveSubscription, LiveWaba, Snapshot
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "numbers.yaml"
 MIGRATING = "+85261234567"
@@ -248,6 +249,36 @@ def test_pin_is_planned_by_fingerprint_only(example: Config) -> None:
     )
     [blocked] = build_plan(example, live, unresolved).actions
     assert blocked.status is Status.BLOCKED and blocked.reason == "export HK_MAIN_PIN"
+
+
+def test_a_verify_token_that_cannot_be_read_blocks_the_webhook_call(example: Config) -> None:
+    live = converged_snapshot(example)
+    settled = settled_write_only(example)
+    key = verify_token_key("2000000000001")
+    unresolved = WriteOnly(
+        desired={k: v for k, v in settled.desired.items() if k != key},
+        known=settled.known,
+        unresolved={key: "${env:HK_WEBHOOK_VERIFY_TOKEN} is not set"},
+    )
+    [blocked] = build_plan(example, live, unresolved).actions
+    assert blocked.op is Op.UPDATE_WEBHOOKS and blocked.status is Status.BLOCKED
+    assert blocked.reason == "${env:HK_WEBHOOK_VERIFY_TOKEN} is not set"
+    assert [c.dotted for c in blocked.changes] == ["verify_token"]
+
+    hk = live.wabas["2000000000001"]
+    unsubscribed = replace(live, wabas={**live.wabas, hk.id: replace(hk, subscriptions=())})
+    [subscribe] = build_plan(example, unsubscribed, unresolved).actions
+    assert subscribe.op is Op.SUBSCRIBE_APP and subscribe.status is Status.BLOCKED
+
+
+def test_subscribing_keeps_the_apps_already_subscribed(example: Config) -> None:
+    live = converged_snapshot(example)
+    hk = live.wabas["2000000000001"]
+    other = LiveSubscription("4000000000099", None, None)
+    live = replace(live, wabas={**live.wabas, hk.id: replace(hk, subscriptions=(other,))})
+    [subscribe] = build_plan(example, live, settled_write_only(example)).actions
+    apps = next(c for c in subscribe.changes if c.dotted == "subscribed_apps")
+    assert apps.before == ["4000000000099"] and apps.after == ["4000000000099", "4000000000001"]
 
 
 def test_template_changes(example: Config) -> None:
