@@ -52,7 +52,7 @@ def one_run(numbers: int, wabas: int, parallelism: int) -> tuple[int, int, float
                 environ=environ,
                 show_plan=lambda plan: None,
                 confirm=lambda: True,
-                ask_code=lambda e164: None,
+                ask_code=lambda e164, stop: None,
                 progress=LineProgress(quiet),
             )
             elapsed = time.perf_counter() - started

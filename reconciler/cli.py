@@ -10,6 +10,7 @@ import argparse
 import json
 import os
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
@@ -572,6 +573,11 @@ def _apply(args: argparse.Namespace) -> int:
     path = Path(args.config)
     config = _load_valid(path)
     saved = load_saved_plan(Path(args.plan_file)) if args.plan_file else None
+    if saved is not None and saved.get("refresh_only"):
+        raise WabaplanError(
+            f"{args.plan_file} is a --refresh-only plan: it reports drift and holds no actions to apply. "
+            "To repair the drift, plan without --refresh-only (save it with --out) and apply that"
+        )
     if args.wait and args.sim is not None:
         raise WabaplanError(
             "--wait with --sim would wait for a reviewer who never comes: nothing reviews inside the "
@@ -583,11 +589,18 @@ def _apply(args: argparse.Namespace) -> int:
             "not on a terminal, so nobody can confirm: pass --auto-approve, or apply a saved PLAN"
         )
     colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    otp = _otp_pairs(args.otp, config, path)
+    resend = frozenset(_declared("--resend-code", n, config, path) for n in args.resend_code)
+    if both := sorted(resend & otp.keys()):
+        raise WabaplanError(
+            f"--resend-code {both[0]} asks Meta for a new code, which makes the --otp code given for it stale: "
+            "pass --resend-code alone, then apply again with --otp and the new code"
+        )
     options = ApplyOptions(
         saved_plan=saved,
         auto_approve=args.auto_approve or saved is not None,
-        otp=_otp_pairs(args.otp, config, path),
-        resend_code=frozenset(_declared("--resend-code", n, config, path) for n in args.resend_code),
+        otp=otp,
+        resend_code=resend,
         parallelism=args.parallelism,
         allow_destroy=args.allow_destroy,
         force=args.force,
@@ -610,14 +623,14 @@ def _apply(args: argparse.Namespace) -> int:
 
     progress = LiveProgress(sys.stdout) if sys.stdout.isatty() else LineProgress(sys.stdout)
 
-    def ask_code(e164: str) -> str | None:
+    def ask_code(e164: str, stop: threading.Event) -> str | None:
         if not interactive or args.sim is not None:  # --sim: the simulated SMS is read after the run
             return None
         progress.pause()
         try:
-            from getpass import getpass  # not echoed: a one-time code is a secret
+            from reconciler.prompt import ask_hidden  # not echoed: a one-time code is a secret
 
-            return getpass(f"One-time code sent to {e164} (Enter to skip): ").strip() or None
+            return ask_hidden(f"One-time code sent to {e164} (Enter to skip): ", stop)
         finally:
             progress.resume()
 

@@ -121,42 +121,45 @@ async def execute(
             except WabaplanError as exc:
                 return Outcome(action, "failed", str(exc), time.monotonic() - started)
 
-    pending = dict(actions)
-    while pending or running:
-        for action_id, action in list(pending.items()):
-            deps = [d for d in action.depends_on if d in actions]
-            unfinished = [d for d in deps if d in results and results[d].status != "done"]
-            if action.status is Status.BLOCKED and not unfinished:
-                del pending[action_id]
-                finish(Outcome(action, "blocked", action.reason))
-            elif action.kind is Kind.DELETE and not ctx.allow_destroy and not unfinished:
-                del pending[action_id]
-                costs = "".join(f"; {c.detail}" for c in action.costs)
-                finish(
-                    Outcome(
-                        action, "blocked", f"{action.summary}{costs}: rerun with --allow-destroy to do it"
+    try:
+        pending = dict(actions)
+        while pending or running:
+            for action_id, action in list(pending.items()):
+                deps = [d for d in action.depends_on if d in actions]
+                unfinished = [d for d in deps if d in results and results[d].status != "done"]
+                if action.status is Status.BLOCKED and not unfinished:
+                    del pending[action_id]
+                    finish(Outcome(action, "blocked", action.reason))
+                elif action.kind is Kind.DELETE and not ctx.allow_destroy and not unfinished:
+                    del pending[action_id]
+                    costs = "".join(f"; {c.detail}" for c in action.costs)
+                    finish(
+                        Outcome(
+                            action, "blocked", f"{action.summary}{costs}: rerun with --allow-destroy to do it"
+                        )
                     )
-                )
-            elif unfinished:
-                del pending[action_id]
-                first = results[unfinished[0]]
-                finish(
-                    Outcome(
-                        action, "skipped", f"waits for {first.action.id} ({first.status.replace('_', ' ')})"
-                    )
-                )
-            elif all(d in results for d in deps):
-                del pending[action_id]
-                running[asyncio.create_task(run(action))] = action_id
-        if not running:
-            if pending:  # only possible with a dependency outside the plan that never finishes
-                for action in pending.values():
-                    finish(Outcome(action, "skipped", "its dependencies are not in this plan"))
-            break
-        done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
-        for task in done:
-            del running[task]
-            finish(task.result())
+                elif unfinished:
+                    del pending[action_id]
+                    first = results[unfinished[0]]
+                    why = f"waits for {first.action.id} ({first.status.replace('_', ' ')})"
+                    finish(Outcome(action, "skipped", why))
+                elif all(d in results for d in deps):
+                    del pending[action_id]
+                    running[asyncio.create_task(run(action))] = action_id
+            if not running:
+                if pending:  # only possible with a dependency outside the plan that never finishes
+                    for action in pending.values():
+                        finish(Outcome(action, "skipped", "its dependencies are not in this plan"))
+                break
+            done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                del running[task]
+                finish(task.result())
+    except BaseException:  # interrupted (Ctrl-C cancels this task): stop every step before the client closes
+        for task in [*running, *checks.values()]:
+            task.cancel()
+        await asyncio.gather(*running, *checks.values(), return_exceptions=True)
+        raise
     return ApplyReport(tuple(results[a.id] for a in plan.actions if a.id in results))
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import threading
 import time
 from collections.abc import Callable, Mapping
 from contextlib import nullcontext
@@ -22,7 +23,7 @@ from reconciler import runtime
 from reconciler.apply.executor import EXIT_OK, EXIT_WAITING, ApplyReport, Progress, execute
 from reconciler.apply.journal import Journal
 from reconciler.apply.lock import state_lock
-from reconciler.apply.steps import MAX_POLL_SECONDS, StepContext
+from reconciler.apply.steps import MAX_POLL_SECONDS, AskCode, StepContext
 from reconciler.config.model import Config
 from reconciler.errors import WabaplanError
 from reconciler.graph.client import GraphClient
@@ -93,7 +94,7 @@ def apply(
     environ: Mapping[str, str],
     show_plan: Callable[[Plan], None],
     confirm: Callable[[], bool],
-    ask_code: Callable[[str], str | None],
+    ask_code: AskCode,
     progress: Progress,
 ) -> Applied:
     state = StateDir(runtime_state_dir(config_path, environ))
@@ -202,7 +203,7 @@ def _execute(
     journal: Journal,
     state: StateDir,
     environ: Mapping[str, str],
-    ask_code: Callable[[str], str | None],
+    ask_code: AskCode,
     progress: Progress,
 ) -> ApplyReport:
     base_dir = config_path.parent
@@ -216,9 +217,9 @@ def _execute(
         journal.forbid([value])
         return value
 
-    def otp(e164: str) -> str | None:
+    def otp(e164: str, stop: threading.Event) -> str | None:
         code = options.otp.get(e164) or environ.get(f"WABAPLAN_OTP_{e164.lstrip('+')}")
-        code = code or ask_code(e164)
+        code = code or ask_code(e164, stop)
         if not code:
             return None
         digits = otp_digits(code)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import mimetypes
+import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
@@ -33,6 +34,8 @@ TEMPLATE_EXISTS_SUBCODE = 2388024  # "Content in this language already exists"
 ALREADY_PRESENT_SUBCODE = 2388012
 PRECONDITION_SUBCODES = {2388001, 2388103}  # migration preconditions (META-API.md §1.7)
 
+AskCode = Callable[[str, threading.Event], "str | None"]  # (E.164, stop) → a one-time code, or None
+
 
 @dataclass(frozen=True)
 class StepResult:
@@ -52,7 +55,7 @@ class StepContext:
     run_id: int
     key: bytes  # fingerprint key
     secret: Callable[[str, str], str]  # (field address, reference) → value
-    otp: Callable[[str], str | None]  # e164 → one-time code, or None
+    otp: AskCode  # e164 → one-time code, or None (asking gives up once the event is set)
     config_dir: Path = Path(".")
     config_arg: str = "numbers.yaml"  # the config as the user named it, for hints
     simulated: bool = False
@@ -212,7 +215,11 @@ async def request_code(action: Action, ctx: StepContext) -> StepResult:
 
 async def verify_code(action: Action, ctx: StepContext) -> StepResult:
     e164 = e164_of(action.address)
-    code = await asyncio.to_thread(ctx.otp, e164)  # a prompt must not stall the other actions
+    stop = threading.Event()
+    try:
+        code = await asyncio.to_thread(ctx.otp, e164, stop)  # a prompt must not stall the other actions
+    finally:
+        stop.set()  # interrupted: the prompt gives up, so the run can end
     if not code:
         where = f" (simulated SMS: `{_sim(ctx, 'inbox', e164)}`)" if ctx.simulated else ""
         last = ctx.journal.last_code_request(e164)

@@ -79,3 +79,19 @@ def test_a_pin_in_other_scripts_digits_is_not_six_digits(
     assert "the PIN behind ${env:HK_MAIN_PIN} is not six digits" in out
     code, out = cli("validate", "-c", str(estate), "--check-secrets")
     assert code == 1 and "is not 6 digits" in out
+
+
+def test_a_new_code_and_a_given_code_for_one_number_are_refused(estate: Path, cli: Cli) -> None:
+    code, out = cli(
+        "apply", "-c", str(estate), "--sim", "--auto-approve",
+        "--resend-code", "+852 6123 4567", "--otp", f"{MIGRATING}=111111",
+    )  # fmt: skip
+    assert code == 1 and "makes the --otp code given for it stale" in out and "Apply:" not in out
+    assert "111111" not in out
+
+
+def test_a_refresh_only_plan_is_not_applied(estate: Path, cli: Cli, tmp_path: Path) -> None:
+    saved = tmp_path / "drift.json"
+    assert cli("plan", "-c", str(estate), "--sim", "--refresh-only", "--out", str(saved))[0] == 0
+    code, out = cli("apply", str(saved), "-c", str(estate), "--sim")
+    assert code == 1 and "is a --refresh-only plan" in out and "stale" not in out

@@ -6,8 +6,10 @@ from __future__ import annotations
 import os
 import pty
 import select
+import signal
 import subprocess
 import sys
+import termios
 import time
 from pathlib import Path
 
@@ -43,8 +45,16 @@ class Terminal:
     def send(self, line: str) -> None:
         os.write(self.master, (line + "\n").encode())
 
+    def wait(self) -> int:
+        try:
+            return self.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.process.kill()  # not left running into the next test
+            self.process.wait()
+            raise
+
     def finish(self) -> int:
-        code = self.process.wait(timeout=60)
+        code = self.wait()
         try:
             while select.select([self.master], [], [], 0.1)[0]:
                 chunk = os.read(self.master, 65536)
@@ -85,6 +95,32 @@ def test_apply_asks_shows_progress_and_takes_the_code_unechoed(tmp_path: Path) -
     assert 'numbers["+85261234567"].verify_code: done' in screen
     assert 'numbers["+85261234567"].register: done' in screen
     assert code_sent not in screen  # typed, not echoed
+
+
+def test_ctrl_c_at_the_code_prompt_ends_apply_and_restores_the_terminal(tmp_path: Path) -> None:
+    config = copy_estate(tmp_path / "estate")
+    with run_simulator(latency_ms=50) as sim:
+        sim.control.disable_two_step("3000000000901")
+        env = {
+            **os.environ, **SECRETS, "PYTHONPATH": str(ROOT), "NO_COLOR": "1", "TERM": "xterm",
+            "WABAPLAN_GRAPH_URL": sim.base_url, "WABAPLAN_ACCESS_TOKEN": "sim-token-harbour",
+        }  # fmt: skip
+        env.pop("WABAPLAN_STATE_DIR", None)
+        terminal = Terminal(
+            [sys.executable, "-m", "reconciler.cli", "apply", "--auto-approve", "-c", str(config)],
+            config.parent,
+            env,
+        )
+        terminal.expect("One-time code sent to +85261234567 (Enter to skip):")
+        assert not termios.tcgetattr(terminal.master)[3] & termios.ECHO  # the code would not show
+        terminal.process.send_signal(signal.SIGINT)  # nobody presses Enter: the prompt must give up
+        terminal.wait()
+        echo_back = termios.tcgetattr(terminal.master)[3] & termios.ECHO
+        code = terminal.finish()
+    screen = terminal.seen.decode(errors="replace")
+    assert code == 130 and screen.rstrip().endswith("interrupted"), screen
+    assert "Traceback" not in screen
+    assert echo_back  # the terminal echoes again
 
 
 def _outcome(name: str, status: str = "done") -> Outcome:

@@ -162,6 +162,26 @@ def test_killed_apply_resumes_without_repeating_a_step(tmp_path: Path, kill_afte
         assert statuses[0] == "interrupted"
 
 
+def test_ctrl_c_stops_apply_cleanly_and_the_next_apply_resumes(tmp_path: Path) -> None:
+    config = copy_estate(tmp_path / "estate")
+    with run_simulator(latency_ms=300) as sim:
+        sim.control.disable_two_step(SOURCE_NUMBER_ID)
+        process = wabaplan(config, sim.base_url, "apply", "--auto-approve", "--parallelism", "4")
+        assert process.stdout is not None
+        while not process.stdout.readline().startswith("["):  # steps are in flight now
+            pass
+        process.send_signal(signal.SIGINT)
+        code, out = finish(process)
+        assert code == 130, out
+        assert out.rstrip().endswith("interrupted")
+        for noise in ("Traceback", "Task exception was never retrieved", "will retry", "internal error"):
+            assert noise not in out, out  # steps are stopped before the connection closes
+        converge(config, sim, sim.base_url)
+        assert_no_repeats(sim)
+    with sqlite3.connect(config.parent / ".wabaplan" / "journal.db") as db:
+        assert db.execute("SELECT status FROM runs ORDER BY id").fetchone() == ("interrupted",)
+
+
 def test_faults_and_lost_answers_converge_to_the_fault_free_end(tmp_path: Path) -> None:
     clean_config = copy_estate(tmp_path / "clean" / "estate")
     with run_simulator() as sim:

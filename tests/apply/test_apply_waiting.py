@@ -35,7 +35,7 @@ def test_waiting_on_a_review_does_not_hold_up_other_actions(tmp_path: Path) -> N
             environ=environ,
             show_plan=lambda plan: None,
             confirm=lambda: True,
-            ask_code=lambda e164: None,
+            ask_code=lambda e164, stop: None,
             progress=Recorder(quiet),
         )
     # In plan order the templates (each then waiting on review) come before the webhook update.

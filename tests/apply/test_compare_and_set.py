@@ -33,7 +33,7 @@ def apply_with_a_change_between_plan_and_write(
             # someone edits at Meta after the plan was made
             show_plan=lambda plan: change(number, sim.base_url),
             confirm=lambda: True,
-            ask_code=lambda e164: None,
+            ask_code=lambda e164, stop: None,
             progress=LineProgress(quiet),
         )
         about_at_meta = number.profile.about
