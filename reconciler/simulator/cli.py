@@ -32,9 +32,9 @@ def add_sim_commands(subparsers: Any) -> None:
     )
     serve.add_argument("--world", metavar="FILE", help="world file (YAML); default: the bundled demo world")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8787, help="port (default: 8787; 0 picks a free one)")
+    serve.add_argument("--port", type=_port, default=8787, help="port (default: 8787; 0 picks a free one)")
     serve.add_argument(
-        "--latency-ms", type=float, default=0.0, metavar="N", help="delay every answer by N ms"
+        "--latency-ms", type=_milliseconds, default=0.0, metavar="N", help="delay every answer by N ms"
     )
     serve.add_argument(
         "--fault-rate", type=_rate, default=0.0, metavar="P", help="share of requests that fail (0-1)"
@@ -55,11 +55,26 @@ def add_sim_commands(subparsers: Any) -> None:
     serve.set_defaults(handler=serve_command, func=serve_command)
 
 
-def _rate(text: str) -> float:
-    value = float(text)
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(f"must be between 0 and 1, not {text}")
+def _number(text: str, kind: type[float] | type[int], low: float, high: float, what: str) -> Any:
+    try:
+        value = kind(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be {what}, not {text!r}") from None
+    if not low <= value <= high:
+        raise argparse.ArgumentTypeError(f"must be {what}, not {text}")
     return value
+
+
+def _rate(text: str) -> float:
+    return float(_number(text, float, 0.0, 1.0, "a share between 0 and 1"))
+
+
+def _port(text: str) -> int:
+    return int(_number(text, int, 0, 65535, "a port from 0 to 65535"))
+
+
+def _milliseconds(text: str) -> float:
+    return float(_number(text, float, 0.0, 600_000.0, "a delay from 0 to 600000 ms"))
 
 
 def serve_command(args: argparse.Namespace) -> int:

@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 import httpx
+import pytest
 from simsupport import REPO
 
 from reconciler.simulator.cli import add_sim_commands
@@ -55,6 +56,24 @@ def test_arguments() -> None:
         "127.0.0.1",
     )
     assert callable(args.handler)
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--port", "70000"], "--port: must be a port from 0 to 65535, not 70000"),
+        (["--port", "abc"], "--port: must be a port from 0 to 65535, not 'abc'"),
+        (["--latency-ms", "-5"], "--latency-ms: must be a delay from 0 to 600000 ms, not -5"),
+        (["--fault-rate", "x"], "--fault-rate: must be a share between 0 and 1, not 'x'"),
+        (["--lost-response-rate", "1.5"], "--lost-response-rate: must be a share between 0 and 1"),
+    ],
+)
+def test_bad_numbers_are_refused_with_the_range(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        parse(["sim", "serve", *argv])
+    assert exited.value.code == 2 and message in capsys.readouterr().err
 
 
 def test_refuses_a_non_loopback_host(capsys: object) -> None:
