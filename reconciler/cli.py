@@ -593,8 +593,8 @@ def _apply(args: argparse.Namespace) -> int:
     resend = frozenset(_declared("--resend-code", n, config, path) for n in args.resend_code)
     if both := sorted(resend & otp.keys()):
         raise WabaplanError(
-            f"--resend-code {both[0]} asks Meta for a new code, which makes the --otp code given for it stale: "
-            "pass --resend-code alone, then apply again with --otp and the new code"
+            f"--resend-code {both[0]} asks Meta for a new code, which makes the --otp code given for it "
+            "stale: pass --resend-code alone, then apply again with --otp and the new code"
         )
     options = ApplyOptions(
         saved_plan=saved,

@@ -288,7 +288,7 @@ class Simulator:
         notes: dict[str, Any],
         now: float,
     ) -> None:
-        params = {k: v for k, v in req.params.items() if k != "access_token"}
+        params = _masked({k: v for k, v in req.params.items() if k != "access_token"})
         self.log.append(
             {
                 "seq": len(self.log) + 1,
@@ -323,6 +323,31 @@ def _graph_time(ts: float) -> str:
     from datetime import UTC, datetime
 
     return datetime.fromtimestamp(ts, UTC).strftime("%A, %d-%b-%y %H:%M:%S UTC")
+
+
+SECRET_PARAMS = frozenset({"pin", "code", "verify_token"})  # what a client sends that no log should show
+MASK = "***"
+
+
+def _masked(params: dict[str, Any]) -> dict[str, Any]:
+    """The write log keeps what was asked, never a PIN, one-time code or verify token (even nested, as in
+    `whatsapp_business_api_data`, which a form post sends as JSON text)."""
+    masked: dict[str, Any] = {}
+    for key, value in params.items():
+        if key in SECRET_PARAMS:
+            masked[key] = MASK
+        elif isinstance(value, dict):
+            masked[key] = _masked(value)
+        elif isinstance(value, str) and value.startswith("{"):
+            try:
+                inner = json.loads(value)
+            except ValueError:
+                masked[key] = value
+            else:
+                masked[key] = json.dumps(_masked(inner)) if isinstance(inner, dict) else value
+        else:
+            masked[key] = value
+    return masked
 
 
 def _jsonable(value: Any) -> Any:

@@ -570,7 +570,7 @@ FAULT_CALLS: Final = (
 
 
 def test_transient_faults(spec: OpenApiSpec) -> None:
-    """`fault_rate=1`: every answer is a fault: 500 (code 1, 131000), 503 (2), 400 (4, 80007) or a drop."""
+    """`fault_rate=1`: every answer is a fault: 400 (1, 4, 80007), 500 (131000), 503 (2) or a drop."""
     seen: set[tuple[int, int]] = set()
     with simulated(spec, fault_rate=1.0, seed=7) as graph:
         for round_number in range(6):

@@ -208,6 +208,8 @@ def test_whatsapp_business_api_data_pin_sets_the_two_step_pin(
     assert error_of(graph.post(f"/{HK_MAIN}/register", data={**register, "pin": "135790"}))["code"] == 133005
     assert graph.post(f"/{HK_MAIN}/register", data={**register, "pin": "246810"}).json() == {"success": True}
     assert "246810" not in json.dumps(sim.control.dump_state())
+    assert "246810" not in json.dumps(sim.control.write_log())  # nor in the log of writes
+    assert "135790" not in json.dumps(sim.control.write_log())
     for bad in ({"pin": "12"}, {"pin": "123456", "colour": "red"}):
         assert error_of(graph.post(f"/{HK_MAIN}", json={"whatsapp_business_api_data": bad}))["code"] == 100
     differ = graph.post(
