@@ -1,7 +1,8 @@
 """Where the client connects: base URL and API version, from explicit values, the environment or defaults.
 
-Precedence, highest first: a value given explicitly (from the config file or the command line), then
-`WABAPLAN_GRAPH_URL` / `WABAPLAN_API_VERSION`, then the defaults. Plain `http://` is refused unless the host
+Precedence, highest first: a value given explicitly, then `WABAPLAN_GRAPH_URL` / `WABAPLAN_API_VERSION`,
+then the defaults. (The CLI passes the environment's value, when set, as the explicit one, ahead of the
+config file's `connection`: see `runtime.target_for`.) Plain `http://` is refused unless the host
 is loopback (127.0.0.0/8, ::1, localhost), so a token never crosses a network in clear text.
 """
 
@@ -48,7 +49,8 @@ class GraphSettings:
         if not _VERSION.match(self.api_version):
             raise GraphSettingsError(
                 f"API version {self.api_version!r} is not of the form vNN.N",
-                hint=f"use e.g. {DEFAULT_API_VERSION} (set it in the config or {ENV_API_VERSION})",
+                hint=f"use e.g. {DEFAULT_API_VERSION} "
+                f"({ENV_API_VERSION}, when set, overrides the config's connection)",
             )
 
     @classmethod
