@@ -118,7 +118,9 @@ def _token(
             key=lambda t: sum(w in (*t.wabas, *t.view_only_wabas) for w in waba_ids),
             default=None,
         )
-        if best is not None and any(w in (*best.wabas, *best.view_only_wabas) for w in waba_ids):
+        if best is not None and (
+            not waba_ids or any(w in (*best.wabas, *best.view_only_wabas) for w in waba_ids)
+        ):  # no WABA declared yet: any of the world's tokens reads nothing, as it should
             return Token(best.token)
     if simulated is not None:
         raise SecretError(

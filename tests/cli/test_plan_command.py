@@ -303,3 +303,13 @@ def test_without_a_token_plan_says_what_to_set(capsys: pytest.CaptureFixture[str
     code, _, err = run(capsys, "plan", "-c", str(EXAMPLE))
     assert code == 1
     assert "WABAPLAN_ACCESS_TOKEN" in err and "Traceback" not in err
+
+
+def test_an_estate_with_no_wabas_yet_plans_nothing_against_the_simulator(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WABAPLAN_STATE_DIR", str(tmp_path / "state"))
+    config = tmp_path / "numbers.yaml"
+    config.write_text("wabas: {}\n", encoding="utf-8")
+    code, out, err = run(capsys, "plan", "-c", str(config), "--sim", "--detailed-exitcode")
+    assert code == 0 and "No changes." in out, err
