@@ -81,7 +81,7 @@ def serve_command(args: argparse.Namespace) -> int:
     out, err = sys.stdout, sys.stderr
     if not args.allow_remote and not is_loopback(args.host):
         print(
-            f"wabaplan: refusing to listen on {args.host}: the simulator is for loopback only. "
+            f"error: refusing to listen on {args.host}: the simulator is for loopback only. "
             "Pass --allow-remote if you really want it reachable from other machines.",
             file=err,
         )
@@ -116,10 +116,10 @@ def serve_command(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         pass
     except WorldError as exc:
-        print(f"wabaplan: {exc}", file=err)
+        print(f"error: {exc}", file=err)
         return 1
     except OSError as exc:
-        print(f"wabaplan: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=err)
+        print(f"error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=err)
         return 1
     finally:
         _restore_sigterm(previous)

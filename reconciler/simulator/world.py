@@ -369,10 +369,14 @@ def world_from_text(text: str, *, source: str = "<world>") -> World:
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
         where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
-        raise WorldError(source, [WorldProblem(where, "", f"not valid YAML: {exc}")]) from exc
+        what = ": ".join(filter(None, (exc.context, exc.problem))) or "invalid YAML"  # one location only
+        problem = f"not valid YAML: {what} (fix the YAML syntax at this line)"
+        raise WorldError(source, [WorldProblem(where, "", problem)]) from None
+    except yaml.YAMLError as exc:
+        raise WorldError(source, [WorldProblem(source, "", f"not valid YAML: {exc}")]) from None
     return world_from_data(data if data is not None else {}, source=source, node=node)
 
 

@@ -81,6 +81,15 @@ def test_world_errors_name_file_line_and_path(tmp_path: Path) -> None:
     assert f"{bad}:7:21: wabas[0].owner_business: no business 99" in str(caught.value)
 
 
+def test_a_yaml_syntax_error_names_one_place_and_the_fix() -> None:
+    with pytest.raises(WorldError) as caught:
+        world_from_text("version: [1\ndescription: x\n", source="w.yaml")
+    message = str(caught.value)
+    assert "w.yaml:2:12: (top): not valid YAML: while parsing a flow sequence: expected ',' or ']'" in message
+    assert "fix the YAML syntax at this line" in message
+    assert "line 1" not in message and "<unicode string>" not in message  # no second location
+
+
 def test_world_cross_checks() -> None:
     world = demo_world()
     world["phone_numbers"][0]["two_step"] = {"enabled": True}
