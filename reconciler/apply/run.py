@@ -127,6 +127,10 @@ def apply(
                             config_hash=runtime.config_hash(config_path),
                             notes=target.notes,
                             targets=_targets(options),
+                            # a saved plan is applied as it was made, with or without a code
+                            codes=frozenset()
+                            if options.saved_plan is not None
+                            else supplied_codes(config, options, environ),
                         ),
                     )
 
@@ -250,11 +254,7 @@ def _execute(
                 simulated=target.simulated,
                 wait=options.wait,
                 resend=options.resend_code,
-                supplied_codes=frozenset(
-                    e164
-                    for e164 in config.numbers
-                    if options.otp.get(e164) or environ.get(f"WABAPLAN_OTP_{e164.lstrip('+')}")
-                ),
+                supplied_codes=supplied_codes(config, options, environ),
                 allow_destroy=options.allow_destroy,
                 wait_timeout=options.wait_timeout,
                 clock=time.time,
@@ -269,6 +269,15 @@ def _execute(
     status = {0: "succeeded", 1: "failed", 3: "waiting"}[report.exit_code]
     journal.finish_run(run_id, status)
     return report
+
+
+def supplied_codes(config: Config, options: ApplyOptions, environ: Mapping[str, str]) -> frozenset[str]:
+    """The numbers whose one-time code was given up front: --otp, or WABAPLAN_OTP_<digits>."""
+    return frozenset(
+        e164
+        for e164 in config.numbers
+        if options.otp.get(e164) or environ.get(f"WABAPLAN_OTP_{e164.lstrip('+')}")
+    )
 
 
 def _settle_intents(journal: Journal, snapshot: Snapshot, config: Config, now: float) -> None:

@@ -76,6 +76,7 @@ class PlanOptions:
     simulated: bool = False
     config_hash: str = ""
     notes: tuple[str, ...] = ()  # from reading live state (e.g. a source WABA that could not be read)
+    codes: frozenset[str] = frozenset()  # E.164 numbers whose one-time code is already to hand (--otp)
 
 
 def build_plan(
@@ -86,7 +87,9 @@ def build_plan(
 ) -> Plan:
     options = options or PlanOptions()
     targets = resolve_targets(config, options.targets)
-    builder = _Builder(config, snapshot, write_only or WriteOnly(), simulated=options.simulated)
+    builder = _Builder(
+        config, snapshot, write_only or WriteOnly(), simulated=options.simulated, codes=options.codes
+    )
     builder.run()
     actions = list(builder.actions)
     preconditions, pending = builder.preconditions, builder.pending
@@ -223,9 +226,16 @@ def number_fingerprint(live: LiveNumber) -> str:
 
 class _Builder:
     def __init__(
-        self, config: Config, snapshot: Snapshot, write_only: WriteOnly, *, simulated: bool = False
+        self,
+        config: Config,
+        snapshot: Snapshot,
+        write_only: WriteOnly,
+        *,
+        simulated: bool = False,
+        codes: frozenset[str] = frozenset(),
     ) -> None:
         self.simulated = simulated  # the simulator's "SMS" is read with `wabaplan sim inbox`, not typed
+        self.codes = codes
         self.config = config
         self.snapshot = snapshot
         self.write_only = write_only
@@ -664,9 +674,12 @@ class _Builder:
                 address=address,
                 kind=Kind.OPERATION,
                 op=Op.VERIFY_CODE,
-                summary=f"verify the one-time code sent to {e164}",
-                status=Status.NEEDS_INPUT,
-                reason=(
+                summary=f"verify the one-time code sent to {e164}"
+                + (" (the code is given)" if e164 in self.codes else ""),
+                status=Status.READY if e164 in self.codes else Status.NEEDS_INPUT,
+                reason=""
+                if e164 in self.codes
+                else (
                     f"the code sent to {e164}: the simulated SMS is in `wabaplan sim inbox`; pass "
                     f"--otp {e164}=CODE or set WABAPLAN_OTP_{e164[1:]}"
                     if self.simulated

@@ -45,6 +45,8 @@ def test_the_seed_migration_end_to_end(estate: Path, cli: Cli, monkeypatch: pyte
     code, out = cli("apply", "-c", config, "--sim", "--auto-approve", "--otp", f"{MIGRATING}={otp}")
     transcript += out
     assert "request_code: done: a code was supplied for this number" in out  # not requested again
+    assert "verify the one-time code sent to +85261234567 (the code is given)" in out
+    assert "NEEDS INPUT" not in out  # the plan it showed knew the code was given
     assert re.search(r"register: done", out) and re.search(r"\.profile: done", out)
     assert code == 3  # new templates wait for Meta's review
 
