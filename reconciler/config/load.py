@@ -64,10 +64,10 @@ def load(path: Path, *, check_secrets: bool = False, environ: dict[str, str] | N
     for loc, what, fix in context["diagnostics"]:
         mark = locator.mark(loc, prefer_key=True)
         diagnostics.append(Diagnostic(name, mark.line, mark.column, locator.display(loc), what, fix))
-    if config is not None:
-        diagnostics += _check_files(name, config, path.parent, locator)
-        if check_secrets:
-            diagnostics += _check_secrets(name, config, path.parent, locator, environ)
+    locator.kept = context.get("kept_numbers", {})
+    diagnostics += _check_files(name, source.data, path.parent, locator)  # even when the rest is wrong
+    if config is not None and check_secrets:
+        diagnostics += _check_secrets(name, config, path.parent, locator, environ)
     diagnostics.sort(key=lambda d: (d.line, d.column, d.path))
     return Loaded(path, config if not diagnostics else None, _dedupe(diagnostics))
 
@@ -101,6 +101,7 @@ class _Locator:
 
     def __init__(self, source: YamlSource) -> None:
         self.source = source
+        self.kept: dict[str, str] = {}  # E.164 → the key as written of the declaration validated
         numbers = source.data.get("numbers") if isinstance(source.data, dict) else None
         self.number_keys: dict[str, str] = {}
         self.written: set[str] = set(numbers) if isinstance(numbers, dict) else set()
@@ -279,13 +280,17 @@ def _unwrap(annotation: Any) -> Any:
 # ---------------------------------------------------------------- checks that need the file system
 
 
-def _check_files(name: str, config: Config, base: Path, locator: _Locator) -> list[Diagnostic]:
+def _check_files(name: str, data: Any, base: Path, locator: _Locator) -> list[Diagnostic]:
+    """Each declared profile picture, as written (so the model need not be valid, and each of a number's
+    declarations is checked where it stands)."""
     found = []
-    for number, spec in config.numbers.items():
-        picture = spec.profile.picture if spec.profile else None
-        if picture is None:
+    numbers = data.get("numbers") if isinstance(data, dict) else None
+    for raw, spec in (numbers if isinstance(numbers, dict) else {}).items():
+        profile = spec.get("profile") if isinstance(spec, dict) else None
+        picture = profile.get("picture") if isinstance(profile, dict) else None
+        if not isinstance(picture, str) or not picture:
             continue
-        loc: Loc = ("numbers", number, "profile", "picture")
+        loc: Loc = ("numbers", raw, "profile", "picture")
         problem = _picture_problem(base / picture)
         if problem:
             mark = locator.mark(loc)
@@ -313,6 +318,8 @@ def _check_secrets(
 ) -> list[Diagnostic]:
     found = []
     for loc, reference, kind in secret_references(config):
+        if loc[0] == "numbers":  # the declaration the model kept, if the number was written twice
+            loc = ("numbers", locator.kept.get(str(loc[1]), loc[1]), *loc[2:])
         mark = locator.mark(loc)
         try:
             value = resolve(reference, base_dir=base, environ=environ)

@@ -616,6 +616,8 @@ class Config(_Model):
                 continue
             seen[e164] = raw
             kept[raw] = body
+        if isinstance(info.context, dict):
+            info.context["kept_numbers"] = seen  # where a diagnostic about the number should point
         return kept
 
     @model_validator(mode="after")

@@ -63,3 +63,18 @@ def test_check_secrets_wants_six_digit_pins(tmp_path: Path) -> None:
     assert "12345x" not in text and "EAAGsecretTOKEN123" not in text
     environ["HK_PIN"] = "482915"
     assert load(config, check_secrets=True, environ=environ).ok
+
+
+def test_check_secrets_points_at_the_declaration_kept_when_a_number_is_written_twice(tmp_path: Path) -> None:
+    config = tmp_path / "numbers.yaml"
+    config.write_text(
+        'wabas: {hk: {id: "2000000000001"}}\n'
+        "numbers:\n"
+        '  "+852 5123 4567": {waba: hk, pin: "${env:FIRST_PIN}"}\n'
+        '  "+85251234567": {waba: hk, pin: "${env:SECOND_PIN}"}\n',
+        encoding="utf-8",
+    )
+    loaded = load(config, check_secrets=True, environ={"WABAPLAN_ACCESS_TOKEN": "t"})
+    [unset] = [d for d in loaded.diagnostics if "is not set" in d.message]
+    assert unset.line == 3 and "FIRST_PIN" in unset.message
+    assert any(d.line == 4 and "declared twice" in d.message for d in loaded.diagnostics)
