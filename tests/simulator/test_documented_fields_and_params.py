@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -216,20 +215,3 @@ def test_whatsapp_business_api_data_pin_sets_the_two_step_pin(
         f"/{HK_MAIN}", json={"pin": "111111", "whatsapp_business_api_data": {"pin": "222222"}}
     )
     assert error_of(differ)["code"] == 100
-
-
-# --------------------------------------------------------------------------------------- faults
-
-
-def test_fault_code_1_answers_http_400(start_sim: Callable[..., RunningSimulator]) -> None:
-    sim = start_sim(fault_rate=1.0, seed=7)
-    kinds = [sim.simulator.faults.fault_for(n) for n in range(1, 200)]
-    target = kinds.index("400:1") + 1
-    with graph_client(sim) as graph:
-        for _ in range(1, target):
-            with contextlib.suppress(httpx.TransportError):  # the seed's drops
-                graph.get(f"/{HK_WABA}")
-        response = graph.get(f"/{HK_WABA}")
-    assert response.status_code == 400  # META-API.md §8.2: code 1 is an HTTP 400
-    error = error_of(response)
-    assert (error["code"], error["is_transient"]) == (1, True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 
 import httpx
@@ -57,15 +58,30 @@ def test_faults_strike_before_any_effect(start_sim: Callable[..., RunningSimulat
     assert counts["http_requests"] == 11
 
 
+def next_is(sim: RunningSimulator, graph: httpx.Client, kind: str) -> None:
+    """Spend requests until the simulator's next answer is the seeded fault `kind` (e.g. "drop")."""
+    kinds = [sim.simulator.faults.fault_for(n) for n in range(1, 200)]
+    for _ in range(1, kinds.index(kind) + 1):
+        with contextlib.suppress(httpx.TransportError):  # the seed's drops on the way
+            graph.get(f"/{HK_WABA}")
+
+
 def test_dropped_connection(start_sim: Callable[..., RunningSimulator]) -> None:
     sim = start_sim(fault_rate=1.0, seed=0)
-    kinds = [sim.simulator.faults.fault_for(n) for n in range(1, 60)]
-    first_drop = kinds.index("drop") + 1
     with graph_client(sim) as graph:
-        for _ in range(1, first_drop):
-            graph.get(f"/{HK_WABA}")
+        next_is(sim, graph, "drop")
         with pytest.raises(httpx.RemoteProtocolError):
             graph.get(f"/{HK_WABA}")
+
+
+def test_fault_code_1_answers_http_400(start_sim: Callable[..., RunningSimulator]) -> None:
+    sim = start_sim(fault_rate=1.0, seed=7)
+    with graph_client(sim) as graph:
+        next_is(sim, graph, "400:1")
+        response = graph.get(f"/{HK_WABA}")
+    assert response.status_code == 400  # META-API.md §8.2: code 1 is an HTTP 400
+    error = error_of(response)
+    assert (error["code"], error["is_transient"]) == (1, True)
 
 
 def test_lost_response_after_the_write_happened(start_sim: Callable[..., RunningSimulator]) -> None:
