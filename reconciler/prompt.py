@@ -16,10 +16,23 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 POLL_SECONDS = 0.1
+_ASKING = threading.Lock()  # one prompt at a time: two numbers awaiting codes must not share the terminal
 
 
 def ask_hidden(prompt: str, stop: threading.Event) -> str | None:
     """The line typed at the controlling terminal, not echoed; None when skipped, stopped or no terminal."""
+    while not _ASKING.acquire(timeout=POLL_SECONDS):
+        if stop.is_set():
+            return None
+    try:
+        return _ask_terminal(prompt, stop)
+    finally:
+        _ASKING.release()
+
+
+def _ask_terminal(prompt: str, stop: threading.Event) -> str | None:
+    if stop.is_set():
+        return None
     if sys.stdin is not None and sys.stdin.isatty():
         return _ask(sys.stdin.fileno(), prompt, stop)
     try:

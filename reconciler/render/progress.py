@@ -58,7 +58,7 @@ class LiveProgress(LineProgress):
         self.done = 0
         self.total = 0
         self.tick = 0
-        self.paused = False
+        self.paused = 0  # prompts on screen (two numbers may each be waiting to ask for a code)
         self.held: list[str] = []
         self.lock = threading.Lock()
         self.stop = threading.Event()
@@ -90,13 +90,15 @@ class LiveProgress(LineProgress):
 
     def pause(self) -> None:
         with self.lock:
-            self.paused = True
+            self.paused += 1
             self.out.write("\r\x1b[K")
             self.out.flush()
 
     def resume(self) -> None:
         with self.lock:
-            self.paused = False
+            self.paused = max(0, self.paused - 1)
+            if self.paused:
+                return
             self.out.write("".join(self.held))
             self.held.clear()
             self._draw()
