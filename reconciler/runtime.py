@@ -271,10 +271,15 @@ def write_only(
                 unresolved[f"{address}.profile.picture"] = (
                     f"picture {picture} cannot be read ({exc.strerror})"
                 )
-    for waba in config.wabas.values():
+    known = state.fingerprints(journal_target(target))
+    for name, waba in config.wabas.items():
         if waba.webhooks and waba.webhooks.verify_token:
             take(verify_token_key(waba.id), waba.webhooks.verify_token)
-    return WriteOnly(desired=desired, known=state.fingerprints(journal_target(target)), unresolved=unresolved)
+            # recorded by an earlier wabaplan under the WABA's local name: still what was set
+            earlier = known.get(f"wabas.{name}.webhooks.verify_token")
+            if earlier is not None:
+                known.setdefault(verify_token_key(waba.id), earlier)
+    return WriteOnly(desired=desired, known=known, unresolved=unresolved)
 
 
 def import_target(

@@ -722,3 +722,36 @@ def test_dump_holds_every_table(journal: Journal) -> None:
     _action(journal, run_id, "a", "done")
     assert set(journal.dump()) == set(COLUMNS)
     assert len(journal.dump()["actions"]) == 1
+
+
+def test_a_verify_token_recorded_under_the_wabas_local_name_still_counts(tmp_path: Path) -> None:
+    """Fingerprints of verify tokens are kept by WABA ID now; one an earlier wabaplan kept under the WABA's
+    local name still says what was set, so upgrading does not plan the token again."""
+    from reconciler.config.model import Config
+    from reconciler.fingerprints import keyed, verify_token_key
+    from reconciler.runtime import write_only
+    from reconciler.statedir import StateDir
+
+    config = Config.model_validate(
+        {
+            "wabas": {
+                "hk_retail": {
+                    "id": "2000000000001",
+                    "webhooks": {
+                        "app_id": "4000000000001",
+                        "override_callback_uri": "https://hooks.example/hk",
+                        "verify_token": "${env:HK_TOKEN}",
+                    },
+                }
+            }
+        }
+    )
+    state = StateDir(tmp_path / "state")
+    with Journal.open(state.path, target=REAL) as journal:
+        journal.set_fingerprint("wabas.hk_retail.webhooks.verify_token", keyed(state.key(), "tok-1"), at=1.0)
+    target = GraphTarget(REAL, "v23.0", Token("t"))
+    key = verify_token_key("2000000000001")
+    same = write_only(config, base_dir=tmp_path, environ={"HK_TOKEN": "tok-1"}, state=state, target=target)
+    assert same.desired[key] == same.known[key]
+    changed = write_only(config, base_dir=tmp_path, environ={"HK_TOKEN": "tok-2"}, state=state, target=target)
+    assert changed.desired[key] != changed.known[key]
