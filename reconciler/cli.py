@@ -561,7 +561,7 @@ def _declared(option: str, number: str, config: Config, path: Path) -> str:
 
 
 def _apply(args: argparse.Namespace) -> int:
-    from reconciler.apply.run import ApplyOptions, apply
+    from reconciler.apply.run import ApplyOptions, apply, supplied_codes
     from reconciler.plan.saved import load_saved_plan
     from reconciler.render.progress import LineProgress, LiveProgress
 
@@ -591,10 +591,11 @@ def _apply(args: argparse.Namespace) -> int:
     colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     otp = _otp_pairs(args.otp, config, path)
     resend = frozenset(_declared("--resend-code", n, config, path) for n in args.resend_code)
-    if both := sorted(resend & otp.keys()):
+    if both := sorted(resend & supplied_codes(config, otp, os.environ)):
         raise WabaplanError(
-            f"--resend-code {both[0]} asks Meta for a new code, which makes the --otp code given for it "
-            "stale: pass --resend-code alone, then apply again with --otp and the new code"
+            f"--resend-code {both[0]} asks Meta for a new code, which makes the code given for it "
+            f"(--otp or WABAPLAN_OTP_{both[0][1:]}) stale: pass --resend-code alone, then apply again "
+            "with the new code"
         )
     options = ApplyOptions(
         saved_plan=saved,

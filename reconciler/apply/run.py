@@ -130,7 +130,7 @@ def apply(
                             # a saved plan is applied as it was made, with or without a code
                             codes=frozenset()
                             if options.saved_plan is not None
-                            else supplied_codes(config, options, environ),
+                            else supplied_codes(config, options.otp, environ),
                         ),
                     )
 
@@ -254,7 +254,7 @@ def _execute(
                 simulated=target.simulated,
                 wait=options.wait,
                 resend=options.resend_code,
-                supplied_codes=supplied_codes(config, options, environ),
+                supplied_codes=supplied_codes(config, options.otp, environ),
                 allow_destroy=options.allow_destroy,
                 wait_timeout=options.wait_timeout,
                 clock=time.time,
@@ -271,12 +271,10 @@ def _execute(
     return report
 
 
-def supplied_codes(config: Config, options: ApplyOptions, environ: Mapping[str, str]) -> frozenset[str]:
+def supplied_codes(config: Config, otp: Mapping[str, str], environ: Mapping[str, str]) -> frozenset[str]:
     """The numbers whose one-time code was given up front: --otp, or WABAPLAN_OTP_<digits>."""
     return frozenset(
-        e164
-        for e164 in config.numbers
-        if options.otp.get(e164) or environ.get(f"WABAPLAN_OTP_{e164.lstrip('+')}")
+        e164 for e164 in config.numbers if otp.get(e164) or environ.get(f"WABAPLAN_OTP_{e164.lstrip('+')}")
     )
 
 

@@ -81,13 +81,18 @@ def test_a_pin_in_other_scripts_digits_is_not_six_digits(
     assert code == 1 and "is not 6 digits" in out
 
 
-def test_a_new_code_and_a_given_code_for_one_number_are_refused(estate: Path, cli: Cli) -> None:
+def test_a_new_code_and_a_given_code_for_one_number_are_refused(
+    estate: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
     code, out = cli(
         "apply", "-c", str(estate), "--sim", "--auto-approve",
         "--resend-code", "+852 6123 4567", "--otp", f"{MIGRATING}=111111",
     )  # fmt: skip
-    assert code == 1 and "makes the --otp code given for it stale" in out and "Apply:" not in out
+    assert code == 1 and "makes the code given for it" in out and "Apply:" not in out
     assert "111111" not in out
+    monkeypatch.setenv("WABAPLAN_OTP_85261234567", "222222")  # a code from the environment is given too
+    code, out = cli("apply", "-c", str(estate), "--sim", "--auto-approve", "--resend-code", MIGRATING)
+    assert code == 1 and "(--otp or WABAPLAN_OTP_85261234567) stale" in out and "222222" not in out
 
 
 def test_a_refresh_only_plan_is_not_applied(estate: Path, cli: Cli, tmp_path: Path) -> None:
