@@ -38,7 +38,8 @@ def change_lines(action: dict[str, Any]) -> list[ChangeLine]:
 
 def summary_line(document: dict[str, Any]) -> str:
     if document.get("refresh_only"):
-        drift = document.get("drift", [])
+        # a plan saved before `drift` was written down: its drift is among the notes
+        drift = document.get("drift", [n for n in document["notes"] if " at Meta" in n])
         return f"Refresh only: {len(drift)} difference(s) at Meta from the configuration; no actions planned."
     s = document["summary"]
     counts = (

@@ -100,7 +100,9 @@ def test_target_narrows_the_plan(capsys: pytest.CaptureFixture[str]) -> None:
     assert addresses and all(a.startswith("wabas.tw_retail") for a in addresses)
 
 
-def test_refresh_only_reports_drift_without_actions(capsys: pytest.CaptureFixture[str]) -> None:
+def test_refresh_only_reports_drift_without_actions(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     _, out, _ = run(capsys, "plan", "-c", str(EXAMPLE), "--sim", "--format", "json", "--refresh-only")
     document = json.loads(out)
     assert document["actions"] == [] and document["refresh_only"] is True
@@ -109,6 +111,11 @@ def test_refresh_only_reports_drift_without_actions(capsys: pytest.CaptureFixtur
     assert any("profile.websites" in line for line in drift) and set(drift) <= set(document["notes"])
     _, text, _ = run(capsys, "plan", "-c", str(EXAMPLE), "--sim", "--refresh-only")
     assert f"Refresh only: {len(drift)} difference(s) at Meta" in text
+    # a plan saved before the drift list was written down counts its drift from the notes
+    older = tmp_path / "older.json"
+    older.write_text(json.dumps({k: v for k, v in document.items() if k != "drift"}), encoding="utf-8")
+    _, shown, _ = run(capsys, "show", str(older))
+    assert f"Refresh only: {len(drift)} difference(s) at Meta" in shown
 
 
 def test_show_refuses_what_is_not_a_plan(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
