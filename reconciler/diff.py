@@ -8,6 +8,7 @@ dropped here.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -34,6 +35,11 @@ class FieldChange:
         for part in self.path:
             text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
         return text
+
+
+def value_text(value: Any) -> str:
+    """A field's value as people read it in plans: JSON (so strings are quoted), "(none)" for absent."""
+    return "(none)" if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
 def diff_fields(

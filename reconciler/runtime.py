@@ -274,11 +274,12 @@ def write_only(
     known = state.fingerprints(journal_target(target))
     for name, waba in config.wabas.items():
         if waba.webhooks and waba.webhooks.verify_token:
-            take(verify_token_key(waba.id), waba.webhooks.verify_token)
+            token_key = verify_token_key(waba.id)
+            take(token_key, waba.webhooks.verify_token)
             # recorded by an earlier wabaplan under the WABA's local name: still what was set
             earlier = known.get(f"wabas.{name}.webhooks.verify_token")
             if earlier is not None:
-                known.setdefault(verify_token_key(waba.id), earlier)
+                known.setdefault(token_key, earlier)
     return WriteOnly(desired=desired, known=known, unresolved=unresolved)
 
 

@@ -222,8 +222,7 @@ def _execute(
         return value
 
     def otp(e164: str, stop: threading.Event) -> str | None:
-        code = options.otp.get(e164) or environ.get(f"WABAPLAN_OTP_{e164.lstrip('+')}")
-        code = code or ask_code(e164, stop)
+        code = given_code(e164, options.otp, environ) or ask_code(e164, stop)
         if not code:
             return None
         digits = otp_digits(code)
@@ -271,11 +270,14 @@ def _execute(
     return report
 
 
+def given_code(e164: str, otp: Mapping[str, str], environ: Mapping[str, str]) -> str | None:
+    """A number's one-time code given up front: by --otp, or in WABAPLAN_OTP_<digits>."""
+    return otp.get(e164) or environ.get(f"WABAPLAN_OTP_{e164.lstrip('+')}") or None
+
+
 def supplied_codes(config: Config, otp: Mapping[str, str], environ: Mapping[str, str]) -> frozenset[str]:
-    """The numbers whose one-time code was given up front: --otp, or WABAPLAN_OTP_<digits>."""
-    return frozenset(
-        e164 for e164 in config.numbers if otp.get(e164) or environ.get(f"WABAPLAN_OTP_{e164.lstrip('+')}")
-    )
+    """The numbers whose one-time code was given up front."""
+    return frozenset(e164 for e164 in config.numbers if given_code(e164, otp, environ))
 
 
 def _settle_intents(journal: Journal, snapshot: Snapshot, config: Config, now: float) -> None:

@@ -524,12 +524,9 @@ async def _find_template(ctx: StepContext, waba_id: str, name: str, language: st
 def _ignored(action: Action, ctx: StepContext) -> tuple[str, ...]:
     """The declared template's `ignore_changes`: what may differ at Meta without being drift."""
     key = _template_key(action)
-    for waba in ctx.config.wabas.values():
-        if waba.id == action.params["waba_id"]:
-            for template in waba.templates:
-                if (template.name, template.language) == key:
-                    return tuple(template.lifecycle.ignore_changes)
-    return ()
+    waba = ctx.config.wabas[_waba_name(ctx, action.params["waba_id"])]
+    template = next((t for t in waba.templates if (t.name, t.language) == key), None)
+    return tuple(template.lifecycle.ignore_changes) if template else ()
 
 
 def _template_key(action: Action) -> tuple[str, str]:

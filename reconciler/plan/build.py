@@ -22,7 +22,7 @@ from typing import Any
 from reconciler.config.diagnostics import format_path
 from reconciler.config.model import Config, PhoneNumber, Template, Waba
 from reconciler.config.phone import InvalidNumber, parse_number, to_e164
-from reconciler.diff import FieldChange, diff_fields
+from reconciler.diff import FieldChange, diff_fields, value_text
 from reconciler.fingerprints import verify_token_key
 from reconciler.plan.model import (
     Action,
@@ -139,11 +139,8 @@ def _drift(address: str, change: FieldChange) -> str:
             f"{address}: {change.dotted} may differ at Meta (write-only: wabaplan has not set the "
             "configured value there)"
         )
-    return f"{address}: {change.dotted} is {_text(change.before)} at Meta (config: {_text(change.after)})"
-
-
-def _text(value: Any) -> str:
-    return "(none)" if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
+    before, after = value_text(change.before), value_text(change.after)
+    return f"{address}: {change.dotted} is {before} at Meta (config: {after})"
 
 
 # What a number's actions are called after its address (`numbers["+…"].register`): targets too.
@@ -430,6 +427,20 @@ class _Builder:
                 )
             )
 
+    def _awaiting_code(self, e164: str) -> str | None:
+        """What verifying the number waits for, and how to give it; None when the code is already given."""
+        if e164 in self.codes:
+            return None
+        if self.simulated:
+            return (
+                f"the code sent to {e164}: the simulated SMS is in `wabaplan sim inbox`; pass "
+                f"--otp {e164}=CODE or set WABAPLAN_OTP_{e164[1:]}"
+            )
+        return (
+            f"the code sent to {e164}: pass --otp {e164}=CODE, set WABAPLAN_OTP_{e164[1:]}, "
+            "or type it when asked"
+        )
+
     def _new_template(
         self,
         address: str,
@@ -447,8 +458,8 @@ class _Builder:
         copyable = self._copyable(name, live, template, desired)
         if copyable is not None:
             source_id, source_template = copyable
-            op, summary, depends_on = Op.MIGRATE_TEMPLATES, f"copy {what} from WABA {source_id}", ()
-            summary += ", where Meta approved it"
+            summary = f"copy {what} from WABA {source_id}, where Meta approved it"
+            op, depends_on = Op.MIGRATE_TEMPLATES, ()
             cost = Cost(
                 "template_copy",
                 "the copy keeps its approval, no new review; Meta re-checks its category "
@@ -669,23 +680,16 @@ class _Builder:
                     "language": spec.verification.language,
                 },
             )
+            awaiting = self._awaiting_code(e164)
             verify = Action(
                 id=f"{address}.verify_code",
                 address=address,
                 kind=Kind.OPERATION,
                 op=Op.VERIFY_CODE,
                 summary=f"verify the one-time code sent to {e164}"
-                + (" (the code is given)" if e164 in self.codes else ""),
-                status=Status.READY if e164 in self.codes else Status.NEEDS_INPUT,
-                reason=""
-                if e164 in self.codes
-                else (
-                    f"the code sent to {e164}: the simulated SMS is in `wabaplan sim inbox`; pass "
-                    f"--otp {e164}=CODE or set WABAPLAN_OTP_{e164[1:]}"
-                    if self.simulated
-                    else f"the code sent to {e164}: pass --otp {e164}=CODE, set WABAPLAN_OTP_{e164[1:]}, "
-                    "or type it when asked"
-                ),
+                + (" (the code is given)" if awaiting is None else ""),
+                status=Status.NEEDS_INPUT if awaiting else Status.READY,
+                reason=awaiting or "",
                 depends_on=(request.id,),
                 params=base,
             )

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
+
+from reconciler.diff import value_text
 
 MARKS = {"create": "+", "update": "~", "delete": "-", "operation": "»"}
 CHECK_MARKS = {"pass": "✓", "fail": "✗", "unknown": "?"}
@@ -16,14 +17,6 @@ class ChangeLine:
     path: str
     before: str
     after: str
-
-
-def value_text(value: Any) -> str:
-    if value is None:
-        return "(none)"
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
 def change_lines(action: dict[str, Any]) -> list[ChangeLine]:
