@@ -124,7 +124,12 @@ def build_parser() -> argparse.ArgumentParser:
         "only someone else can fix) or for Meta (a review); rerunning resumes.",
     )
     _config_option(apply)
-    apply.add_argument("plan_file", nargs="?", metavar="PLAN", help="apply exactly this saved plan")
+    apply.add_argument(
+        "plan_file",
+        nargs="?",
+        metavar="PLAN",
+        help="apply exactly this saved plan (not a --refresh-only one)",
+    )
     apply.add_argument("--auto-approve", action="store_true", help="do not ask for confirmation")
     apply.add_argument(
         "--otp",
@@ -138,7 +143,8 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="NUMBER",
-        help="send NUMBER a new one-time code even if one sent earlier may still be valid; repeatable",
+        help="send NUMBER a new one-time code even if one sent earlier may still be valid (not with a code "
+        "given for NUMBER: it would be stale); repeatable",
     )
     apply.add_argument(
         "--parallelism", type=_positive_int, default=8, metavar="N", help="actions at once (8)"
