@@ -430,10 +430,11 @@ def _load_valid(path: Path) -> Config:
 
 
 def _plan(args: argparse.Namespace) -> int:
-    from contextlib import nullcontext
+    from contextlib import closing, nullcontext
 
     from reconciler import runtime
     from reconciler.plan.build import PlanOptions, build_plan
+    from reconciler.state import open_backend
     from reconciler.statedir import StateDir, locate, write_json_atomic
 
     path = Path(args.config)
@@ -441,11 +442,11 @@ def _plan(args: argparse.Namespace) -> int:
     out = _output_file(args.out)
     state = StateDir(locate(path, os.environ))
     simulator = runtime.simulated_meta(args.sim or None, state) if args.sim is not None else nullcontext(None)
-    with simulator as meta:
+    with simulator as meta, closing(open_backend(state.path, os.environ)) as backend:
         target = runtime.target_for(config, base_dir=path.parent, environ=os.environ, simulated=meta)
         snapshot, cost = runtime.read_live(config, target)
         write_only = runtime.write_only(
-            config, base_dir=path.parent, environ=os.environ, state=state, target=target
+            config, base_dir=path.parent, environ=os.environ, state=backend, target=target
         )
     options = PlanOptions(
         targets=tuple(args.target),
@@ -689,16 +690,18 @@ def _resume_hint(applied: Any, args: argparse.Namespace) -> str:
 
 
 def _history(args: argparse.Namespace) -> int:
+    from contextlib import closing
     from datetime import UTC, datetime
 
-    from reconciler.apply.journal import Journal
+    from reconciler.state import open_backend
+    from reconciler.state.sqlite import FILE_NAME
 
     state = _state_beside(args.config)
-    if not (state / "journal.db").exists():
+    backend = open_backend(state, os.environ)
+    if not backend.shared and not (state / FILE_NAME).exists():
         sys.stdout.write(f"no applies recorded in {state}\n")
         return EXIT_OK
-    journal = Journal.open(state)
-    try:
+    with closing(backend), backend.journal() as journal:
         for run in journal.runs(args.limit):
             when = datetime.fromtimestamp(run.started, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
             counts = ", ".join(f"{n} {s}" for s, n in sorted(run.counts.items())) or "no actions"
@@ -707,8 +710,6 @@ def _history(args: argparse.Namespace) -> int:
             for action in journal.actions(run.id):
                 if action.status != "skipped":
                     sys.stdout.write(f"    {action.status:<11} {action.action_id}  {action.detail}\n")
-    finally:
-        journal.close()
     return EXIT_OK
 
 

@@ -1,17 +1,14 @@
 """Fingerprints of write-only values: keyed HMACs, so the value itself is never stored or shown.
 
-A PIN has a million possible values, so a plain hash would be reversed in a second; the HMAC key lives in
-the state directory (`fingerprint.key`, created on first use, mode 0600) and never leaves it.
+A PIN has a million possible values, so a plain hash would be reversed in a second; the HMAC key is never
+stored with the fingerprints (reconciler.state.keys says where it lives).
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import secrets
 from pathlib import Path
-
-KEY_FILE = "fingerprint.key"
 
 
 def verify_token_key(waba_id: str) -> str:
@@ -27,14 +24,3 @@ def keyed(key: bytes, value: str) -> str:
 def of_file(key: bytes, path: Path) -> str:
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     return keyed(key, f"file:{digest}")
-
-
-def load_or_create_key(state_dir: Path) -> bytes:
-    path = state_dir / KEY_FILE
-    if path.exists():
-        return bytes.fromhex(path.read_text(encoding="ascii").strip())
-    state_dir.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_bytes(32)
-    path.touch(mode=0o600)
-    path.write_text(key.hex() + "\n", encoding="ascii")
-    return key

@@ -26,6 +26,9 @@ from reconciler.graph.secrets import Token
 from reconciler.plan.build import WriteOnly
 from reconciler.reader import read_snapshot, read_wabas
 from reconciler.snapshot import Snapshot
+from reconciler.state import StateBackend
+from reconciler.state.filelock import state_lock
+from reconciler.state.localdir import ensure_dir
 from reconciler.statedir import StateDir, read_json, write_json_atomic
 
 SIMULATOR_URL_LABEL = "simulator"
@@ -141,8 +144,6 @@ def simulated_meta(world: str | None, state: StateDir, *, locked: bool = False) 
     does), it is taken here, waiting up to SIM_LOCK_WAIT seconds for a running apply to finish.
     """
     if not locked:
-        from reconciler.apply.lock import state_lock
-
         with (
             state_lock(state.path, command="sim", timeout=SIM_LOCK_WAIT),
             simulated_meta(world, state, locked=True) as meta,
@@ -156,6 +157,7 @@ def simulated_meta(world: str | None, state: StateDir, *, locked: bool = False) 
     except WorldError as exc:  # the simulator shares no code with us: its error becomes ours here
         raise WabaplanError(f"{exc}\n(fix the world file, or leave WORLD out for the bundled demo)") from None
     identity = _world_identity(world)
+    ensure_dir(state.path)
     saved = read_json(state.sim_state)
     instance = uuid.uuid4().hex[:12]
     with run_simulator(resolved) as sim:
@@ -236,7 +238,7 @@ def journal_target(target: GraphTarget) -> str:
 
 
 def write_only(
-    config: Config, *, base_dir: Path, environ: Mapping[str, str], state: StateDir, target: GraphTarget
+    config: Config, *, base_dir: Path, environ: Mapping[str, str], state: StateBackend, target: GraphTarget
 ) -> WriteOnly:
     """Fingerprints of the config's write-only values, next to those recorded when wabaplan set them."""
     key = state.key()
@@ -271,7 +273,7 @@ def write_only(
                 unresolved[f"{address}.profile.picture"] = (
                     f"picture {picture} cannot be read ({exc.strerror})"
                 )
-    known = state.fingerprints(journal_target(target))
+    known = state.read_fingerprints(journal_target(target))
     for name, waba in config.wabas.items():
         if waba.webhooks and waba.webhooks.verify_token:
             token_key = verify_token_key(waba.id)

@@ -1,11 +1,9 @@
-"""The state directory (`WABAPLAN_STATE_DIR`, default `.wabaplan/` beside the config).
+"""Where the local state directory is (`WABAPLAN_STATE_DIR`, default `.wabaplan/` beside the config),
+and files written whole. What the directory holds: reconciler.state.localdir.
 
-    fingerprint.key      HMAC key for write-only fingerprints (0600; never printed)
-    journal.db           apply journal: runs, actions, intents, code requests, fingerprints (docs/journal.md)
-    apply.lock           held by the running apply (reconciler.apply.lock)
     sim/state.json       the simulated Meta's state between `--sim` runs (`wabaplan sim reset` removes it)
 
-Nothing here ever holds a secret's value.
+Nothing here ever holds a secret's value, nor the fingerprint key (reconciler.state.keys).
 """
 
 from __future__ import annotations
@@ -19,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 from reconciler.errors import WabaplanError
-from reconciler.fingerprints import load_or_create_key
 
 DEFAULT_NAME = ".wabaplan"
 
@@ -68,12 +65,3 @@ class StateDir:
     @property
     def sim_state(self) -> Path:
         return self.path / "sim" / "state.json"
-
-    def key(self) -> bytes:
-        return load_or_create_key(self.path)
-
-    def fingerprints(self, target: str) -> dict[str, str]:
-        """Fingerprints of the write-only values applies have set at `target`, from the journal."""
-        from reconciler.apply.journal import Journal
-
-        return Journal.read_fingerprints(self.path, target)

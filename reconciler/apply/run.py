@@ -14,15 +14,14 @@ import re
 import threading
 import time
 from collections.abc import Callable, Mapping
-from contextlib import nullcontext
+from contextlib import closing, nullcontext, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from reconciler import runtime
 from reconciler.apply.executor import EXIT_OK, EXIT_WAITING, ApplyReport, Progress, execute
-from reconciler.apply.journal import Journal
-from reconciler.apply.lock import state_lock
+from reconciler.apply.scope import lock_scope
 from reconciler.apply.steps import MAX_POLL_SECONDS, AskCode, StepContext
 from reconciler.config.model import Config
 from reconciler.errors import WabaplanError
@@ -30,6 +29,8 @@ from reconciler.graph.client import GraphClient
 from reconciler.plan.build import PlanOptions, build_plan
 from reconciler.plan.model import Kind, Pending, Plan
 from reconciler.snapshot import Snapshot
+from reconciler.state import Journal, StateBackend, StateUnavailable, open_backend
+from reconciler.state.records import IntentOutcome, RunStatus
 from reconciler.statedir import StateDir
 
 MAX_ROUNDS = 3  # with --wait: apply, wait for Meta's reviews, apply what they call for
@@ -97,83 +98,103 @@ def apply(
     ask_code: AskCode,
     progress: Progress,
 ) -> Applied:
-    state = StateDir(runtime_state_dir(config_path, environ))
-    base_dir = config_path.parent
+    state_dir = runtime_state_dir(config_path, environ)
     simulated = options.sim_world is not None
-    with state_lock(state.path, command="apply", timeout=options.lock_timeout):
+    backend = open_backend(state_dir, environ)
+    scope = lock_scope(config, _targets(options))
+    with closing(backend), backend.lock(scope, command="apply", timeout=options.lock_timeout):
+        backend.key()  # a missing or wrong key is refused before anything is read or written
         simulator = (
-            runtime.simulated_meta(options.sim_world or None, state, locked=True)
+            # the local lock covers the simulator's saved state; with shared state, it is locked apart
+            runtime.simulated_meta(options.sim_world or None, StateDir(state_dir), locked=not backend.shared)
             if simulated
             else nullcontext(None)
         )
         with simulator as meta:
-            target = runtime.target_for(config, base_dir=base_dir, environ=environ, simulated=meta)
-            with Journal.open(state.path, target=runtime.journal_target(target)) as journal:
-                journal.close_abandoned_runs()  # we hold the lock: a run still 'running' died
+            target = runtime.target_for(config, base_dir=config_path.parent, environ=environ, simulated=meta)
+            with backend.journal(target=runtime.journal_target(target)) as journal:
+                journal.close_abandoned_runs()  # a run still 'running' whose process is gone died
+                session = _Session(config, config_path, options, environ, target, journal, backend)
+                return session.rounds(show_plan, confirm, ask_code, progress)
 
-                def fresh_plan(settle: bool) -> Plan:
-                    snapshot, _ = runtime.read_live(config, target)
-                    if settle:
-                        _settle_intents(journal, snapshot, config, time.time())
-                    write_only = runtime.write_only(
-                        config, base_dir=base_dir, environ=environ, state=state, target=target
-                    )
-                    return build_plan(
-                        config,
-                        snapshot,
-                        write_only,
-                        PlanOptions(
-                            simulated=simulated,
-                            config_hash=runtime.config_hash(config_path),
-                            notes=target.notes,
-                            targets=_targets(options),
-                            # a saved plan is applied as it was made, with or without a code
-                            codes=frozenset()
-                            if options.saved_plan is not None
-                            else supplied_codes(config, options.otp, environ),
-                        ),
-                    )
 
-                plan = fresh_plan(settle=True)
-                plan.require_complete()
-                if options.saved_plan is not None:
-                    _check_saved(options.saved_plan, plan)
-                report: ApplyReport | None = None
-                first = plan
-                for round_ in range(MAX_ROUNDS):
-                    if plan.actions:
-                        show_plan(plan)
-                        if round_ == 0:
-                            _check_safety(plan, config, options)  # after showing: "check it" means this
-                        if not options.auto_approve and not confirm():
-                            return Applied(plan, report, simulated, cancelled=report is None)
-                        done = _execute(
-                            plan,
-                            config,
-                            config_path,
-                            options,
-                            target,
-                            journal,
-                            state,
-                            environ,
-                            ask_code,
-                            progress,
-                        )
-                        report = done if report is None else ApplyReport(report.outcomes + done.outcomes)
-                    pending = plan.pending
-                    if report is not None and report.exit_code == 0:
-                        pending = fresh_plan(settle=False).pending  # what this run submitted for review
-                    if not (pending and options.wait and (report is None or report.exit_code == 0)):
-                        break
-                    # --wait: once Meta has decided, what its decision calls for (a re-register after
-                    # an approved rename) is planned and applied in the same run.
-                    pending = _await_reviews(lambda: fresh_plan(settle=False).pending, options.wait_timeout)
-                    if pending or options.saved_plan is not None:  # a saved plan is applied as saved
-                        break
-                    plan = fresh_plan(settle=False)
-                    if not plan.actions:
-                        break
-                return Applied(first, report, simulated, pending=pending)
+@dataclass
+class _Session:
+    """One apply with its lock held: plan, check, confirm and execute, for up to MAX_ROUNDS rounds."""
+
+    config: Config
+    config_path: Path
+    options: ApplyOptions
+    environ: Mapping[str, str]
+    target: runtime.GraphTarget
+    journal: Journal
+    backend: StateBackend
+
+    def fresh_plan(self, settle: bool) -> Plan:
+        config, options = self.config, self.options
+        snapshot, _ = runtime.read_live(config, self.target)
+        if settle:
+            _settle_intents(self.journal, snapshot, config, time.time())
+        write_only = runtime.write_only(
+            config,
+            base_dir=self.config_path.parent,
+            environ=self.environ,
+            state=self.backend,
+            target=self.target,
+        )
+        return build_plan(
+            config,
+            snapshot,
+            write_only,
+            PlanOptions(
+                simulated=self.target.simulated,
+                config_hash=runtime.config_hash(self.config_path),
+                notes=self.target.notes,
+                targets=_targets(options),
+                # a saved plan is applied as it was made, with or without a code
+                codes=frozenset()
+                if options.saved_plan is not None
+                else supplied_codes(config, options.otp, self.environ),
+            ),
+        )
+
+    def rounds(
+        self,
+        show_plan: Callable[[Plan], None],
+        confirm: Callable[[], bool],
+        ask_code: AskCode,
+        progress: Progress,
+    ) -> Applied:
+        options, simulated = self.options, self.target.simulated
+        plan = self.fresh_plan(settle=True)
+        plan.require_complete()
+        if options.saved_plan is not None:
+            _check_saved(options.saved_plan, plan)
+        report: ApplyReport | None = None
+        first = plan
+        for round_ in range(MAX_ROUNDS):
+            if plan.actions:
+                show_plan(plan)
+                if round_ == 0:
+                    _check_safety(plan, self.config, options)  # after showing: "check it" means this
+                if not options.auto_approve and not confirm():
+                    return Applied(plan, report, simulated, cancelled=report is None)
+                done = _execute(plan, self, ask_code, progress)
+                report = done if report is None else ApplyReport(report.outcomes + done.outcomes)
+            pending = plan.pending
+            if report is not None and report.exit_code == 0:
+                pending = self.fresh_plan(settle=False).pending  # what this run submitted for review
+            if not (pending and options.wait and (report is None or report.exit_code == 0)):
+                break
+            # --wait: once Meta has decided, what its decision calls for (a re-register after
+            # an approved rename) is planned and applied in the same run.
+            pending = _await_reviews(lambda: self.fresh_plan(settle=False).pending, options.wait_timeout)
+            if pending or options.saved_plan is not None:  # a saved plan is applied as saved
+                break
+            plan = self.fresh_plan(settle=False)
+            if not plan.actions:
+                break
+        return Applied(first, report, simulated, pending=pending)
 
 
 OTP_SHAPE = re.compile(r"([0-9]{3})-?([0-9]{3})")  # as Meta's SMS shows it (123-456), or without the hyphen
@@ -198,18 +219,14 @@ def runtime_state_dir(config_path: Path, environ: Mapping[str, str]) -> Path:
     return locate(config_path, environ)
 
 
-def _execute(
-    plan: Plan,
-    config: Config,
-    config_path: Path,
-    options: ApplyOptions,
-    target: runtime.GraphTarget,
-    journal: Journal,
-    state: StateDir,
-    environ: Mapping[str, str],
-    ask_code: AskCode,
-    progress: Progress,
-) -> ApplyReport:
+def _execute(plan: Plan, session: _Session, ask_code: AskCode, progress: Progress) -> ApplyReport:
+    config, config_path, options, environ = (
+        session.config,
+        session.config_path,
+        session.options,
+        session.environ,
+    )
+    target, journal = session.target, session.journal
     base_dir = config_path.parent
     resolved: list[str] = []
 
@@ -245,7 +262,7 @@ def _execute(
                 config=config,
                 journal=journal,
                 run_id=run_id,
-                key=state.key(),
+                key=session.backend.key(),
                 secret=secret,
                 otp=otp,
                 config_dir=base_dir,
@@ -263,9 +280,10 @@ def _execute(
     try:
         report = asyncio.run(go())
     except BaseException:
-        journal.finish_run(run_id, "interrupted")
+        with suppress(StateUnavailable):  # lost with the connection: the next run finds it abandoned
+            journal.finish_run(run_id, RunStatus.INTERRUPTED)
         raise
-    status = {0: "succeeded", 1: "failed", 3: "waiting"}[report.exit_code]
+    status = {0: RunStatus.SUCCEEDED, 1: RunStatus.FAILED, 3: RunStatus.WAITING}[report.exit_code]
     journal.finish_run(run_id, status)
     return report
 
@@ -281,30 +299,41 @@ def supplied_codes(config: Config, otp: Mapping[str, str], environ: Mapping[str,
 
 
 def _settle_intents(journal: Journal, snapshot: Snapshot, config: Config, now: float) -> None:
-    """Intents a crash left open: what Meta shows now says whether the call took effect."""
-    for intent in journal.open_intents():
-        outcome = "unknown"
-        if intent.op in ("add_number", "add_number_for_migration"):
-            e164 = intent.subject.split('"')[1]
-            spec = config.numbers.get(e164)
-            live = snapshot.wabas.get(config.wabas[spec.waba].id) if spec else None
-            outcome = "done" if live and e164 in live.numbers else "not_done"
-        elif intent.op == "create_template":
-            outcome = "done" if _template_exists(snapshot, config, intent.subject) else "not_done"
-        elif intent.op == "request_code":
-            outcome = (
-                "unknown"  # a code may have been sent: the journal's code request keeps it from repeating
+    """Intents a crash left open: what Meta shows now says whether the call took effect.
+
+    Only intents of runs that ended (another runner's live apply settles its own) and on resources this
+    config declares (what another config manages is not in this snapshot, so it stays open for that one).
+    """
+    for intent in journal.open_intents(of_ended_runs=True):
+        outcome = _settled(intent.op, intent.subject, snapshot, config)
+        if outcome is not None:
+            journal.resolve_intent(intent.id, outcome=outcome, detail="settled after an interrupted run")
+
+
+def _settled(op: str, subject: str, snapshot: Snapshot, config: Config) -> IntentOutcome | None:
+    if subject.startswith("numbers["):
+        spec = config.numbers.get(subject.split('"')[1])
+        if spec is None:
+            return None
+        if op in ("add_number", "add_number_for_migration"):
+            live = snapshot.wabas.get(config.wabas[spec.waba].id)
+            return (
+                IntentOutcome.DONE
+                if live and subject.split('"')[1] in live.numbers
+                else IntentOutcome.NOT_DONE
             )
-        journal.resolve_intent(intent.id, outcome=outcome, detail="settled after an interrupted run")
-
-
-def _template_exists(snapshot: Snapshot, config: Config, subject: str) -> bool:
-    """Whether the template an intent named (`wabas.NAME.templates["name/lang"]`) is at Meta now."""
+        # a code request may have sent a code: the journal's code request keeps it from repeating
+        return IntentOutcome.UNKNOWN
     waba_name, _, rest = subject.removeprefix("wabas.").partition(".templates[")
-    name, _, language = rest.strip('"]').partition("/")
     waba = config.wabas.get(waba_name)
-    live = snapshot.wabas.get(waba.id) if waba else None
-    return live is not None and live.template(name, language) is not None
+    if waba is None:
+        return None
+    if op == "create_template":
+        name, _, language = rest.strip('"]').partition("/")
+        live = snapshot.wabas.get(waba.id)
+        found = live is not None and live.template(name, language) is not None
+        return IntentOutcome.DONE if found else IntentOutcome.NOT_DONE
+    return IntentOutcome.UNKNOWN
 
 
 def _check_saved(saved: Mapping[str, Any], fresh: Plan) -> None:

@@ -13,7 +13,7 @@ import mimetypes
 import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from contextlib import asynccontextmanager
+from contextlib import AbstractContextManager, asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +26,8 @@ from reconciler.graph.errors import AmbiguousWriteError, GraphError
 from reconciler.plan.build import template_matches
 from reconciler.plan.model import Action, Op
 from reconciler.reader import reread_template
+from reconciler.state.journal import Journal, OpenIntent
+from reconciler.state.records import IntentOutcome
 
 MAX_POLL_SECONDS = 30.0
 CODE_VALID_SECONDS = 600  # a one-time code is not requested again within this window
@@ -51,7 +53,7 @@ class StepFailed(Exception):
 class StepContext:
     graph: GraphClient
     config: Config
-    journal: Any  # reconciler.apply.journal.Journal
+    journal: Journal
     run_id: int
     key: bytes  # fingerprint key
     secret: Callable[[str, str], str]  # (field address, reference) → value
@@ -152,36 +154,41 @@ async def add_number(action: Action, ctx: StepContext) -> StepResult:
         data["migrate_phone_number"] = True
     else:
         data["verified_name"] = params["verified_name"]
-    intent = ctx.journal.intend(ctx.run_id, action_id=action.id, op=action.op.value, subject=action.address)
-    try:
-        answer = await ctx.graph.post(f"{waba_id}/phone_numbers", data, waba_id=waba_id)
-    except AmbiguousWriteError:
-        found = await _find_number(ctx, waba_id, e164_of(action.address))
-        ctx.journal.resolve_intent(
-            intent, outcome="done" if found else "not_done", detail="answer lost; read back"
-        )
-        if found is None:
-            raise StepFailed("Meta's answer was lost and the number is not there: run apply again") from None
-        ctx.phone_ids[action.address] = found
-        return StepResult("done", f"added (id {found}; the answer was lost, read back from Meta)")
-    except GraphError as exc:
-        if exc.subcode == ALREADY_PRESENT_SUBCODE and (
-            found := await _find_number(ctx, waba_id, e164_of(action.address))
-        ):
-            ctx.journal.resolve_intent(intent, outcome="done", detail=f"already present: id {found}")
+    with _intent(ctx, action) as intent:
+        try:
+            answer = await ctx.graph.post(f"{waba_id}/phone_numbers", data, waba_id=waba_id)
+        except AmbiguousWriteError:
+            found = await _find_number(ctx, waba_id, e164_of(action.address))
+            intent.resolve(IntentOutcome.DONE if found else IntentOutcome.NOT_DONE, "answer lost; read back")
+            if found is None:
+                raise StepFailed(
+                    "Meta's answer was lost and the number is not there: run apply again"
+                ) from None
             ctx.phone_ids[action.address] = found
-            return StepResult("done", f"already in the WABA (id {found})")
-        ctx.journal.resolve_intent(intent, outcome="failed", detail=_code(exc))
-        if exc.subcode in PRECONDITION_SUBCODES:  # someone else must act: a person, not a retry
-            hint = ""
-            if ctx.simulated and exc.subcode == TWO_STEP_ON_SUBCODE:
-                owner = _sim(ctx, "disable-two-step", e164_of(action.address))
-                hint = f" (simulated: `{owner}` plays the owner)"
-            return StepResult("blocked", _explain(exc) + hint)
-        raise StepFailed(_explain(exc)) from None
-    ctx.phone_ids[action.address] = str(answer["id"])
-    ctx.journal.resolve_intent(intent, outcome="done", detail=f"id {answer['id']}")
+            return StepResult("done", f"added (id {found}; the answer was lost, read back from Meta)")
+        except GraphError as exc:
+            if exc.subcode == ALREADY_PRESENT_SUBCODE and (
+                found := await _find_number(ctx, waba_id, e164_of(action.address))
+            ):
+                intent.resolve(IntentOutcome.DONE, f"already present: id {found}")
+                ctx.phone_ids[action.address] = found
+                return StepResult("done", f"already in the WABA (id {found})")
+            intent.resolve(IntentOutcome.FAILED, _code(exc))
+            if exc.subcode in PRECONDITION_SUBCODES:  # someone else must act: a person, not a retry
+                hint = ""
+                if ctx.simulated and exc.subcode == TWO_STEP_ON_SUBCODE:
+                    owner = _sim(ctx, "disable-two-step", e164_of(action.address))
+                    hint = f" (simulated: `{owner}` plays the owner)"
+                return StepResult("blocked", _explain(exc) + hint)
+            raise StepFailed(_explain(exc)) from None
+        ctx.phone_ids[action.address] = str(answer["id"])
+        intent.resolve(IntentOutcome.DONE, f"id {answer['id']}")
     return StepResult("done", f"added (id {answer['id']})")
+
+
+def _intent(ctx: StepContext, action: Action) -> AbstractContextManager[OpenIntent]:
+    """The journal's intent for this action's call, open until the block resolves or leaves it."""
+    return ctx.journal.intent(ctx.run_id, action_id=action.id, op=action.op.value, subject=action.address)
 
 
 async def request_code(action: Action, ctx: StepContext) -> StepResult:
@@ -196,19 +203,20 @@ async def request_code(action: Action, ctx: StepContext) -> StepResult:
         return StepResult("done", detail)
     number_id = await phone_id(action, ctx)
     method, language = action.params["code_method"], action.params["language"]
-    intent = ctx.journal.intend(ctx.run_id, action_id=action.id, op=action.op.value, subject=action.address)
-    request = ctx.journal.record_code_request(number=e164, method=method, at=ctx.clock())
-    try:
-        await ctx.graph.post(f"{number_id}/request_code", {"code_method": method, "language": language})
-    except AmbiguousWriteError:
-        ctx.journal.resolve_intent(intent, outcome="unknown", detail="answer lost; a code may have been sent")
-        return StepResult("done", "Meta's answer was lost; a code may have been sent (not sending another)")
-    except GraphError as exc:
-        ctx.journal.resolve_intent(intent, outcome="failed", detail=_code(exc))
-        ctx.journal.forget_code_request(request)  # Meta said no: no code is on its way
-        raise StepFailed(_explain(exc)) from None
-    ctx.journal.confirm_code_request(request)
-    ctx.journal.resolve_intent(intent, outcome="done")
+    with _intent(ctx, action) as intent:
+        request = ctx.journal.record_code_request(number=e164, method=method, at=ctx.clock())
+        try:
+            await ctx.graph.post(f"{number_id}/request_code", {"code_method": method, "language": language})
+        except AmbiguousWriteError:
+            intent.resolve(IntentOutcome.UNKNOWN, "answer lost; a code may have been sent")
+            return StepResult(
+                "done", "Meta's answer was lost; a code may have been sent (not sending another)"
+            )
+        except GraphError as exc:
+            intent.resolve(IntentOutcome.FAILED, _code(exc))
+            ctx.journal.forget_code_request(request)  # Meta said no: no code is on its way
+            raise StepFailed(_explain(exc)) from None
+        ctx.journal.confirm_code_request(request)
     where = f"; read it with `{_sim(ctx, 'inbox', e164)}`" if ctx.simulated else ""
     return StepResult("done", f"code sent by {method}{where}")
 
@@ -411,24 +419,24 @@ async def create_template(action: Action, ctx: StepContext) -> StepResult:
     waba_id = action.params["waba_id"]
     name, language = _template_key(action)
     body = {"name": name, "language": language, **action.params["template"]}
-    intent = ctx.journal.intend(ctx.run_id, action_id=action.id, op=action.op.value, subject=action.address)
-    try:
-        answer = await ctx.graph.post(f"{waba_id}/message_templates", body, waba_id=waba_id)
-    except AmbiguousWriteError:
-        existing = await _find_template(ctx, waba_id, name, language)
-        ctx.journal.resolve_intent(intent, outcome="done" if existing else "not_done", detail="answer lost")
-        if existing is None:
-            raise StepFailed(
-                "Meta's answer was lost and the template is not there: run apply again"
-            ) from None
-        answer = existing
-    except GraphError as exc:
-        ctx.journal.resolve_intent(intent, outcome="failed", detail=_code(exc))
-        if exc.subcode == TEMPLATE_EXISTS_SUBCODE:
-            return await _already_there(action, ctx, waba_id, "it was created meanwhile")
-        raise StepFailed(_explain(exc)) from None
-    else:
-        ctx.journal.resolve_intent(intent, outcome="done", detail=f"id {answer['id']}")
+    with _intent(ctx, action) as intent:
+        try:
+            answer = await ctx.graph.post(f"{waba_id}/message_templates", body, waba_id=waba_id)
+        except AmbiguousWriteError:
+            existing = await _find_template(ctx, waba_id, name, language)
+            intent.resolve(IntentOutcome.DONE if existing else IntentOutcome.NOT_DONE, "answer lost")
+            if existing is None:
+                raise StepFailed(
+                    "Meta's answer was lost and the template is not there: run apply again"
+                ) from None
+            answer = existing
+        except GraphError as exc:
+            intent.resolve(IntentOutcome.FAILED, _code(exc))
+            if exc.subcode == TEMPLATE_EXISTS_SUBCODE:
+                return await _already_there(action, ctx, waba_id, "it was created meanwhile")
+            raise StepFailed(_explain(exc)) from None
+        else:
+            intent.resolve(IntentOutcome.DONE, f"id {answer['id']}")
     return await _review(ctx, str(answer["id"]), str(answer.get("status", "PENDING")), f"template {name}")
 
 

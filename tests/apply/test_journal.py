@@ -12,18 +12,14 @@ from pathlib import Path
 import pytest
 from leaks import assert_no_secret
 
-from reconciler.apply.journal import (
-    FILE_NAME,
-    MASK,
-    SCHEMA_VERSION,
-    ActionRecord,
-    CodeRequest,
-    Journal,
-    JournalError,
-)
 from reconciler.cli import main as wabaplan
 from reconciler.graph.secrets import Token
 from reconciler.runtime import GraphTarget, journal_target
+from reconciler.state.errors import JournalError
+from reconciler.state.journal import MASK
+from reconciler.state.records import ActionRecord, CodeRequest
+from reconciler.state.sqlite import FILE_NAME, SCHEMA_VERSION
+from reconciler.state.sqlite import SqliteJournal as Journal
 
 ROOT = Path(__file__).resolve().parents[2]
 NUMBER, OTHER = "+85251234567", "+85261234567"
@@ -244,7 +240,7 @@ def _written_journal(state: Path) -> bytes:
         for n in range(200):
             _action(journal, run_id, f"action-{n:03}", "done", detail="x" * 100)
         journal.set_fingerprint(f"{ADDRESS}.pin", "aaaa", at=1.0)
-    assert sorted(p.name for p in state.iterdir()) == [FILE_NAME]  # checkpointed, no -wal left
+    assert sorted(p.name for p in state.iterdir()) == [".gitignore", FILE_NAME]  # checkpointed, no -wal left
     data = (state / FILE_NAME).read_bytes()
     assert data.startswith(b"SQLite format 3\x00") and len(data) >= 8 * PAGE
     return data
@@ -411,7 +407,7 @@ def test_an_intent_is_open_until_resolved(journal: Journal) -> None:
 CRASH_AFTER_INTENT = """
 import os, signal, sys
 from pathlib import Path
-from reconciler.apply.journal import Journal
+from reconciler.state.sqlite import SqliteJournal as Journal
 
 journal = Journal.open(Path(sys.argv[1]), target=sys.argv[3])
 run_id = journal.start_run(config_hash="h", simulated=False, command="apply", summary={})
@@ -730,7 +726,7 @@ def test_a_verify_token_recorded_under_the_wabas_local_name_still_counts(tmp_pat
     from reconciler.config.model import Config
     from reconciler.fingerprints import keyed, verify_token_key
     from reconciler.runtime import write_only
-    from reconciler.statedir import StateDir
+    from reconciler.state import LocalState
 
     config = Config.model_validate(
         {
@@ -746,7 +742,7 @@ def test_a_verify_token_recorded_under_the_wabas_local_name_still_counts(tmp_pat
             }
         }
     )
-    state = StateDir(tmp_path / "state")
+    state = LocalState(tmp_path / "state")
     with Journal.open(state.path, target=REAL) as journal:
         journal.set_fingerprint("wabas.hk_retail.webhooks.verify_token", keyed(state.key(), "tok-1"), at=1.0)
     target = GraphTarget(REAL, "v23.0", Token("t"))

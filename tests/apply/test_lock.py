@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.apply.lock import FILE_NAME, LockHeld, holder, state_lock
+from reconciler.state.filelock import FILE_NAME, LockHeld, holder, state_lock
 
 ROOT = Path(__file__).resolve().parents[2]
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -24,7 +24,7 @@ ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 HOLD = """
 import sys
 from pathlib import Path
-from reconciler.apply.lock import state_lock
+from reconciler.state.filelock import state_lock
 
 with state_lock(Path(sys.argv[1]), command=sys.argv[2]):
     print("locked", flush=True)
@@ -34,7 +34,7 @@ with state_lock(Path(sys.argv[1]), command=sys.argv[2]):
 TAKE = """
 import sys
 from pathlib import Path
-from reconciler.apply.lock import LockHeld, state_lock
+from reconciler.state.filelock import LockHeld, state_lock
 
 try:
     with state_lock(Path(sys.argv[1]), command="plan"):

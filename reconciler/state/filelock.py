@@ -1,4 +1,4 @@
-"""One apply per state directory: an advisory `flock` on `<state dir>/apply.lock`.
+"""The local lock: one apply per state directory, an advisory `flock` on `<state dir>/apply.lock`.
 
 The kernel drops a `flock` when its holder exits, however it exits, so a lock whose holder died is free
 again at once: nothing to clean up, and no window in which two runs both think they own it. The file also
@@ -18,21 +18,17 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from reconciler.errors import WabaplanError
+from reconciler.state.errors import LockHeld
+from reconciler.state.localdir import ensure_dir
 
 FILE_NAME = "apply.lock"
 POLL_SECONDS = 0.1
 
 
-class LockHeld(WabaplanError):
-    """Another wabaplan run holds the state directory."""
-
-
 @contextmanager
 def state_lock(state_dir: Path, *, command: str, timeout: float | None = None) -> Iterator[None]:
     """Hold the state directory's lock for the block; refuse at once, or after `timeout` seconds."""
-    state_dir.mkdir(parents=True, exist_ok=True)
-    path = state_dir / FILE_NAME
+    path = ensure_dir(state_dir) / FILE_NAME
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         deadline = time.monotonic() + (timeout or 0.0)

@@ -11,7 +11,7 @@ import yaml
 from reconciler.config import load
 from reconciler.config.model import Config
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "numbers.yaml"
 SECRETS = {
     "HK_MAIN_PIN": "482915",

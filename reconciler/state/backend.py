@@ -1,0 +1,215 @@
+"""Where wabaplan keeps what it knows: one interface, a local backend and a shared one.
+
+    StateBackend   key() · read_fingerprints(target) · lock(scope, …) · journal(target) · holders() ·
+                   unlock(id) · describe() · close()
+    LocalState     the state directory: SQLite journal, a `flock` over the whole directory (the default)
+    PostgresState  WABAPLAN_STATE_URL=postgresql://…: the journal in PostgreSQL, one advisory lock per WABA
+
+`open_backend` picks one from the environment. Neither stores the fingerprint key (state.keys).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from reconciler.state import filelock, keys, postgres, sqlite
+from reconciler.state.errors import LockHeld, StateError
+from reconciler.state.journal import Journal
+from reconciler.state.localdir import estate_id
+from reconciler.state.records import Holder
+from reconciler.state.sqlite import SqliteJournal
+
+URL_ENV = "WABAPLAN_STATE_URL"
+
+
+class StateBackend(Protocol):
+    shared: bool  # several machines see the same state (and the lock is per WABA, not per directory)
+
+    def describe(self) -> str: ...
+
+    def key(self) -> bytes: ...
+
+    def read_fingerprints(self, target: str) -> dict[str, str]: ...
+
+    def lock(
+        self, scope: frozenset[str], *, command: str, timeout: float | None
+    ) -> AbstractContextManager[None]: ...
+
+    def journal(self, target: str = "") -> Journal: ...
+
+    def holders(self) -> list[Holder]: ...
+
+    def unlock(self, holder_id: str) -> list[Holder]: ...
+
+    def schema(self) -> tuple[int, int]: ...  # (the version stored, 0 before the first apply; this one's)
+
+    def estate(self) -> str | None: ...
+
+    def close(self) -> None: ...
+
+
+def open_backend(state_dir: Path, environ: Mapping[str, str]) -> StateBackend:
+    """PostgreSQL when WABAPLAN_STATE_URL names one, else the local state directory."""
+    url = (environ.get(URL_ENV) or "").strip()
+    if url:
+        return PostgresState(postgres.Location.parse(url), environ)
+    return LocalState(state_dir, environ)
+
+
+@dataclass
+class LocalState:
+    path: Path
+    environ: Mapping[str, str] = field(default_factory=dict)
+    shared: bool = False
+
+    def describe(self) -> str:
+        return f"local, {self.path}"
+
+    def key(self) -> bytes:
+        return keys.from_environment(self.environ) or keys.local_key(self.path)
+
+    def read_fingerprints(self, target: str) -> dict[str, str]:
+        return SqliteJournal.read_fingerprints(self.path, target)
+
+    def lock(
+        self, scope: frozenset[str], *, command: str, timeout: float | None
+    ) -> AbstractContextManager[None]:
+        """One lock over the whole directory, whatever the scope: one machine, one apply at a time."""
+        return filelock.state_lock(self.path, command=command, timeout=timeout)
+
+    def journal(self, target: str = "") -> Journal:
+        return SqliteJournal.open(self.path, target=target)
+
+    def holders(self) -> list[Holder]:
+        info = filelock.holder(self.path)
+        if not info:
+            return []
+        return [
+            Holder(
+                id=str(info.get("pid")),
+                scope="estate",
+                command=str(info.get("command", "?")),
+                pid=_int(info.get("pid")),
+                host=str(info.get("host", "")),
+                user=str(info.get("user", "")),
+                ci_url=str(info.get("ci_url", "")),
+                started=float(str(info.get("started") or 0)),
+                alive=_flock_held(self.path / filelock.FILE_NAME),
+            )
+        ]
+
+    def unlock(self, holder_id: str) -> list[Holder]:
+        held = [h for h in self.holders() if h.id == holder_id]
+        if not held:
+            raise StateError(f"no lock holder {holder_id}: `wabaplan state show` lists them")
+        if held[0].alive:
+            raise LockHeld(f"lock holder {holder_id} is alive ({held[0].describe()}): stop that run instead")
+        (self.path / filelock.FILE_NAME).write_text("", encoding="utf-8")
+        return held
+
+    def schema(self) -> tuple[int, int]:
+        return sqlite.stored_version(self.path), sqlite.SCHEMA_VERSION
+
+    def estate(self) -> str | None:
+        return estate_id(self.path, create=False)
+
+    def close(self) -> None:
+        pass
+
+
+def _int(value: object) -> int | None:
+    try:
+        return int(str(value))
+    except ValueError:
+        return None
+
+
+def _flock_held(path: Path) -> bool:
+    """Whether a process holds the `flock` on `path` now (probed without waiting, released at once)."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)  # closing drops the probe's lock, if it took one
+    return False
+
+
+class PostgresState:
+    """Shared state: one connection per run, carrying its WABA locks and its journal writes."""
+
+    shared = True
+
+    def __init__(self, location: postgres.Location, environ: Mapping[str, str]) -> None:
+        self.location = location
+        self.environ = environ
+        self._connection: postgres.PgConnection | None = None
+
+    def describe(self) -> str:
+        return f"PostgreSQL, {self.location.describe()}"
+
+    def _connect(self, *, create: bool) -> postgres.PgConnection:
+        if self._connection is None:
+            self._connection = postgres.connect(self.location)
+        if create:
+            postgres.migrate(self._connection)
+        else:
+            postgres.check_version(self._connection)
+        return self._connection
+
+    def key(self) -> bytes:
+        key = keys.from_environment(self.environ, required_for="shared state (WABAPLAN_STATE_URL)")
+        assert key is not None
+        connection = self._connect(create=False)
+        if postgres.installed_version(connection):
+            postgres.check_key(connection, key)
+        return key
+
+    def read_fingerprints(self, target: str) -> dict[str, str]:
+        connection = self._connect(create=False)
+        if not postgres.installed_version(connection):
+            return {}
+        rows = connection.execute("SELECT key, fingerprint FROM fingerprints WHERE target = ?", (target,))
+        return dict(rows.fetchall())
+
+    @contextmanager
+    def lock(self, scope: frozenset[str], *, command: str, timeout: float | None) -> Iterator[None]:
+        connection = self._connect(create=True)
+        with postgres.AdvisoryLocks(connection).hold(
+            scope, command=command, timeout=timeout, environ=self.environ
+        ):
+            yield
+
+    def journal(self, target: str = "") -> Journal:
+        return postgres.PostgresJournal(self._connect(create=True), target)
+
+    def holders(self) -> list[Holder]:
+        connection = self._connect(create=False)
+        if not postgres.installed_version(connection):
+            return []
+        return postgres.AdvisoryLocks(connection).holders()
+
+    def unlock(self, holder_id: str) -> list[Holder]:
+        return postgres.AdvisoryLocks(self._connect(create=True)).unlock(holder_id)
+
+    def schema(self) -> tuple[int, int]:
+        return postgres.installed_version(self._connect(create=False)), postgres.SCHEMA_VERSION
+
+    def estate(self) -> str | None:
+        connection = self._connect(create=False)
+        return postgres.meta(connection).get("estate") if postgres.installed_version(connection) else None
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None

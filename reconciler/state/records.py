@@ -1,0 +1,125 @@
+"""What the state store remembers, as frozen values: runs, actions, intents, code requests, lock holders.
+
+Statuses are `StrEnum`s, so a value compares equal to the text stored in either backend.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import socket
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+
+
+class RunStatus(StrEnum):
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    WAITING = "waiting"
+    INTERRUPTED = "interrupted"
+
+
+class IntentOutcome(StrEnum):
+    DONE = "done"
+    NOT_DONE = "not_done"
+    FAILED = "failed"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Run:
+    id: int
+    command: str
+    started: float
+    finished: float | None
+    status: str
+    target: str
+    config_hash: str
+    simulated: bool
+    summary: dict[str, int]
+    counts: dict[str, int]  # action status → how many
+
+
+@dataclass(frozen=True)
+class ActionRecord:
+    run_id: int
+    action_id: str
+    address: str
+    op: str
+    status: str
+    detail: str
+    started: float
+    finished: float
+
+
+@dataclass(frozen=True)
+class Intent:
+    id: int
+    run_id: int
+    action_id: str
+    op: str
+    subject: str
+    recorded: float
+    outcome: str | None
+    detail: str | None
+
+
+@dataclass(frozen=True)
+class CodeRequest:
+    id: int
+    number: str
+    method: str
+    at: float
+    confirmed: bool  # False: wabaplan asked, but never saw Meta's answer (a crash, a lost response)
+
+
+@dataclass(frozen=True)
+class Holder:
+    """Who holds (or last held) a lock: enough to find them and ask."""
+
+    id: str  # what `wabaplan state unlock ID` takes
+    scope: str  # a WABA ID, or "estate" for the local lock over the whole state directory
+    command: str
+    pid: int | None
+    host: str
+    user: str
+    ci_url: str  # the CI job's URL, when the environment names one
+    started: float
+    alive: bool  # the lock is still held (its session or process is alive)
+
+    def describe(self) -> str:
+        try:
+            when = datetime.fromtimestamp(self.started, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+        except (ValueError, OverflowError, OSError):
+            when = "an unknown time"
+        who = f"{self.user} " if self.user else ""
+        job = f", {self.ci_url}" if self.ci_url else ""
+        return f"`wabaplan {self.command}` ({who}pid {self.pid} on {self.host}{job}, started {when})"
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who is running: what a lock holder's record says of them."""
+
+    pid: int
+    host: str
+    user: str
+    ci_url: str
+
+
+def identity(environ: Mapping[str, str]) -> Identity:
+    """This process, its user and, on a CI runner, the job's URL (GitHub Actions, GitLab CI, Jenkins)."""
+    ci_url = environ.get("CI_JOB_URL") or environ.get("BUILD_URL") or ""
+    if not ci_url and environ.get("GITHUB_RUN_ID") and environ.get("GITHUB_REPOSITORY"):
+        server = environ.get("GITHUB_SERVER_URL") or "https://github.com"
+        ci_url = f"{server}/{environ['GITHUB_REPOSITORY']}/actions/runs/{environ['GITHUB_RUN_ID']}"
+    user = environ.get("GITHUB_ACTOR") or environ.get("GITLAB_USER_LOGIN") or environ.get("USER") or ""
+    if not user:
+        try:
+            user = getpass.getuser()
+        except (KeyError, OSError):
+            user = ""
+    return Identity(os.getpid(), socket.gethostname(), user, ci_url)

@@ -1,0 +1,157 @@
+"""The local journal: `<state dir>/journal.db`, SQLite (WAL, synchronous=FULL, autocommit).
+
+Opening checks the schema version before anything writes to the file, then `quick_check`; a newer or
+damaged file is refused and left exactly as it was. `read_fingerprints` reads through a read-only
+connection and never creates the file or its tables.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from reconciler.state.errors import JournalError
+from reconciler.state.journal import Journal
+from reconciler.state.localdir import ensure_dir
+
+FILE_NAME = "journal.db"
+SCHEMA_VERSION = 1
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    id          INTEGER PRIMARY KEY,
+    command     TEXT    NOT NULL,
+    started     REAL    NOT NULL,
+    finished    REAL,
+    status      TEXT    NOT NULL,               -- running | succeeded | failed | waiting | interrupted
+    target      TEXT    NOT NULL,               -- "simulator:<instance>" or the Graph URL the run wrote to
+    config_hash TEXT    NOT NULL,
+    simulated   INTEGER NOT NULL,
+    summary     TEXT    NOT NULL                -- the plan's summary, JSON
+);
+CREATE TABLE IF NOT EXISTS actions (
+    run_id      INTEGER NOT NULL REFERENCES runs(id),
+    action_id   TEXT    NOT NULL,
+    address     TEXT    NOT NULL,
+    op          TEXT    NOT NULL,
+    status      TEXT    NOT NULL,  -- done | failed | refused | skipped | waiting | needs_input | blocked
+    detail      TEXT    NOT NULL,
+    started     REAL    NOT NULL,
+    finished    REAL    NOT NULL
+);
+CREATE INDEX IF NOT EXISTS actions_by_run ON actions(run_id);
+CREATE TABLE IF NOT EXISTS intents (
+    id          INTEGER PRIMARY KEY,
+    run_id      INTEGER NOT NULL REFERENCES runs(id),
+    action_id   TEXT    NOT NULL,
+    op          TEXT    NOT NULL,
+    subject     TEXT    NOT NULL,               -- the resource address the call acts on
+    recorded    REAL    NOT NULL,
+    outcome     TEXT,                           -- NULL while open; done | not_done | failed | unknown
+    detail      TEXT,
+    resolved    REAL
+);
+CREATE INDEX IF NOT EXISTS open_intents ON intents(outcome) WHERE outcome IS NULL;
+CREATE TABLE IF NOT EXISTS code_requests (
+    id          INTEGER PRIMARY KEY,
+    target      TEXT    NOT NULL,
+    number      TEXT    NOT NULL,               -- E.164
+    method      TEXT    NOT NULL,               -- SMS | VOICE
+    at          REAL    NOT NULL,
+    confirmed   INTEGER NOT NULL DEFAULT 0      -- 1 once Meta answered that it sent the code
+);
+CREATE INDEX IF NOT EXISTS code_requests_by_number ON code_requests(target, number, at);
+CREATE TABLE IF NOT EXISTS fingerprints (
+    target      TEXT    NOT NULL,
+    key         TEXT    NOT NULL,               -- field address, e.g. numbers["+85251234567"].pin
+    fingerprint TEXT    NOT NULL,               -- keyed HMAC (reconciler.fingerprints)
+    detail      TEXT    NOT NULL,               -- e.g. the handle an uploaded picture produced
+    at          REAL    NOT NULL,
+    PRIMARY KEY (target, key)
+);
+"""
+
+
+class SqliteJournal(Journal):
+    def __init__(self, connection: sqlite3.Connection, path: Path, target: str) -> None:
+        super().__init__(connection, str(path), target)
+        self.path = path
+
+    @classmethod
+    def open(cls, state_dir: Path, *, target: str = "") -> SqliteJournal:
+        """Open (creating if need be) the journal; `target` scopes facts about Meta ('' for history)."""
+        try:
+            state_dir.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            ensure_dir(state_dir)  # says what is wrong, and how to fix it
+        path = state_dir / FILE_NAME
+        db = None
+        try:
+            db = sqlite3.connect(path, isolation_level=None, timeout=30.0)
+            _check_version(db, path)  # before anything writes to it
+            if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+                raise sqlite3.DatabaseError("the file is damaged")
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=FULL")
+            db.execute("PRAGMA foreign_keys=ON")
+            db.executescript(SCHEMA)
+            db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        except (sqlite3.DatabaseError, JournalError) as exc:
+            if db is not None:
+                db.close()
+            if isinstance(exc, JournalError):
+                raise
+            raise JournalError(_unreadable(path, exc)) from None
+        ensure_dir(state_dir)  # a usable journal: its directory keeps itself out of git
+        return cls(db, path, target)
+
+    @classmethod
+    def read_fingerprints(cls, state_dir: Path, target: str) -> dict[str, str]:
+        """The fingerprints recorded for `target`, without writing anything; {} before the first apply."""
+        path = state_dir / FILE_NAME
+        if not path.exists():
+            return {}
+        try:
+            db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30.0)
+        except sqlite3.DatabaseError as exc:
+            raise JournalError(_unreadable(path, exc)) from None
+        try:
+            _check_version(db, path)
+            rows = db.execute("SELECT key, fingerprint FROM fingerprints WHERE target = ?", (target,))
+            return dict(rows.fetchall())
+        except sqlite3.OperationalError as exc:
+            if "no such table" in str(exc):
+                return {}
+            raise JournalError(_unreadable(path, exc)) from None
+        except sqlite3.DatabaseError as exc:
+            raise JournalError(_unreadable(path, exc)) from None
+        finally:
+            db.close()
+
+
+def stored_version(state_dir: Path) -> int:
+    """The journal's schema version, read without writing; 0 when there is no journal yet."""
+    path = state_dir / FILE_NAME
+    if not path.exists():
+        return 0
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            return int(db.execute("PRAGMA user_version").fetchone()[0])
+        finally:
+            db.close()
+    except sqlite3.DatabaseError as exc:
+        raise JournalError(_unreadable(path, exc)) from None
+
+
+def _check_version(db: sqlite3.Connection, path: Path) -> None:
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        raise JournalError(
+            f"{path} was written by a newer wabaplan (journal schema {version}, this one knows "
+            f"{SCHEMA_VERSION}): upgrade wabaplan"
+        )
+
+
+def _unreadable(path: Path, exc: Exception) -> str:
+    return f"{path} cannot be read as a journal ({exc}): move it aside to start a new one"

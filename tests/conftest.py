@@ -1,0 +1,59 @@
+"""Fixtures every test shares."""
+
+from __future__ import annotations
+
+import functools
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg import sql
+
+
+@pytest.fixture(autouse=True)
+def _private_config_home(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Path]:
+    """Fingerprint keys live in the user's config directory: each test gets its own, never the real one
+    (subprocesses inherit it through the environment)."""
+    home = tmp_path_factory.mktemp("config-home")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home))
+    monkeypatch.delenv("WABAPLAN_STATE_KEY", raising=False)
+    monkeypatch.delenv("WABAPLAN_STATE_URL", raising=False)
+    yield home
+
+
+POSTGRES = os.environ.get("WABAPLAN_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+POSTGRES_REQUIRED = os.environ.get("WABAPLAN_REQUIRE_POSTGRES") == "1"  # .ci/run sets it
+
+
+@functools.cache
+def _postgres_unreachable() -> str:
+    """'' when PostgreSQL answers at POSTGRES, else why not."""
+    try:
+        psycopg.connect(POSTGRES, connect_timeout=3).close()
+    except psycopg.Error as exc:
+        return str(exc).strip().splitlines()[0]
+    return ""
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A WABAPLAN_STATE_URL of its own: a fresh schema in the test database, dropped afterwards."""
+    reason = _postgres_unreachable()
+    if reason:
+        message = (
+            f"PostgreSQL is not reachable at {POSTGRES} ({reason}); start one, e.g. "
+            "`docker run -d -p 5432:5432 -e POSTGRES_HOST_AUTH_METHOD=trust -e POSTGRES_DB=test "
+            "postgres:16`, or point WABAPLAN_TEST_POSTGRES at one"
+        )
+        if POSTGRES_REQUIRED:
+            pytest.fail(message)
+        pytest.skip(message)
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    yield f"{POSTGRES}{'&' if '?' in POSTGRES else '?'}schema={schema}"
+    with psycopg.connect(POSTGRES, autocommit=True) as connection:
+        connection.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))

@@ -1,0 +1,214 @@
+"""A team on shared state: runners with their own checkouts and state directories, one PostgreSQL, one
+(simulated) Meta. Each runner is a real `wabaplan` process; Meta is the simulator on loopback."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import psycopg
+import yaml
+from leaks import assert_no_secret
+from sim_estate import ROOT, SECRETS, TW_PIN, copy_estate
+from statekit import KEY
+
+from reconciler.simulator import run_simulator
+from reconciler.state import open_backend
+from reconciler.state.postgres import Location
+
+MIGRATING, SOURCE_NUMBER_ID = "+85261234567", "3000000000901"
+HK, TW = "2000000000001", "2000000000002"
+NON_IDEMPOTENT = (
+    "POST /{WABA-ID}/phone_numbers",
+    "POST /{Phone-Number-ID}/request_code",
+    "POST /{WABA-ID}/message_templates",
+)
+
+
+class Runner:
+    """A CI runner: a fresh checkout of the estate, its own state directory, the team's state URL."""
+
+    def __init__(self, root: Path, base_url: str, state_url: str | None, config: Path | None = None) -> None:
+        self.config = config or copy_estate(root / "checkout")
+        self.env = {
+            **os.environ,
+            **SECRETS,
+            "WABAPLAN_ACCESS_TOKEN": "sim-token-harbour",
+            "ACME_SOURCE_TOKEN": "sim-token-acme-source",
+            "WABAPLAN_GRAPH_URL": base_url,
+            "WABAPLAN_STATE_DIR": str(root / "state"),
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+            "NO_COLOR": "1",
+        }
+        self.env.pop("WABAPLAN_STATE_URL", None)
+        if state_url:
+            self.env |= {"WABAPLAN_STATE_URL": state_url, "WABAPLAN_STATE_KEY": KEY}
+        self.transcript = ""
+
+    def start(self, *args: str) -> subprocess.Popen[str]:
+        return subprocess.Popen(
+            [sys.executable, "-m", "reconciler.cli", *args, "-c", str(self.config)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=self.env,
+            cwd=self.config.parent,
+        )
+
+    def finish(self, process: subprocess.Popen[str]) -> tuple[int, str]:
+        out, _ = process.communicate(timeout=120)
+        self.transcript += out
+        return process.returncode, out
+
+    def __call__(self, *args: str) -> tuple[int, str]:
+        return self.finish(self.start(*args))
+
+
+def only(config: Path, waba: str) -> Path:
+    """The config cut down to one WABA and its numbers (another team's part of the estate)."""
+    document = yaml.safe_load(config.read_text(encoding="utf-8"))
+    document["wabas"] = {waba: document["wabas"][waba]}
+    document["numbers"] = {n: spec for n, spec in document["numbers"].items() if spec["waba"] == waba}
+    path = config.with_name(f"{waba}.yaml")
+    path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def approve_all(sim) -> None:  # type: ignore[no-untyped-def]
+    state = sim.simulator.state
+    for number in list(state.numbers.values()):
+        if number.new_name_status == "PENDING_REVIEW":
+            sim.control.review_display_name(number.id, True)
+    for template in list(state.templates.values()):
+        if template.status == "PENDING":
+            sim.control.review_template(template.id, True)
+
+
+def repeated_calls(sim) -> dict[tuple[str, ...], int]:  # type: ignore[no-untyped-def]
+    calls: Counter[tuple[str, ...]] = Counter()
+    for write in sim.control.write_log():
+        if write["endpoint"] in NON_IDEMPOTENT:
+            params = write["params"]
+            key = (
+                write["endpoint"],
+                write["object_id"],
+                str(params.get("name", "")),
+                str(params.get("language", "")),
+            )
+            calls[key] += 1
+    return {k: n for k, n in calls.items() if n > 1}
+
+
+def onboarding_id(sim) -> str:  # type: ignore[no-untyped-def]
+    return next(n.id for n in sim.simulator.state.numbers.values() if n.e164 == MIGRATING and n.waba_id == HK)
+
+
+def requests_of(sim, endpoint: str) -> int:  # type: ignore[no-untyped-def]
+    return sum(1 for w in sim.control.write_log() if w["endpoint"] == endpoint)
+
+
+def test_a_move_begun_on_one_runner_is_finished_on_another_and_a_third_plans_nothing(
+    tmp_path: Path, pg_url: str
+) -> None:
+    with run_simulator() as sim:
+        sim.control.disable_two_step(SOURCE_NUMBER_ID)
+        a = Runner(tmp_path / "a", sim.base_url, pg_url)
+        b = Runner(tmp_path / "b", sim.base_url, pg_url)
+        c = Runner(tmp_path / "c", sim.base_url, pg_url)
+
+        code, out = a("apply", "--auto-approve")  # the PR merged: runner A starts the move
+        assert code == 3 and f"awaiting the code sent to {MIGRATING}" in out, out
+        assert requests_of(sim, "POST /{Phone-Number-ID}/request_code") == 1
+
+        # A cron run on runner B knows the code was requested (shared journal): it does not ask again.
+        code, out = b("apply", "--auto-approve")
+        assert code == 3, out
+        assert re.search(r"request_code: done.*a code was sent \d+ min ago and may still be valid", out), out
+        assert requests_of(sim, "POST /{Phone-Number-ID}/request_code") == 1
+
+        otp = sim.control.last_code(onboarding_id(sim))
+        code, out = b("apply", "--auto-approve", "--otp", f"{MIGRATING}={otp}")
+        assert code in (0, 3) and "register: done" in out, out
+        approve_all(sim)
+        code, out = b("apply", "--auto-approve")
+        assert code == 0, out
+
+        # Runner C, a fresh checkout: the PINs, picture and verify token B set are known, nothing to do.
+        code, out = c("plan", "--detailed-exitcode")
+        assert code == 0 and "No changes." in out, out
+        # the same fresh checkout on local state sees none of it: every write-only value looks new
+        lone = Runner(tmp_path / "lone", sim.base_url, None)
+        code, out = lone("plan", "--detailed-exitcode")
+        assert code == 2 and "pin" in out, out
+
+        code, history = c("history")
+        # every runner's runs in one history: A's, then B's two (the last apply had nothing to do)
+        assert code == 0 and re.findall(r"^#(\d+) ", history, re.M) == ["3", "2", "1"], history
+        assert not repeated_calls(sim)
+        assert_no_secret(a.transcript + b.transcript + c.transcript, *SECRETS.values(), TW_PIN, otp or "")
+
+
+def test_overlapping_applies_take_turns_and_never_repeat_a_call(tmp_path: Path, pg_url: str) -> None:
+    with run_simulator(latency_ms=20) as sim:
+        sim.control.disable_two_step(SOURCE_NUMBER_ID)
+        runners = [Runner(tmp_path / name, sim.base_url, pg_url) for name in "ab"]
+        started = [r.start("apply", "--auto-approve", "--lock-timeout", "120") for r in runners]
+        results = [r.finish(p) for r, p in zip(runners, started, strict=True)]
+        assert all(code == 3 for code, _ in results), results  # both waited for a code, in turn
+        assert requests_of(sim, "POST /{Phone-Number-ID}/request_code") == 1
+        assert not repeated_calls(sim)
+
+
+def test_disjoint_wabas_proceed_while_overlapping_ones_are_refused(tmp_path: Path, pg_url: str) -> None:
+    holder = open_backend(tmp_path / "holder", {"WABAPLAN_STATE_URL": pg_url, "WABAPLAN_STATE_KEY": KEY,
+                                                "CI_JOB_URL": "https://ci.example/jobs/7"})  # fmt: skip
+    with run_simulator() as sim, holder.lock(frozenset({HK}), command="apply", timeout=None):
+        tw_team = Runner(tmp_path / "tw", sim.base_url, pg_url)
+        tw_team.config = only(tw_team.config, "tw_retail")
+        code, out = tw_team("apply", "--auto-approve")  # no --lock-timeout: it does not wait
+        assert code in (0, 3) and "tw_retail" in out, out
+
+        everyone = Runner(tmp_path / "all", sim.base_url, pg_url)
+        code, out = everyone("apply", "--auto-approve")
+        assert code == 1, out
+        assert f"WABA {HK} is locked by `wabaplan apply`" in out and "https://ci.example/jobs/7" in out
+        assert not any(w["object_id"] == HK for w in sim.control.write_log())  # nothing written there
+    holder.close()
+
+
+def test_a_killed_runner_frees_its_wabas_at_once(tmp_path: Path, pg_url: str) -> None:
+    location = Location.parse(pg_url)
+    with run_simulator(latency_ms=200) as sim:
+        sim.control.disable_two_step(SOURCE_NUMBER_ID)
+        a = Runner(tmp_path / "a", sim.base_url, pg_url)
+        process = a.start("apply", "--auto-approve", "--parallelism", "1")
+        assert process.stdout is not None
+        while not process.stdout.readline().startswith("["):  # it holds its locks and is writing
+            pass
+        process.send_signal(signal.SIGKILL)
+        process.wait(30)
+        process.stdout.close()
+
+        b = Runner(tmp_path / "b", sim.base_url, pg_url)
+        sim.control.set_latency(0)
+        for _ in range(5):  # converge, as cron would; no --lock-timeout: the dead runner's locks are gone
+            otp = sim.control.last_code(onboarding_id(sim)) if _has_onboarding(sim) else None
+            code, out = b("apply", "--auto-approve", *(["--otp", f"{MIGRATING}={otp}"] if otp else []))
+            assert code in (0, 3) and "is locked by" not in out, out
+            if code == 0:
+                break
+            approve_all(sim)
+        assert code == 0
+        assert not repeated_calls(sim)
+    with psycopg.connect(location.conninfo, autocommit=True) as db:
+        statuses = db.execute(f'SELECT status FROM "{location.schema}".runs ORDER BY id').fetchall()
+    assert statuses[0] == ("interrupted",) and ("running",) not in statuses
+
+
+def _has_onboarding(sim) -> bool:  # type: ignore[no-untyped-def]
+    return any(n.e164 == MIGRATING and n.waba_id == HK for n in sim.simulator.state.numbers.values())
