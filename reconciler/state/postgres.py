@@ -314,38 +314,47 @@ class AdvisoryLocks:
         holder = secrets.token_hex(4)
         who = identity(environ)
         try:
-            for waba in wabas:
-                self._db.execute(
-                    "INSERT INTO lock_holders (waba_id, holder, command, pid, host, user_name, ci_url, "
-                    "started, backend_pid, backend_start) SELECT ?, ?, ?, ?, ?, ?, ?, ?, pid, backend_start "
-                    "FROM pg_stat_activity WHERE pid = pg_backend_pid() ON CONFLICT (waba_id) DO UPDATE SET "
-                    "holder = excluded.holder, command = excluded.command, pid = excluded.pid, "
-                    "host = excluded.host, user_name = excluded.user_name, ci_url = excluded.ci_url, "
-                    "started = excluded.started, backend_pid = excluded.backend_pid, "
-                    "backend_start = excluded.backend_start",
-                    (waba, holder, command, who.pid, who.host, who.user, who.ci_url, time.time()),
-                )
+            self._db.execute(
+                "INSERT INTO lock_holders (waba_id, holder, command, pid, host, user_name, ci_url, started, "
+                "backend_pid, backend_start) SELECT w, ?, ?, ?, ?, ?, ?, ?, a.pid, a.backend_start "
+                "FROM unnest(?::text[]) AS w, pg_stat_activity a WHERE a.pid = pg_backend_pid() "
+                "ON CONFLICT (waba_id) DO UPDATE SET holder = excluded.holder, command = excluded.command, "
+                "pid = excluded.pid, host = excluded.host, user_name = excluded.user_name, "
+                "ci_url = excluded.ci_url, started = excluded.started, backend_pid = excluded.backend_pid, "
+                "backend_start = excluded.backend_start",
+                (holder, command, who.pid, who.host, who.user, who.ci_url, time.time(), wabas),
+            )
             yield holder
         finally:
             self._release(wabas, holder)
 
+    def _keys(self, wabas: list[str]) -> list[int]:
+        return [lock_key(self._schema, waba) for waba in wabas]
+
     def _try_all(self, wabas: list[str]) -> str | None:
-        """Take every lock, or none: the first WABA whose lock another session holds, else None."""
-        taken: list[str] = []
-        for waba in wabas:
-            got = self._db.execute("SELECT pg_try_advisory_lock(?)", (lock_key(self._schema, waba),))
-            if not got.fetchone()[0]:
-                for held in taken:
-                    self._db.execute("SELECT pg_advisory_unlock(?)", (lock_key(self._schema, held),))
-                return waba
-            taken.append(waba)
+        """Take every lock, or none (one round trip to try them all, one to give back a partial catch):
+        the first WABA whose lock another session holds, else None."""
+        got = dict(
+            self._db.execute(
+                "SELECT w, pg_try_advisory_lock(k) FROM unnest(?::text[], ?::bigint[]) AS t(w, k)",
+                (wabas, self._keys(wabas)),
+            ).fetchall()
+        )
+        refused = [waba for waba in wabas if not got[waba]]
+        if refused:
+            taken = [waba for waba in wabas if got[waba]]
+            self._db.execute(
+                "SELECT pg_advisory_unlock(k) FROM unnest(?::bigint[]) AS k", (self._keys(taken),)
+            )
+            return refused[0]
         return None
 
     def _release(self, wabas: list[str], holder: str) -> None:
         try:
             self._db.execute("DELETE FROM lock_holders WHERE holder = ?", (holder,))
-            for waba in wabas:
-                self._db.execute("SELECT pg_advisory_unlock(?)", (lock_key(self._schema, waba),))
+            self._db.execute(
+                "SELECT pg_advisory_unlock(k) FROM unnest(?::bigint[]) AS k", (self._keys(wabas),)
+            )
         except StateUnavailable:
             pass  # the connection is gone, and the server dropped the locks with it
 

@@ -20,6 +20,7 @@ from reconciler.state.localdir import estate_id
 from reconciler.state.sqlite import FILE_NAME, SqliteJournal
 
 SERIAL_TABLES = ("runs", "intents", "code_requests")  # rows keep their IDs; the sequences move past them
+RUN_COLUMN = {"runs": 0, "actions": 0, "intents": 1}  # where each table names its run
 
 
 @dataclass(frozen=True)
@@ -72,9 +73,8 @@ def _copy(
     copied: dict[str, int] = {}
     for table, columns in COLUMNS.items():
         wanted = rows[table]
-        if table in ("runs", "actions", "intents"):
-            run_at = 0 if table == "runs" else 1
-            wanted = [row for row in wanted if int(str(row[run_at])) in new_runs]
+        if table in RUN_COLUMN:  # a run's rows come with it, once
+            wanted = [row for row in wanted if int(str(row[RUN_COLUMN[table]])) in new_runs]
         if table == "fingerprints" and not same_key:
             wanted = []
         marks = ", ".join("?" for _ in columns)

@@ -212,3 +212,17 @@ def test_a_killed_runner_frees_its_wabas_at_once(tmp_path: Path, pg_url: str) ->
 
 def _has_onboarding(sim) -> bool:  # type: ignore[no-untyped-def]
     return any(n.e164 == MIGRATING and n.waba_id == HK for n in sim.simulator.state.numbers.values())
+
+
+def test_an_unreachable_state_database_stops_apply_before_any_write(tmp_path: Path) -> None:
+    with run_simulator() as sim:
+        runner = Runner(tmp_path / "a", sim.base_url, "postgresql://wabaplan:pa55word@127.0.0.1:1/waba")
+        code, out = runner("apply", "--auto-approve")
+        assert code == 1, out
+        assert out.startswith(
+            "error: cannot reach the state database postgresql://wabaplan:***@127.0.0.1:1/waba"
+        )
+        assert "nothing was changed at Meta" in out and "pa55word" not in out and "Traceback" not in out
+        assert sim.control.write_log() == []
+        code, out = runner("plan")
+        assert code == 1 and "cannot reach the state database" in out and "pa55word" not in out
