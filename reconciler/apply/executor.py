@@ -21,7 +21,7 @@ from reconciler.errors import WabaplanError
 from reconciler.outcome import EXIT_OK as EXIT_OK  # the two EXIT_ re-exported: run.py imports them here
 from reconciler.outcome import EXIT_WAITING as EXIT_WAITING
 from reconciler.outcome import ApplyReport, Outcome, Progress
-from reconciler.plan.build import fingerprint, number_fingerprint
+from reconciler.plan.live import fingerprint, number_fingerprint
 from reconciler.plan.model import Action, Kind, Plan, Status
 from reconciler.reader import reread_number, reread_template, reread_waba
 from reconciler.snapshot import LiveNumber
