@@ -13,61 +13,18 @@ from __future__ import annotations
 
 import asyncio
 import time
-from dataclasses import asdict, dataclass
-from typing import Protocol
+from dataclasses import asdict
 
 from reconciler.apply.steps import SLOT, STEPS, StepContext, StepFailed, e164_of
 from reconciler.config.model import PhoneNumber
 from reconciler.errors import WabaplanError
-from reconciler.plan.build import fingerprint, number_fingerprint
+from reconciler.outcome import EXIT_OK as EXIT_OK  # the two EXIT_ re-exported: run.py imports them here
+from reconciler.outcome import EXIT_WAITING as EXIT_WAITING
+from reconciler.outcome import ApplyReport, Outcome, Progress
+from reconciler.plan.live import fingerprint, number_fingerprint
 from reconciler.plan.model import Action, Kind, Plan, Status
 from reconciler.reader import reread_number, reread_template, reread_waba
 from reconciler.snapshot import LiveNumber
-
-EXIT_OK, EXIT_FAILED, EXIT_WAITING = 0, 1, 3
-STOPPED = {"waiting", "needs_input", "blocked"}
-
-
-@dataclass(frozen=True)
-class Outcome:
-    action: Action
-    status: str  # done | failed | skipped | waiting | needs_input | blocked | refused
-    detail: str
-    seconds: float = 0.0
-
-
-@dataclass(frozen=True)
-class ApplyReport:
-    outcomes: tuple[Outcome, ...]
-
-    def counts(self) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        for outcome in self.outcomes:
-            counts[outcome.status] = counts.get(outcome.status, 0) + 1
-        return counts
-
-    @property
-    def exit_code(self) -> int:
-        statuses = {o.status for o in self.outcomes}
-        if statuses & {"failed", "refused"}:
-            return EXIT_FAILED
-        if statuses & STOPPED or "skipped" in statuses:
-            return EXIT_WAITING
-        return EXIT_OK
-
-    def summary(self) -> str:
-        order = ("done", "failed", "refused", "skipped", "waiting", "needs_input", "blocked")
-        counts = self.counts()
-        parts = [f"{counts[s]} {s.replace('_', ' ')}" for s in order if counts.get(s)]
-        return "Apply: " + (", ".join(parts) if parts else "nothing to do") + "."
-
-
-class Progress(Protocol):
-    """Told when an action starts and when it ends (reconciler.render.progress draws it)."""
-
-    def started(self, action: Action) -> None: ...
-
-    def finished(self, outcome: Outcome, done: int, total: int) -> None: ...
 
 
 async def execute(

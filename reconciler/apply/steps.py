@@ -23,7 +23,7 @@ from reconciler.config.model import Config
 from reconciler.fingerprints import keyed, of_file, verify_token_key
 from reconciler.graph.client import GraphClient
 from reconciler.graph.errors import AmbiguousWriteError, GraphError
-from reconciler.plan.build import template_matches
+from reconciler.plan.live import template_matches
 from reconciler.plan.model import Action, Op
 from reconciler.reader import reread_template
 from reconciler.state.journal import Journal, OpenIntent

@@ -12,8 +12,6 @@ A number part-way along a path (added but not verified, verified but not registe
 from __future__ import annotations
 
 import difflib
-import hashlib
-import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, replace
@@ -24,6 +22,7 @@ from reconciler.config.model import Config, PhoneNumber, Template, Waba
 from reconciler.config.phone import InvalidNumber, parse_number, to_e164
 from reconciler.diff import FieldChange, diff_fields, value_text
 from reconciler.fingerprints import verify_token_key
+from reconciler.plan.live import fingerprint, live_template_fields, number_fingerprint, template_matches
 from reconciler.plan.model import (
     Action,
     Check,
@@ -206,21 +205,6 @@ def _propagate_blocks(actions: list[Action]) -> list[Action]:
     return [by_id[a.id] for a in actions]
 
 
-def fingerprint(value: Any) -> str:
-    """A short, stable digest of live values (never of secrets), for detecting a moved resource."""
-    text = json.dumps(value, sort_keys=True, default=str, ensure_ascii=False)
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-METAS_OWN_NUMBER_FIELDS = ("quality_rating", "throughput_level", "is_official_business_account")
-
-
-def number_fingerprint(live: LiveNumber) -> str:
-    """What a plan saw of a number, leaving out what Meta changes on its own (quality, throughput, OBA)."""
-    seen = {k: v for k, v in asdict(live).items() if k not in METAS_OWN_NUMBER_FIELDS}
-    return fingerprint(seen)
-
-
 class _Builder:
     def __init__(
         self,
@@ -378,7 +362,7 @@ class _Builder:
                 self._new_template(address, name, live, template, desired, params, gate, after_moves)
                 continue
             self.fingerprints[address] = fingerprint(asdict(existing))
-            current = _live_template_fields(existing, desired)
+            current = live_template_fields(existing, desired)
             changes = diff_fields(desired, current, ignore=template.lifecycle.ignore_changes)
             if not changes:
                 if existing.status == "PENDING":
@@ -910,34 +894,6 @@ def _template_fields(template: Template) -> dict[str, Any]:
         {k: v for k, v in component.items() if v is not None} for component in dumped["components"]
     ]
     return dumped
-
-
-def template_matches(desired: Mapping[str, Any], live: LiveTemplate, ignore: Iterable[str] = ()) -> bool:
-    """Whether Meta's template carries what the config declares (name, language and the template's
-    `ignore_changes` aside)."""
-    return not diff_fields(desired, _live_template_fields(live, desired), ignore=ignore)
-
-
-def _live_template_fields(live: LiveTemplate, desired: Mapping[str, Any]) -> dict[str, Any]:
-    """The live template seen through the keys the config declares (Meta adds keys of its own)."""
-    components = []
-    wanted = list(desired.get("components", []))
-    for index, component in enumerate(live.components):
-        keys = set(wanted[index]) if index < len(wanted) else set(component)
-        components.append({k: _strip(component[k]) for k in component if k in keys})
-    return {
-        "category": live.category,
-        "parameter_format": live.parameter_format,
-        "components": components,
-    }
-
-
-def _strip(value: Any) -> Any:
-    if isinstance(value, list):
-        return [_strip(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _strip(v) for k, v in value.items() if v is not None}
-    return value
 
 
 def summarise_checks(checks: Iterable[Precondition]) -> dict[str, int]:

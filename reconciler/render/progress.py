@@ -12,7 +12,7 @@ import threading
 import time
 from typing import TextIO
 
-from reconciler.apply.executor import Outcome
+from reconciler.outcome import Outcome
 from reconciler.plan.model import Action
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"

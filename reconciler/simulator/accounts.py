@@ -7,17 +7,11 @@ from typing import Any
 
 from .context import Ctx
 from .errors import invalid_parameter
-from .fields import parse_fields
-from .nodes import list_page, owned_wabas, render
-from .paging import clamp_limit
+from .nodes import edge_page, fields_of, owned_wabas, render
 from .protocol import p_bool, p_str
 from .state import BusinessRec, SubscriptionRec, WabaRec, seal
 
 URI_RE = re.compile(r"^https://[^\s]+$")
-
-
-def fields_of(ctx: Ctx) -> Any:
-    return parse_fields(p_str(ctx.req.params, "fields"))
 
 
 def get_node(kind: str) -> Any:
@@ -25,24 +19,6 @@ def get_node(kind: str) -> Any:
         return render(ctx, kind, obj, fields_of(ctx))
 
     return handler
-
-
-def edge_page(
-    ctx: Ctx, kind: str, items: list[Any], path: str, summary: dict[str, Any] | None = None
-) -> dict[str, Any]:
-    params = ctx.req.params
-    return list_page(
-        ctx,
-        kind,
-        items,
-        fields=fields_of(ctx),
-        limit=clamp_limit(params.get("limit")),
-        after=p_str(params, "after"),
-        before=p_str(params, "before"),
-        url=ctx.url(path),
-        query=ctx.req.query,
-        summary=summary,
-    )
 
 
 # ------------------------------------------------------------------------------------------ WABA

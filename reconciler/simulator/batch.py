@@ -10,25 +10,34 @@ from __future__ import annotations
 
 import json
 import re
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import Any, Protocol
 from urllib.parse import parse_qsl, urlsplit
 
 from .errors import GraphError, invalid_parameter, missing_parameter
 from .protocol import VERSION_RE, GraphRequest, GraphResponse, p_bool, p_json
 from .ratelimit import Usage, usage_header
 
-if TYPE_CHECKING:
-    from .engine import Simulator
-
 MAX_OPERATIONS = 50
 REF_RE = re.compile(r"\{result=([^:}]+):\$\.?([^}]*)\}")
+
+
+class Operations(Protocol):
+    """What a batch needs of the simulator (`engine.Simulator`, which hands itself in): to run one
+    operation exactly as a direct call runs, its trace ID, and the WABA budgets the operations used."""
+
+    def operation(self, req: GraphRequest, request_number: int, op: int) -> GraphResponse: ...
+
+    def trace_id(self, request_number: int, op: int = 0) -> str: ...
+
+    def usages(self, token: str | None, waba_ids: Sequence[str]) -> list[Usage]: ...
 
 
 def is_batch(req: GraphRequest) -> bool:
     return req.path.strip("/") == "" and req.method == "POST" and "batch" in req.params
 
 
-def run_batch(sim: Simulator, req: GraphRequest, request_number: int) -> GraphResponse:
+def run_batch(sim: Operations, req: GraphRequest, request_number: int) -> GraphResponse:
     try:
         operations = _parse(req)
     except GraphError as err:
@@ -71,12 +80,9 @@ def run_batch(sim: Simulator, req: GraphRequest, request_number: int) -> GraphRe
         )
         results.append(entry)
     headers = {"facebook-api-version": req.version, "x-fb-trace-id": sim.trace_id(request_number)}
-    if waba_ids:
-        now = sim.clock.now()
-        token = sim.state.tokens.get(req.token or "")
-        if token is not None:
-            usages = [sim.budget.usage(token.app_id, w, sim.budget_for(w), now) for w in waba_ids]
-            headers["x-business-use-case-usage"] = usage_header([u for u in usages if isinstance(u, Usage)])
+    usages = sim.usages(req.token, waba_ids)
+    if usages:
+        headers["x-business-use-case-usage"] = usage_header(usages)
     return GraphResponse(200, results, headers, "POST /", wrote=wrote, waba_ids=tuple(waba_ids))
 
 

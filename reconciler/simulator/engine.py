@@ -16,11 +16,12 @@ import json
 import random
 import threading
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 from . import errors as E
+from .batch import is_batch, run_batch
 from .clock import SimClock, iso
 from .context import Ctx
 from .errors import GraphError
@@ -113,8 +114,6 @@ class Simulator:
         return fbtrace_id(self.seed, request_number * 1000 + op)
 
     def handle(self, req: GraphRequest, request_number: int) -> GraphResponse:
-        from .batch import is_batch, run_batch
-
         with self.lock:
             if is_batch(req):
                 return run_batch(self, req, request_number)
@@ -240,6 +239,15 @@ class Simulator:
         if self.state.has_registered_number(waba_id):
             return limits.waba_calls_per_hour_registered
         return limits.waba_calls_per_hour
+
+    def usages(self, token: str | None, waba_ids: Sequence[str]) -> list[Usage]:
+        """Where each WABA's budget stands now for the token's app (none for an unknown token): a batch
+        reports these once its operations have run. Caller holds the lock."""
+        rec = self.state.tokens.get(token or "")
+        if rec is None:
+            return []
+        now = self.clock.now()
+        return [self.budget.usage(rec.app_id, w, self.budget_for(w), now) for w in waba_ids]
 
     def _endpoint_for(self, method: str, path: str) -> str:
         parts = [p for p in path.split("/") if p]

@@ -22,9 +22,9 @@ import phonenumbers
 from .clock import iso
 from .context import Ctx
 from .errors import nonexisting_field
-from .fields import FieldSpec
+from .fields import FieldSpec, parse_fields
 from .paging import DEFAULT_LIMIT, clamp_limit, paginate, paging_object
-from .protocol import p_summary, pick_summary
+from .protocol import p_str, p_summary, pick_summary
 from .state import REGISTERED, NumberRec, SubscriptionRec, TemplateRec, WabaRec
 
 Getter = Callable[[Ctx, Any], Any]
@@ -262,6 +262,31 @@ PHONE = NodeType(
 
 # ----------------------------------------------------------------------------------------- templates
 
+
+def template_cap(ctx: Ctx, waba: WabaRec) -> int:
+    """How many templates a WABA may hold: 6,000 for a verified business with an approved display name,
+    else 250 (the summary's `message_template_limit`; creating and migrating templates stop there)."""
+    business = ctx.state.businesses.get(waba.owner_business)
+    verified = business is not None and business.verification_status == "verified"
+    named = any(
+        n.name_status == "APPROVED"
+        for w in ctx.state.wabas.values()
+        if w.owner_business == waba.owner_business
+        for n in ctx.state.numbers_of(w.id)
+    )
+    return 6000 if verified and named else 250
+
+
+def template_summary(ctx: Ctx, waba: WabaRec, items: Sequence[TemplateRec]) -> dict[str, Any]:
+    """The templates edge's summary fields (META-API.md §11)."""
+    return {
+        "total_count": len(items),
+        "message_template_count": len(ctx.state.templates_of(waba.id)),
+        "message_template_limit": template_cap(ctx, waba),
+        "are_translations_complete": True,
+    }
+
+
 TEMPLATE = NodeType(
     name="WhatsAppMessageTemplate",
     fields={
@@ -388,8 +413,6 @@ def render_edge(ctx: Ctx, kind: str, obj: Any, spec: FieldSpec) -> dict[str, Any
 def edge_summary(ctx: Ctx, owner: Any, edge: str, items: Sequence[Any]) -> dict[str, Any]:
     """Everything `summary=true` reports on an edge: `total_count`; templates add their counts (§11)."""
     if edge == "message_templates":
-        from .templates import template_summary
-
         return template_summary(ctx, owner, items)
     return {"total_count": len(items)}
 
@@ -416,6 +439,31 @@ def list_page(
     if summary is not None:
         out["summary"] = summary
     return out
+
+
+def fields_of(ctx: Ctx) -> Any:
+    """The request's own `fields=`, parsed (None without it: the node's defaults)."""
+    return parse_fields(p_str(ctx.req.params, "fields"))
+
+
+def edge_page(
+    ctx: Ctx, kind: str, items: list[Any], path: str, summary: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """A list edge asked for directly (`GET /{WABA-ID}/phone_numbers`): paged by the request's own
+    `limit`, `after` and `before`."""
+    params = ctx.req.params
+    return list_page(
+        ctx,
+        kind,
+        items,
+        fields=fields_of(ctx),
+        limit=clamp_limit(params.get("limit")),
+        after=p_str(params, "after"),
+        before=p_str(params, "before"),
+        url=ctx.url(path),
+        query=ctx.req.query,
+        summary=summary,
+    )
 
 
 def _unparse(specs: Sequence[FieldSpec] | None) -> str:

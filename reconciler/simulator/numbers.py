@@ -19,7 +19,7 @@ import phonenumbers
 from . import errors as E
 from .context import Ctx
 from .errors import GraphError, invalid_parameter, migration_error, missing_parameter
-from .nodes import waba_numbers
+from .nodes import edge_page, waba_numbers
 from .protocol import p_bool, p_json, p_str, p_summary, pick_summary
 from .ratelimit import count_in_window
 from .state import GONE, CodeRec, NumberRec, ProfileRec, WabaRec, seal, sealed_matches
@@ -77,8 +77,6 @@ def being_onboarded(n: NumberRec) -> bool:
 
 
 def list_numbers(ctx: Ctx, waba: WabaRec) -> dict[str, Any]:
-    from .accounts import edge_page
-
     params = ctx.req.params
     numbers = waba_numbers(ctx, waba)
     sort = p_str(params, "sort")

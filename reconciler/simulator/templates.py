@@ -8,12 +8,11 @@ template may be edited once per 24 h and 10 times per 30 days.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from typing import Any
 
 from .context import Ctx
 from .errors import GraphError, invalid_parameter, missing_parameter
-from .nodes import waba_templates
+from .nodes import edge_page, template_cap, template_summary, waba_templates
 from .protocol import p_int, p_json, p_str, p_summary, p_time, pick_summary
 from .ratelimit import count_in_window
 from .state import DeletedNameRec, TemplateRec, WabaRec
@@ -28,18 +27,6 @@ EDITABLE = ("APPROVED", "REJECTED", "PAUSED")
 DAY = 86400.0
 
 
-def template_cap(ctx: Ctx, waba: WabaRec) -> int:
-    business = ctx.state.businesses.get(waba.owner_business)
-    verified = business is not None and business.verification_status == "verified"
-    named = any(
-        n.name_status == "APPROVED"
-        for w in ctx.state.wabas.values()
-        if w.owner_business == waba.owner_business
-        for n in ctx.state.numbers_of(w.id)
-    )
-    return 6000 if verified and named else 250
-
-
 def _error(subcode: int, title: str, detail: str) -> GraphError:
     return GraphError(100, "Invalid parameter", subcode=subcode, user_title=title, user_msg=detail)
 
@@ -48,8 +35,6 @@ def _error(subcode: int, title: str, detail: str) -> GraphError:
 
 
 def list_templates(ctx: Ctx, waba: WabaRec) -> dict[str, Any]:
-    from .accounts import edge_page
-
     params = ctx.req.params
     items = waba_templates(ctx, waba)
     for key in ("name", "status", "category", "language", "quality_score"):
@@ -77,16 +62,6 @@ def list_templates(ctx: Ctx, waba: WabaRec) -> dict[str, Any]:
         items = items if source == "MANUAL" else []
     summary = pick_summary(p_summary(params), template_summary(ctx, waba, items))
     return edge_page(ctx, "template", items, f"/{waba.id}/message_templates", summary)
-
-
-def template_summary(ctx: Ctx, waba: WabaRec, items: Sequence[TemplateRec]) -> dict[str, Any]:
-    """The templates edge's summary fields (META-API.md §11)."""
-    return {
-        "total_count": len(items),
-        "message_template_count": len(ctx.state.templates_of(waba.id)),
-        "message_template_limit": template_cap(ctx, waba),
-        "are_translations_complete": True,
-    }
 
 
 def _body_text(t: TemplateRec) -> str:
