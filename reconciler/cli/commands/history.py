@@ -1,0 +1,31 @@
+"""`wabaplan history`: past applies, as the journal recorded them."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+
+from reconciler.apply.journal import Journal
+from reconciler.cli.args import HistoryArgs
+from reconciler.cli.common import state_beside
+from reconciler.cli.exit import ExitCode
+
+
+def run(args: HistoryArgs) -> int:
+    state = state_beside(args.config)
+    if not (state / "journal.db").exists():
+        sys.stdout.write(f"no applies recorded in {state}\n")
+        return ExitCode.OK
+    journal = Journal.open(state)
+    try:
+        for past in journal.runs(args.limit):
+            when = datetime.fromtimestamp(past.started, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+            counts = ", ".join(f"{n} {s}" for s, n in sorted(past.counts.items())) or "no actions"
+            sim = " (simulated)" if past.simulated else ""
+            sys.stdout.write(f"#{past.id}  {when}  {past.status}{sim}  {counts}\n")
+            for action in journal.actions(past.id):
+                if action.status != "skipped":
+                    sys.stdout.write(f"    {action.status:<11} {action.action_id}  {action.detail}\n")
+    finally:
+        journal.close()
+    return ExitCode.OK
