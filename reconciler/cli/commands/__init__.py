@@ -1,0 +1,1 @@
+"""One module per command, each with `run(args) -> int`; `reconciler.cli.main` imports only the one named."""

@@ -1,0 +1,133 @@
+"""`wabaplan apply`: the refusals, the person at the terminal, and what to do after a stop."""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from reconciler.apply.run import Applied, ApplyOptions, apply, supplied_codes
+from reconciler.cli.args import (
+    ApplyArgs,
+    refuse_refresh_only_plan,
+    refuse_resend_with_code,
+    refuse_unconfirmed,
+    refuse_wait_with_sim,
+    refuse_world_that_is_a_plan,
+)
+from reconciler.cli.codes import declared, otp_pairs
+from reconciler.cli.common import colour, load_valid
+from reconciler.cli.exit import ExitCode
+from reconciler.plan.saved import load_saved_plan
+from reconciler.prompt import ask_hidden
+from reconciler.render import render_text
+from reconciler.render.progress import LineProgress, LiveProgress
+
+
+def run(args: ApplyArgs) -> int:
+    refuse_world_that_is_a_plan(args)
+    path = Path(args.config)
+    config = load_valid(path)
+    saved = load_saved_plan(Path(args.plan_file)) if args.plan_file else None
+    refuse_refresh_only_plan(args.plan_file, saved)
+    refuse_wait_with_sim(args)
+    interactive = sys.stdin.isatty() and sys.stdout.isatty()
+    refuse_unconfirmed(args, interactive=interactive)
+    otp = otp_pairs(args.otp, config, path)
+    resend = frozenset(declared("--resend-code", n, config, path) for n in args.resend_code)
+    refuse_resend_with_code(resend, supplied_codes(config, otp, os.environ))
+    options = ApplyOptions(
+        saved_plan=saved,
+        auto_approve=args.auto_approve or saved is not None,
+        otp=otp,
+        resend_code=resend,
+        parallelism=args.parallelism,
+        allow_destroy=args.allow_destroy,
+        force=args.force,
+        wait=args.wait,
+        wait_timeout=args.wait_timeout,
+        lock_timeout=args.lock_timeout,
+        sim_world=args.sim,
+    )
+    progress = LiveProgress(sys.stdout) if sys.stdout.isatty() else LineProgress(sys.stdout)
+    person = _Person(progress, show=saved is None, colour=colour(), asked=interactive and args.sim is None)
+    try:
+        applied = apply(
+            config,
+            path,
+            options,
+            environ=os.environ,
+            show_plan=person.show_plan,
+            confirm=person.confirm,
+            ask_code=person.ask_code,
+            progress=progress,
+        )
+    finally:
+        progress.close()
+    return _report(applied, args)
+
+
+@dataclass(frozen=True)
+class _Person:
+    """Whoever is at the terminal: shown the plan (unless a saved one), asked to confirm and for codes."""
+
+    progress: LineProgress
+    show: bool
+    colour: bool
+    asked: bool  # not with --sim: the simulated SMS is read after the run
+
+    def show_plan(self, plan: Any) -> None:
+        if self.show:
+            sys.stdout.write(render_text(plan.to_json(), colour=self.colour))
+
+    def confirm(self) -> bool:
+        sys.stdout.write("\nDo you want to perform these actions? Only 'yes' will be accepted: ")
+        sys.stdout.flush()
+        return sys.stdin.readline().strip() == "yes"
+
+    def ask_code(self, e164: str, stop: threading.Event) -> str | None:
+        if not self.asked:
+            return None
+        self.progress.pause()
+        try:  # not echoed: a one-time code is a secret
+            return ask_hidden(f"One-time code sent to {e164} (Enter to skip): ", stop)
+        finally:
+            self.progress.resume()
+
+
+def _report(applied: Applied, args: ApplyArgs) -> int:
+    label = "SIMULATED: " if applied.simulated else ""
+    if applied.cancelled:
+        sys.stdout.write("Apply cancelled.\n")
+        return ExitCode.ERROR
+    report = applied.report
+    if report is not None:
+        sys.stdout.write(f"\n{label}{report.summary()}\n")
+    for item in applied.pending:
+        sys.stdout.write(f"waiting on Meta: {item.address}: {item.detail}\n")
+    if report is None and not applied.pending:
+        sys.stdout.write(f"{label}No changes. Meta matches the configuration.\n")
+    if applied.exit_code == ExitCode.WAITING:
+        sys.stdout.write(_resume_hint(applied, args) + "\n")
+    return applied.exit_code
+
+
+def _resume_hint(applied: Applied, args: ApplyArgs) -> str:
+    """What the person should do next, after an apply that stopped on someone."""
+    statuses = set(applied.report.counts()) if applied.report is not None else set()
+    steps = []
+    if "blocked" in statuses:
+        steps.append("fix what is blocked (each says how)")
+    if "needs_input" in statuses:
+        steps.append("supply the one-time code")
+    if applied.pending or "waiting" in statuses:
+        if args.sim is not None:
+            steps.append("let Meta review (`wabaplan sim approve-pending` plays the reviewer)")
+        elif not args.wait:
+            steps.append("let Meta review (or add --wait to wait here)")
+        else:
+            steps.append("let Meta finish reviewing")
+    return "Stopped on a person or on Meta: " + ", ".join(steps or ["see above"]) + "; then run apply again."

@@ -1,0 +1,16 @@
+"""`wabaplan show`: a plan saved with --out, rendered."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from reconciler.cli.args import ShowArgs
+from reconciler.cli.common import render
+from reconciler.cli.exit import ExitCode
+from reconciler.plan.saved import load_saved_plan
+
+
+def run(args: ShowArgs) -> int:
+    document = load_saved_plan(Path(args.plan_file))
+    render(document, args.format)
+    return ExitCode.OK

@@ -1,0 +1,80 @@
+"""What the parser is made of: argparse that exits 1 on a usage error; options and values shared."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any, NoReturn, Protocol
+
+from reconciler.cli.exit import ExitCode
+
+DEFAULT_CONFIG = "numbers.yaml"
+
+
+class Commands(Protocol):
+    """Where commands are added: what `add_subparsers` returns."""
+
+    def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser: ...
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, but usage errors exit 1: exit 2 means "changes present" for `plan`."""
+
+    commands: Commands | None = None
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(ExitCode.ERROR, f"{self.prog}: error: {message}\n")
+
+    def add_subparsers(self, **kwargs: Any) -> Any:
+        """As argparse's, remembered, so that commands can be added to a parser built elsewhere."""
+        self.commands = super().add_subparsers(**kwargs)
+        return self.commands
+
+
+def format_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--format", choices=("text", "json", "markdown"), default="text", help="output format"
+    )
+
+
+def sim_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--sim",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="WORLD",
+        help="run against an in-process Graph API simulator (the bundled demo world, or WORLD); its state "
+        "carries over between --sim runs (wabaplan sim reset starts over)",
+    )
+
+
+def config_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "-c",
+        "--config",
+        default=DEFAULT_CONFIG,
+        metavar="FILE",
+        help=f"config file (default: {DEFAULT_CONFIG})",
+    )
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {text}")
+    return value
+
+
+def positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds, not {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0 seconds, not {text}")
+    return value

@@ -1,0 +1,42 @@
+"""`wabaplan validate` stays light: neither the simulator nor its web stack is imported to parse or run it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "examples" / "numbers.yaml"
+
+SCRIPT = """
+import json, sys
+from reconciler.cli import main
+try:
+    code = main(sys.argv[1:])
+except SystemExit as exit:  # --help
+    code = exit.code
+heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("starlette", "uvicorn")
+               or m == "reconciler.simulator" or m.startswith("reconciler.simulator."))
+print(json.dumps({"code": code, "heavy": heavy}))
+"""
+
+
+def loaded_after(*argv: str) -> dict[str, object]:
+    env = {**os.environ, "NO_COLOR": "1", "PYTHONPATH": str(ROOT)}
+    result = subprocess.run(
+        [sys.executable, "-c", SCRIPT, *argv], capture_output=True, text=True, env=env, check=True
+    )
+    report: dict[str, object] = json.loads(result.stdout.splitlines()[-1])
+    return report
+
+
+def test_validate_imports_no_simulator() -> None:
+    assert loaded_after("validate", "-c", str(EXAMPLE)) == {"code": 0, "heavy": []}
+
+
+def test_the_sim_commands_do_import_it() -> None:  # so the check above would see it
+    report = loaded_after("sim", "reset", "--help")
+    assert report["code"] == 0 and "reconciler.simulator" in report["heavy"]  # type: ignore[operator]
