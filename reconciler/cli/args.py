@@ -105,6 +105,24 @@ class SimNumberArgs:
     number: str
 
 
+@dataclass(frozen=True)
+class StateShowArgs:
+    config: str
+    format: str
+
+
+@dataclass(frozen=True)
+class StateMigrateArgs:
+    config: str
+    to: str | None
+
+
+@dataclass(frozen=True)
+class StateUnlockArgs:
+    config: str
+    holder: str
+
+
 Args = (
     ValidateArgs
     | SchemaArgs
@@ -117,6 +135,9 @@ Args = (
     | SimResetArgs
     | SimWorldArgs
     | SimNumberArgs
+    | StateShowArgs
+    | StateMigrateArgs
+    | StateUnlockArgs
 )
 
 ARGS: dict[str, type[Args]] = {
@@ -132,6 +153,9 @@ ARGS: dict[str, type[Args]] = {
     "sim inbox": SimNumberArgs,
     "sim disable-two-step": SimNumberArgs,
     "sim approve-pending": SimWorldArgs,
+    "state show": StateShowArgs,
+    "state migrate": StateMigrateArgs,
+    "state unlock": StateUnlockArgs,
 }
 
 
@@ -147,8 +171,8 @@ def parse(argv: Sequence[str] | None = None) -> Invocation:
     given = sys.argv[1:] if argv is None else list(argv)
     namespace = build_parser(given).parse_args(given)
     command = namespace.command
-    if command == "sim":
-        command = f"sim {namespace.sim_command}"
+    if command in ("sim", "state"):  # a command of commands: `sim inbox`, `state show`
+        command = f"{command} {getattr(namespace, f'{command}_command')}"
     kind = ARGS[command]
     values = {f.name: _frozen(getattr(namespace, f.name)) for f in fields(kind)}
     return Invocation(command, verbose=namespace.verbose, args=kind(**values))

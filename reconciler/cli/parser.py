@@ -19,6 +19,7 @@ from reconciler.cli.options import (
     positive_seconds,
     sim_option,
 )
+from reconciler.cli.state_parser import add_state
 
 SCHEMA_NAMES = ("config", "plan", "world")
 
@@ -39,7 +40,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     commands.required = True
-    for add in (_validate, _schema, _plan, _show, _apply, _history, _import):
+    for add in (_validate, _schema, _plan, _show, _apply, _history, _import, add_state):
         add(commands)
     if argv is None or _may_name_sim(argv, set(commands.choices)):
         from reconciler.cli.sim_parser import add_sim  # only here: it imports the simulator

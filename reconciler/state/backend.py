@@ -168,11 +168,12 @@ class PostgresState:
         return self._connection
 
     def key(self) -> bytes:
+        """WABAPLAN_STATE_KEY, checked against the key the stored fingerprints were made with."""
         key = keys.from_environment(self.environ, required_for="shared state (WABAPLAN_STATE_URL)")
         assert key is not None
         connection = self._connect(create=False)
         if postgres.installed_version(connection):
-            postgres.check_key(connection, key)
+            postgres.check_key(connection, key, remember=False)
         return key
 
     def read_fingerprints(self, target: str) -> dict[str, str]:
@@ -184,7 +185,11 @@ class PostgresState:
 
     @contextmanager
     def lock(self, scope: frozenset[str], *, command: str, timeout: float | None) -> Iterator[None]:
+        """Per-WABA locks; before any, the key (so a runner with another key writes nothing)."""
+        key = keys.from_environment(self.environ, required_for="shared state (WABAPLAN_STATE_URL)")
+        assert key is not None
         connection = self._connect(create=True)
+        postgres.check_key(connection, key)
         with postgres.AdvisoryLocks(connection).hold(
             scope, command=command, timeout=timeout, environ=self.environ
         ):

@@ -392,15 +392,20 @@ def meta(connection: PgConnection) -> dict[str, str]:
     return dict(connection.execute("SELECT key, value FROM meta").fetchall())
 
 
-def check_key(connection: PgConnection, key: bytes) -> None:
-    """Refuse a key other than the one this database's fingerprints were made with; remember the first."""
+def check_key(connection: PgConnection, key: bytes, *, remember: bool = True) -> None:
+    """Refuse a key other than the one this database's fingerprints were made with; with `remember`,
+    keep this one's check (the first key, or a new one while no fingerprint depends on the old)."""
     check = keys.key_check(key)
-    connection.execute(
-        "INSERT INTO meta (key, value) VALUES ('key_check', ?) ON CONFLICT DO NOTHING", (check,)
-    )
     stored = meta(connection).get("key_check")
-    if stored != check:
+    if stored == check or (stored is None and not remember):
+        return
+    if stored is not None and connection.execute("SELECT COUNT(*) FROM fingerprints").fetchone()[0]:
         raise keys.StateKeyError(
             f"{keys.ENV} is not the key the state in {connection.location.describe()} was written with: "
             "set it to that key (with another, every PIN, token and picture would be set again)"
+        )
+    if remember:
+        connection.execute(
+            "INSERT INTO meta (key, value) VALUES ('key_check', ?) ON CONFLICT (key) DO UPDATE SET value = ?",
+            (check, check),
         )

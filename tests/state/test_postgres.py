@@ -223,13 +223,21 @@ def test_shared_state_needs_the_key_from_the_environment(pg_url: str, tmp_path: 
 
 
 def test_a_runner_with_another_key_is_refused(pg_url: str, runner_a: PostgresState, tmp_path: Path) -> None:
+    other = _state(pg_url, tmp_path, WABAPLAN_STATE_KEY=OTHER_KEY)
     with runner_a.lock(frozenset({WABA_A}), command="apply", timeout=None):
         assert runner_a.key() == bytes.fromhex(KEY)
-    other = _state(pg_url, tmp_path, WABAPLAN_STATE_KEY=OTHER_KEY)
+        assert other.key() == bytes.fromhex(OTHER_KEY)  # no fingerprint depends on the key yet
+        with runner_a.journal(target="t") as journal:
+            journal.set_fingerprint('numbers["+85251234567"].pin', "abcd", at=1.0)
     try:
-        with pytest.raises(StateKeyError, match=r"not the key the state .* was written with") as refused:
-            other.key()
-        assert OTHER_KEY not in str(refused.value) and KEY not in str(refused.value)
+        for attempt in (
+            other.key,
+            lambda: other.lock(frozenset({WABA_B}), command="apply", timeout=None).__enter__(),
+        ):
+            with pytest.raises(StateKeyError, match=r"not the key the state .* was written with") as refused:
+                attempt()
+            assert OTHER_KEY not in str(refused.value) and KEY not in str(refused.value)
+        assert [h.scope for h in other.holders()] == []  # refused before taking any lock
     finally:
         other.close()
 
