@@ -174,6 +174,16 @@ class PgConnection:
                 f"({_first_line(exc, self.location)}): no further change is started; once it is back, "
                 "run again: anything in flight is settled from Meta first"
             ) from None
+        except psycopg.errors.InsufficientPrivilege as exc:
+            if self.raw.info.transaction_status == psycopg.pq.TransactionStatus.INERROR:
+                raise  # inside a migration: `migrate` says what to grant
+            user, schema = self.raw.info.user, self.location.schema
+            raise StateError(
+                f"user {user} may not use wabaplan's tables in {self.location.describe()} "
+                f"({_first_line(exc, self.location)}): GRANT USAGE ON SCHEMA {schema} TO {user}; "
+                f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema} TO {user}; "
+                f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA {schema} TO {user}"
+            ) from None
 
     def close(self) -> None:
         self.raw.close()

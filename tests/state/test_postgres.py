@@ -291,3 +291,39 @@ def test_a_lost_connection_stops_further_writes_with_a_clear_error(
     with runner_a.journal(target="t") as journal:
         assert journal.close_abandoned_runs() == 1
         assert journal.runs()[0].status == "interrupted"
+
+
+@pytest.fixture
+def weak_role(pg_url: str) -> Iterator[str]:
+    """A login that may connect to the test database and nothing more."""
+    name = f"weak_{Location.parse(pg_url).schema}"
+    location = Location.parse(pg_url)
+    with psycopg.connect(location.conninfo, autocommit=True) as admin:
+        admin.execute(f'CREATE ROLE "{name}" LOGIN')  # type: ignore[arg-type]
+    try:
+        yield pg_url.replace("postgresql://postgres@", f"postgresql://{name}@", 1)
+    finally:
+        with psycopg.connect(location.conninfo, autocommit=True) as admin:
+            admin.execute(f'DROP SCHEMA IF EXISTS "{location.schema}" CASCADE')  # type: ignore[arg-type]
+            admin.execute(f'DROP ROLE IF EXISTS "{name}"')  # type: ignore[arg-type]
+
+
+def test_a_user_without_privileges_is_told_what_to_grant(
+    pg_url: str, weak_role: str, tmp_path: Path, runner_a: PostgresState
+) -> None:
+    weak = _state(weak_role, tmp_path / "weak")
+    try:
+        with pytest.raises(
+            StateError, match=r"may not create wabaplan's tables .*GRANT CREATE ON DATABASE test"
+        ):
+            weak.lock(frozenset({WABA_A}), command="apply", timeout=None).__enter__()
+        with runner_a.lock(frozenset({WABA_A}), command="apply", timeout=None):
+            pass  # the owner made the tables; the weak user still may not read them
+        weak.close()
+        with pytest.raises(
+            StateError, match=r"may not use wabaplan's tables .*GRANT USAGE ON SCHEMA"
+        ) as refused:
+            weak.read_fingerprints("t")
+        assert "\n" not in str(refused.value) and "Traceback" not in str(refused.value)
+    finally:
+        weak.close()

@@ -226,3 +226,37 @@ def test_an_unreachable_state_database_stops_apply_before_any_write(tmp_path: Pa
         assert sim.control.write_log() == []
         code, out = runner("plan")
         assert code == 1 and "cannot reach the state database" in out and "pa55word" not in out
+
+
+def test_a_lost_state_connection_stops_apply_and_the_next_run_settles_it(tmp_path: Path, pg_url: str) -> None:
+    location = Location.parse(pg_url)
+    with run_simulator(latency_ms=200) as sim:
+        sim.control.disable_two_step(SOURCE_NUMBER_ID)
+        a = Runner(tmp_path / "a", sim.base_url, pg_url)
+        process = a.start("apply", "--auto-approve", "--parallelism", "1")
+        assert process.stdout is not None
+        first = process.stdout.readline()
+        while not first.startswith("["):  # it holds its locks and is writing
+            first = process.stdout.readline()
+        with psycopg.connect(location.conninfo, autocommit=True) as admin:  # the database drops it
+            admin.execute(f'SELECT pg_terminate_backend(backend_pid) FROM "{location.schema}".lock_holders')
+        writes_then = len(sim.control.write_log())
+        code, out = a.finish(process)
+        assert code == 1, out
+        assert (
+            "error: lost the connection to the state database" in out
+            and "no further change is started" in out
+        )
+        assert "Traceback" not in out and "internal error" not in out
+        assert len(sim.control.write_log()) <= writes_then + 1  # at most the call already in flight
+
+        b = Runner(tmp_path / "b", sim.base_url, pg_url)
+        sim.control.set_latency(0)
+        for _ in range(5):
+            otp = sim.control.last_code(onboarding_id(sim)) if _has_onboarding(sim) else None
+            code, out = b("apply", "--auto-approve", *(["--otp", f"{MIGRATING}={otp}"] if otp else []))
+            assert code in (0, 3), out
+            if code == 0:
+                break
+            approve_all(sim)
+        assert code == 0 and not repeated_calls(sim)
