@@ -37,6 +37,7 @@ COMMANDS = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    _tolerate_narrow_terminals()
     invocation = parse(argv)
     configure_logging(verbose=invocation.verbose or bool(os.environ.get("WABAPLAN_VERBOSE")))
     module, function = COMMANDS[invocation.command].split(":")
@@ -59,3 +60,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             "this is a bug in wabaplan; rerun with WABAPLAN_DEBUG=1 for the traceback and report it\n"
         )
         return ExitCode.ERROR
+
+
+def _tolerate_narrow_terminals() -> None:
+    """A terminal (or pipe) whose encoding cannot show ✓ or — gets an escape instead of a crash."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and (stream.encoding or "").lower().replace("-", "") != "utf8":
+            reconfigure(errors="backslashreplace")

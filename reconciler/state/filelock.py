@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from reconciler.state.errors import LockHeld
+from reconciler.state.errors import LockHeld, StateError
 from reconciler.state.localdir import ensure_dir
 
 FILE_NAME = "apply.lock"
@@ -29,7 +29,13 @@ POLL_SECONDS = 0.1
 def state_lock(state_dir: Path, *, command: str, timeout: float | None = None) -> Iterator[None]:
     """Hold the state directory's lock for the block; refuse at once, or after `timeout` seconds."""
     path = ensure_dir(state_dir) / FILE_NAME
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as exc:
+        raise StateError(
+            f"the lock {path} cannot be opened for writing ({exc.strerror or exc}): make the state directory "
+            "writable, or set WABAPLAN_STATE_DIR to one that is"
+        ) from None
     try:
         deadline = time.monotonic() + (timeout or 0.0)
         while True:

@@ -7,10 +7,12 @@ connection and never creates the file or its tables.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from pathlib import Path
+from typing import Any
 
-from reconciler.state.errors import JournalError
+from reconciler.state.errors import JournalError, StateUnavailable
 from reconciler.state.journal import Journal
 from reconciler.state.localdir import ensure_dir
 
@@ -73,7 +75,7 @@ CREATE TABLE IF NOT EXISTS fingerprints (
 
 
 class SqliteJournal(Journal):
-    def __init__(self, connection: sqlite3.Connection, path: Path, target: str) -> None:
+    def __init__(self, connection: SqliteConnection, path: Path, target: str) -> None:
         super().__init__(connection, str(path), target)
         self.path = path
 
@@ -103,7 +105,7 @@ class SqliteJournal(Journal):
                 raise
             raise JournalError(_unreadable(path, exc)) from None
         ensure_dir(state_dir)  # a usable journal: its directory keeps itself out of git
-        return cls(db, path, target)
+        return cls(SqliteConnection(db, path), path, target)
 
     @classmethod
     def read_fingerprints(cls, state_dir: Path, target: str) -> dict[str, str]:
@@ -154,4 +156,42 @@ def _check_version(db: sqlite3.Connection, path: Path) -> None:
 
 
 def _unreadable(path: Path, exc: Exception) -> str:
-    return f"{path} cannot be read as a journal ({exc}): move it aside to start a new one"
+    """Why the journal cannot be used, and what to do — never advice that throws it away unsaid."""
+    reason = str(exc)
+    if isinstance(exc, sqlite3.OperationalError) and _UNWRITABLE.search(reason):
+        return (
+            f"{path} cannot be opened or written ({reason}): make its directory writable and give it disk "
+            "space (or point WABAPLAN_STATE_DIR elsewhere, moving the whole directory); it is left as it was"
+        )
+    return (
+        f"{path} cannot be read as a journal ({reason}); it is left as it was. Rescue its rows with "
+        f"`sqlite3 {path} .recover > journal.sql`, or restore a backup. Starting without it forgets open "
+        "intents (settled by reading Meta), recent code requests and fingerprints (every PIN, token and "
+        "picture is set again): only then move it aside, and keep the copy"
+    )
+
+
+_UNWRITABLE = re.compile(r"unable to open|readonly|read-only|disk is full|disk I/O error|permission", re.I)
+
+
+class SqliteConnection:
+    """sqlite3's connection, whose failures to write (disk full, read-only, I/O) become StateUnavailable:
+    one line that says what to do, and no further change started. Everything else passes through."""
+
+    def __init__(self, raw: sqlite3.Connection, path: Path) -> None:
+        self.raw = raw
+        self.path = path
+
+    def execute(self, statement: str, parameters: Any = (), /) -> sqlite3.Cursor:
+        try:
+            return self.raw.execute(statement, parameters)
+        except sqlite3.OperationalError as exc:
+            if not _UNWRITABLE.search(str(exc)):
+                raise
+            raise StateUnavailable(
+                f"the journal {self.path} cannot be written ({exc}): no further change is started; free disk "
+                "space or make it writable, then run again (anything in flight is settled from Meta first)"
+            ) from None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.raw, name)

@@ -225,7 +225,7 @@ def test_a_file_that_is_not_sqlite_is_refused_with_a_fix(
     state.mkdir()
     junk = b"this is not a database, just a file in the way\n" * 200
     (state / FILE_NAME).write_bytes(junk)
-    with pytest.raises(JournalError, match="move it aside") as refused:
+    with pytest.raises(JournalError, match=r"left as it was\. Rescue its rows") as refused:
         Journal.open(state, target=REAL)
     assert str(state / FILE_NAME) in str(refused.value)
     assert refused.value.__cause__ is None and refused.value.__suppress_context__
@@ -262,7 +262,9 @@ def test_a_damaged_journal_is_refused_with_a_fix_not_a_sqlite_error(
     (state / FILE_NAME).write_bytes(bytes(data))
     assert bytes(data[:16]) == b"SQLite format 3\x00"  # the header still says SQLite
     connections.clear()
-    with pytest.raises(JournalError, match=r"cannot be read as a journal .*: move it aside") as refused:
+    with pytest.raises(
+        JournalError, match=r"cannot be read as a journal .*; it is left as it was"
+    ) as refused:
         Journal.open(state, target=REAL)
     assert str(state / FILE_NAME) in str(refused.value)
     assert refused.value.__cause__ is None and refused.value.__suppress_context__
@@ -281,7 +283,7 @@ def test_history_reports_an_unreadable_journal_without_a_traceback(
     code = wabaplan(["history", "-c", str(tmp_path / "wabaplan.yaml")])
     err = capsys.readouterr().err
     assert code != 0
-    assert err.startswith("error: ") and "move it aside" in err
+    assert err.startswith("error: ") and "it is left as it was" in err
     assert "Traceback" not in err and "internal error" not in err
 
 

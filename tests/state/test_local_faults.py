@@ -1,0 +1,70 @@
+"""A hostile environment for local state ends in one line that says what to do — never a traceback, and
+never advice that throws the journal away."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sim_estate import ROOT, SECRETS, copy_estate
+
+from reconciler.state import StateUnavailable
+from reconciler.state.sqlite import SqliteJournal
+
+TARGET = "https://graph.facebook.com"
+
+
+def wabaplan(config: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    environ = {**os.environ, **SECRETS, "PYTHONPATH": str(ROOT), "NO_COLOR": "1", **env}
+    environ.pop("WABAPLAN_DEBUG", None)
+    return subprocess.run(
+        [sys.executable, "-m", "reconciler.cli", *args, "-c", str(config)],
+        capture_output=True,
+        text=True,
+        env=environ,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("command", [("plan", "--sim"), ("apply", "--sim", "--auto-approve")])
+def test_a_state_directory_under_a_regular_file_is_one_clear_line(
+    tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    config = copy_estate(tmp_path / "estate")
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("a file where the state directory should be\n")
+    done = wabaplan(config, *command, WABAPLAN_STATE_DIR=str(blocker / "state"))
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert done.stderr.startswith("error: ") and "WABAPLAN_STATE_DIR" in done.stderr, done.stderr
+    assert (
+        done.stderr.count("\n") == 1
+        and "Traceback" not in done.stderr
+        and "internal error" not in done.stderr
+    )
+
+
+def test_a_full_disk_stops_the_journal_with_what_to_do(tmp_path: Path) -> None:
+    with SqliteJournal.open(tmp_path / "state", target=TARGET) as journal:
+        run_id = journal.start_run(config_hash="h", simulated=False, command="apply", summary={})
+        pages = journal._db.raw.execute("PRAGMA page_count").fetchone()[0]
+        journal._db.raw.execute(f"PRAGMA max_page_count = {pages}")  # as full as a full disk
+        with pytest.raises(
+            StateUnavailable, match=r"cannot be written \(database or disk is full\): no further"
+        ):
+            for n in range(10_000):
+                journal.record_action(
+                    run_id, action_id=f"a{n}", address="x", op="set_pin", status="done", detail="d" * 500,
+                    started=1.0, finished=2.0,
+                )  # fmt: skip
+    assert (tmp_path / "state" / "journal.db").exists()  # kept, with everything written before
+
+
+def test_a_terminal_that_cannot_show_unicode_still_gets_the_plan(tmp_path: Path) -> None:
+    config = copy_estate(tmp_path / "estate")
+    done = wabaplan(config, "plan", "--sim", PYTHONIOENCODING="ascii", LANG="C", LC_ALL="C")
+    assert done.returncode == 0, done.stderr
+    assert "Plan:" in done.stdout and "UnicodeEncodeError" not in done.stderr
