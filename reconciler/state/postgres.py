@@ -144,13 +144,14 @@ class Location:
                 f"schema={schema!r} in WABAPLAN_STATE_URL is not a plain lower-case PostgreSQL name "
                 "(letters, digits, _): choose one like wabaplan or team_a"
             )
-        rest = urlencode([(k, v) for k, v in query if k != "schema"])
-        conninfo = urlunsplit(parts._replace(query=rest))
-        password = parts.password or ""
+        libpq = [(k, v) for k, v in query if k != "schema"]
+        conninfo = urlunsplit(parts._replace(query=urlencode(libpq)))
+        password = parts.password or next((v for k, v in libpq if k == "password"), "")
         netloc = parts.netloc
-        if password:
-            netloc = netloc.replace(f":{password}@", ":***@", 1)
-        display = urlunsplit(parts._replace(netloc=netloc, query=urlencode([(k, v) for k, v in query])))
+        if parts.password:
+            netloc = netloc.replace(f":{parts.password}@", ":***@", 1)
+        shown = urlencode([(k, "***" if k == "password" else v) for k, v in libpq], safe="*")
+        display = urlunsplit(parts._replace(netloc=netloc, query=shown))  # the schema is named apart
         return cls(conninfo, schema, display, password)
 
     def describe(self) -> str:

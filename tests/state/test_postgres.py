@@ -327,3 +327,15 @@ def test_a_user_without_privileges_is_told_what_to_grant(
         assert "\n" not in str(refused.value) and "Traceback" not in str(refused.value)
     finally:
         weak.close()
+
+
+def test_a_password_never_shows_wherever_the_url_carries_it() -> None:
+    for url in (
+        "postgresql://ops:hunter22@db.internal:5433/waba?schema=team_a&sslmode=require",
+        "postgresql://ops@db.internal:5433/waba?password=hunter22&schema=team_a&sslmode=require",
+    ):
+        location = Location.parse(url)
+        assert "hunter22" not in location.describe() and "hunter22" in location.conninfo
+        assert location.schema == "team_a" and "schema=" not in location.conninfo
+        assert location.describe().endswith("(schema team_a)") and "sslmode=require" in location.describe()
+        assert location.password == "hunter22"
