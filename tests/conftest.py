@@ -11,6 +11,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from psycopg import sql
+from sim_estate import SECRETS, copy_estate
 
 
 @pytest.fixture(autouse=True)
@@ -57,3 +58,15 @@ def pg_url() -> Iterator[str]:
     yield f"{POSTGRES}{'&' if '?' in POSTGRES else '?'}schema={schema}"
     with psycopg.connect(POSTGRES, autocommit=True) as connection:
         connection.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
+
+
+@pytest.fixture
+def estate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the example (with its picture and PIN file) and its own state directory."""
+    config = copy_estate(tmp_path / "estate")
+    monkeypatch.setenv("NO_COLOR", "1")
+    for name in ("WABAPLAN_ACCESS_TOKEN", "WABAPLAN_GRAPH_URL", "WABAPLAN_STATE_DIR", "ACME_SOURCE_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in SECRETS.items():
+        monkeypatch.setenv(name, value)
+    return config

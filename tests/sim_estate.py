@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -52,3 +53,51 @@ def environ_for(graph_url: str) -> dict[str, str]:
                "WABAPLAN_ACCESS_TOKEN": "sim-token-harbour"}  # fmt: skip
     environ.pop("WABAPLAN_STATE_DIR", None)
     return environ
+
+
+# ------------------------------------------------------------- Meta's people, played in a running simulator
+
+MIGRATING = "+85261234567"  # the example's number moving in from another provider
+SOURCE_NUMBER_ID = "3000000000901"  # that number at the source WABA, in the demo world
+NON_IDEMPOTENT = (
+    "POST /{WABA-ID}/phone_numbers",
+    "POST /{Phone-Number-ID}/request_code",
+    "POST /{WABA-ID}/message_templates",
+)
+
+
+def onboarding_id(sim) -> str:  # type: ignore[no-untyped-def]
+    """The ID the moving number has in the destination WABA once added ("none" before)."""
+    for number in sim.simulator.state.numbers.values():
+        if number.e164 == MIGRATING and number.waba_id == "2000000000001":
+            return str(number.id)
+    return "none"
+
+
+def approve_all(sim) -> None:  # type: ignore[no-untyped-def]
+    """Meta's reviewer: approve every display name and template waiting for review."""
+    state = sim.simulator.state
+    for number in list(state.numbers.values()):
+        if number.new_name_status == "PENDING_REVIEW":
+            sim.control.review_display_name(number.id, True)
+    for template in list(state.templates.values()):
+        if template.status == "PENDING":
+            sim.control.review_template(template.id, True)
+
+
+def assert_no_repeats(sim) -> None:  # type: ignore[no-untyped-def]
+    """No call Meta cannot de-duplicate reached the simulator twice for the same thing."""
+    calls: Counter[tuple[str, ...]] = Counter()
+    for write in sim.control.write_log():
+        if write["endpoint"] in NON_IDEMPOTENT:
+            params = write["params"]
+            calls[
+                (
+                    write["endpoint"],
+                    write["object_id"],
+                    str(params.get("name", "")),
+                    str(params.get("language", "")),
+                )
+            ] += 1
+    repeated = {k: n for k, n in calls.items() if n > 1}
+    assert not repeated, f"non-idempotent calls made twice: {repeated}"

@@ -1,25 +1,11 @@
-"""Shared set-up for apply tests: a private copy of the example estate and a way to run the CLI."""
+"""Shared set-up for apply tests: a way to run the CLI (the `estate` fixture is in tests/conftest.py)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from sim_estate import SECRETS, Cli, copy_estate
+from sim_estate import Cli
 
 from reconciler.cli import main
-
-
-@pytest.fixture
-def estate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of the example (with its picture and PIN file) and its own state directory."""
-    config = copy_estate(tmp_path / "estate")
-    monkeypatch.setenv("NO_COLOR", "1")
-    for name in ("WABAPLAN_ACCESS_TOKEN", "WABAPLAN_GRAPH_URL", "WABAPLAN_STATE_DIR", "ACME_SOURCE_TOKEN"):
-        monkeypatch.delenv(name, raising=False)
-    for name, value in SECRETS.items():
-        monkeypatch.setenv(name, value)
-    return config
 
 
 @pytest.fixture

@@ -13,27 +13,30 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections import Counter
 from pathlib import Path
 
 import leaks
 import pytest
-from sim_estate import ROOT, SECRETS, TW_PIN, copy_estate
+from sim_estate import (
+    MIGRATING,
+    ROOT,
+    SECRETS,
+    SOURCE_NUMBER_ID,
+    TW_PIN,
+    approve_all,
+    assert_no_repeats,
+    copy_estate,
+    onboarding_id,
+)
 
 from reconciler.simulator import run_simulator
 
-MIGRATING, SOURCE_NUMBER_ID = "+85261234567", "3000000000901"
 ENV = {
     "WABAPLAN_ACCESS_TOKEN": "sim-token-harbour",
     "ACME_SOURCE_TOKEN": "sim-token-acme-source",
     **SECRETS,
     "NO_COLOR": "1",
 }
-NON_IDEMPOTENT = (
-    "POST /{WABA-ID}/phone_numbers",
-    "POST /{Phone-Number-ID}/request_code",
-    "POST /{WABA-ID}/message_templates",
-)
 
 
 def wabaplan(config: Path, base_url: str, *args: str) -> subprocess.Popen[str]:
@@ -83,7 +86,7 @@ def converge(config: Path, sim, base_url: str, *, tolerate_failures: bool = Fals
     transcript = ""
     codes: list[str] = []
     for _ in range(10):
-        otp = sim.control.last_code(_onboarding_id(sim))
+        otp = sim.control.last_code(onboarding_id(sim))
         codes += [otp] if otp else []
         args = ["apply", "--auto-approve", "--parallelism", "2"]
         if otp:
@@ -95,44 +98,12 @@ def converge(config: Path, sim, base_url: str, *, tolerate_failures: bool = Fals
         assert code in ((0, 1, 3) if tolerate_failures else (0, 3)), out
         if code == 0:
             break
-        _approve_all(sim)
+        approve_all(sim)
     code, out = finish(wabaplan(config, base_url, "plan", "--detailed-exitcode", "--out", "plan.json"))
     assert code == 0, out
     assert_no_secret(transcript + (config.parent / "plan.json").read_text(encoding="utf-8"), *codes)
     assert_state_dir_clean(config, codes)
     return transcript
-
-
-def _onboarding_id(sim) -> str:  # type: ignore[no-untyped-def]
-    for number in sim.simulator.state.numbers.values():
-        if number.e164 == MIGRATING and number.waba_id == "2000000000001":
-            return number.id
-    return "none"
-
-
-def _approve_all(sim) -> None:  # type: ignore[no-untyped-def]
-    state = sim.simulator.state
-    for number in list(state.numbers.values()):
-        if number.new_name_status == "PENDING_REVIEW":
-            sim.control.review_display_name(number.id, True)
-    for template in list(state.templates.values()):
-        if template.status == "PENDING":
-            sim.control.review_template(template.id, True)
-
-
-def assert_no_repeats(sim) -> None:  # type: ignore[no-untyped-def]
-    calls = Counter()
-    for write in sim.control.write_log():
-        if write["endpoint"] in NON_IDEMPOTENT:
-            key = (
-                write["endpoint"],
-                write["object_id"],
-                str(write["params"].get("name", "")),
-                str(write["params"].get("language", "")),
-            )
-            calls[key] += 1
-    repeated = {k: n for k, n in calls.items() if n > 1}
-    assert not repeated, f"non-idempotent calls made twice: {repeated}"
 
 
 @pytest.mark.parametrize("kill_after", range(14))  # the example's 14 actions: killed after each in turn

@@ -6,23 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
-from sim_estate import SECRETS, copy_estate
 from statekit import KEY
 
 from reconciler.cli import main
 from reconciler.state import LocalState, open_backend
 from reconciler.state.keys import user_key_dir
-
-
-@pytest.fixture
-def estate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    config = copy_estate(tmp_path / "estate")
-    monkeypatch.setenv("NO_COLOR", "1")
-    for name in ("WABAPLAN_ACCESS_TOKEN", "WABAPLAN_GRAPH_URL", "WABAPLAN_STATE_DIR", "ACME_SOURCE_TOKEN"):
-        monkeypatch.delenv(name, raising=False)
-    for name, value in SECRETS.items():
-        monkeypatch.setenv(name, value)
-    return config
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:

@@ -8,26 +8,29 @@ import re
 import signal
 import subprocess
 import sys
-from collections import Counter
 from pathlib import Path
 
 import psycopg
 import yaml
 from leaks import assert_no_secret
-from sim_estate import ROOT, SECRETS, TW_PIN, copy_estate
+from sim_estate import (
+    MIGRATING,
+    ROOT,
+    SECRETS,
+    SOURCE_NUMBER_ID,
+    TW_PIN,
+    approve_all,
+    assert_no_repeats,
+    copy_estate,
+    onboarding_id,
+)
 from statekit import KEY
 
 from reconciler.simulator import run_simulator
 from reconciler.state import open_backend
 from reconciler.state.postgres import Location
 
-MIGRATING, SOURCE_NUMBER_ID = "+85261234567", "3000000000901"
-HK, TW = "2000000000001", "2000000000002"
-NON_IDEMPOTENT = (
-    "POST /{WABA-ID}/phone_numbers",
-    "POST /{Phone-Number-ID}/request_code",
-    "POST /{WABA-ID}/message_templates",
-)
+HK = "2000000000001"
 
 
 class Runner:
@@ -69,6 +72,18 @@ class Runner:
         return self.finish(self.start(*args))
 
 
+def converge(runner: Runner, sim) -> None:  # type: ignore[no-untyped-def]
+    """Apply until nothing is left, as cron would: the code from the simulated SMS, Meta's reviews."""
+    for _ in range(5):
+        otp = sim.control.last_code(onboarding_id(sim))
+        code, out = runner("apply", "--auto-approve", *(["--otp", f"{MIGRATING}={otp}"] if otp else []))
+        assert code in (0, 3) and "is locked by" not in out, out
+        if code == 0:
+            return
+        approve_all(sim)
+    raise AssertionError(f"no convergence in 5 applies:\n{runner.transcript}")
+
+
 def only(config: Path, waba: str) -> Path:
     """The config cut down to one WABA and its numbers (another team's part of the estate)."""
     document = yaml.safe_load(config.read_text(encoding="utf-8"))
@@ -77,35 +92,6 @@ def only(config: Path, waba: str) -> Path:
     path = config.with_name(f"{waba}.yaml")
     path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
     return path
-
-
-def approve_all(sim) -> None:  # type: ignore[no-untyped-def]
-    state = sim.simulator.state
-    for number in list(state.numbers.values()):
-        if number.new_name_status == "PENDING_REVIEW":
-            sim.control.review_display_name(number.id, True)
-    for template in list(state.templates.values()):
-        if template.status == "PENDING":
-            sim.control.review_template(template.id, True)
-
-
-def repeated_calls(sim) -> dict[tuple[str, ...], int]:  # type: ignore[no-untyped-def]
-    calls: Counter[tuple[str, ...]] = Counter()
-    for write in sim.control.write_log():
-        if write["endpoint"] in NON_IDEMPOTENT:
-            params = write["params"]
-            key = (
-                write["endpoint"],
-                write["object_id"],
-                str(params.get("name", "")),
-                str(params.get("language", "")),
-            )
-            calls[key] += 1
-    return {k: n for k, n in calls.items() if n > 1}
-
-
-def onboarding_id(sim) -> str:  # type: ignore[no-untyped-def]
-    return next(n.id for n in sim.simulator.state.numbers.values() if n.e164 == MIGRATING and n.waba_id == HK)
 
 
 def requests_of(sim, endpoint: str) -> int:  # type: ignore[no-untyped-def]
@@ -149,7 +135,7 @@ def test_a_move_begun_on_one_runner_is_finished_on_another_and_a_third_plans_not
         code, history = c("history")
         # every runner's runs in one history: A's, then B's two (the last apply had nothing to do)
         assert code == 0 and re.findall(r"^#(\d+) ", history, re.M) == ["3", "2", "1"], history
-        assert not repeated_calls(sim)
+        assert_no_repeats(sim)
         assert_no_secret(a.transcript + b.transcript + c.transcript, *SECRETS.values(), TW_PIN, otp or "")
 
 
@@ -161,7 +147,7 @@ def test_overlapping_applies_take_turns_and_never_repeat_a_call(tmp_path: Path, 
         results = [r.finish(p) for r, p in zip(runners, started, strict=True)]
         assert all(code == 3 for code, _ in results), results  # both waited for a code, in turn
         assert requests_of(sim, "POST /{Phone-Number-ID}/request_code") == 1
-        assert not repeated_calls(sim)
+        assert_no_repeats(sim)
 
 
 def test_disjoint_wabas_proceed_while_overlapping_ones_are_refused(tmp_path: Path, pg_url: str) -> None:
@@ -194,24 +180,12 @@ def test_a_killed_runner_frees_its_wabas_at_once(tmp_path: Path, pg_url: str) ->
         process.wait(30)
         process.stdout.close()
 
-        b = Runner(tmp_path / "b", sim.base_url, pg_url)
         sim.control.set_latency(0)
-        for _ in range(5):  # converge, as cron would; no --lock-timeout: the dead runner's locks are gone
-            otp = sim.control.last_code(onboarding_id(sim)) if _has_onboarding(sim) else None
-            code, out = b("apply", "--auto-approve", *(["--otp", f"{MIGRATING}={otp}"] if otp else []))
-            assert code in (0, 3) and "is locked by" not in out, out
-            if code == 0:
-                break
-            approve_all(sim)
-        assert code == 0
-        assert not repeated_calls(sim)
+        converge(Runner(tmp_path / "b", sim.base_url, pg_url), sim)  # no --lock-timeout: none is held
+        assert_no_repeats(sim)
     with psycopg.connect(location.conninfo, autocommit=True) as db:
         statuses = db.execute(f'SELECT status FROM "{location.schema}".runs ORDER BY id').fetchall()
     assert statuses[0] == ("interrupted",) and ("running",) not in statuses
-
-
-def _has_onboarding(sim) -> bool:  # type: ignore[no-untyped-def]
-    return any(n.e164 == MIGRATING and n.waba_id == HK for n in sim.simulator.state.numbers.values())
 
 
 def test_an_unreachable_state_database_stops_apply_before_any_write(tmp_path: Path) -> None:
@@ -250,13 +224,6 @@ def test_a_lost_state_connection_stops_apply_and_the_next_run_settles_it(tmp_pat
         assert "Traceback" not in out and "internal error" not in out
         assert len(sim.control.write_log()) <= writes_then + 1  # at most the call already in flight
 
-        b = Runner(tmp_path / "b", sim.base_url, pg_url)
         sim.control.set_latency(0)
-        for _ in range(5):
-            otp = sim.control.last_code(onboarding_id(sim)) if _has_onboarding(sim) else None
-            code, out = b("apply", "--auto-approve", *(["--otp", f"{MIGRATING}={otp}"] if otp else []))
-            assert code in (0, 3), out
-            if code == 0:
-                break
-            approve_all(sim)
-        assert code == 0 and not repeated_calls(sim)
+        converge(Runner(tmp_path / "b", sim.base_url, pg_url), sim)  # no --lock-timeout: none is held
+        assert_no_repeats(sim)
