@@ -85,22 +85,23 @@ async def read_wabas(
     graph: GraphClient, waba_ids: Sequence[str], *, profiles_for: set[str] | None, templates: bool = True
 ) -> tuple[dict[str, LiveWaba], dict[str, Unreadable]]:
     """Read `waba_ids` and the business profiles of the numbers in `profiles_for` (E.164; None: all)."""
+    edges = await _read_edges(graph, waba_ids, templates=templates)
+    found, failed, numbers_by_id = _live_wabas(edges)
+    await _read_profiles(graph, found, numbers_by_id.values(), profiles_for)
+    return found, failed
+
+
+_Read = tuple[str, str, BatchRequest]  # (WABA ID, edge: "node" or an _Edges list, request)
+
+
+async def _read_edges(graph: GraphClient, waba_ids: Sequence[str], *, templates: bool) -> dict[str, _Edges]:
+    """Rounds 1 and 2+: each WABA's node and edges, batched, a round for each further page; the first
+    error a WABA meets is kept in its `_Edges`."""
     edges = {waba_id: _Edges() for waba_id in waba_ids}
-    first = []
-    for waba_id in waba_ids:
-        first.append((waba_id, "node", BatchRequest.get(waba_id, fields=WABA_FIELDS, waba_id=waba_id)))
-        first.append(
-            (waba_id, "subscriptions", BatchRequest.get(f"{waba_id}/subscribed_apps", waba_id=waba_id))
-        )
-        first.append((waba_id, "numbers", _page(f"{waba_id}/phone_numbers", NUMBER_FIELDS, waba_id)))
-        if templates:
-            first.append(
-                (waba_id, "templates", _page(f"{waba_id}/message_templates", TEMPLATE_FIELDS, waba_id))
-            )
-    round_ = first
+    round_ = _first_round(waba_ids, templates=templates)
     while round_:
         results = await graph.batch([request for _, _, request in round_])
-        next_round = []
+        next_round: list[_Read] = []
         for (waba_id, edge, request), result in zip(round_, results, strict=True):
             state = edges[waba_id]
             if result.error is not None:
@@ -113,7 +114,30 @@ async def read_wabas(
                 if after is not None:
                     next_round.append((waba_id, edge, _with_after(request, after)))
         round_ = next_round
+    return edges
 
+
+def _first_round(waba_ids: Sequence[str], *, templates: bool) -> list[_Read]:
+    """Round 1: each WABA's node, subscribed apps and first pages of numbers and (if wanted) templates."""
+    first: list[_Read] = []
+    for waba_id in waba_ids:
+        first.append((waba_id, "node", BatchRequest.get(waba_id, fields=WABA_FIELDS, waba_id=waba_id)))
+        first.append(
+            (waba_id, "subscriptions", BatchRequest.get(f"{waba_id}/subscribed_apps", waba_id=waba_id))
+        )
+        first.append((waba_id, "numbers", _page(f"{waba_id}/phone_numbers", NUMBER_FIELDS, waba_id)))
+        if templates:
+            first.append(
+                (waba_id, "templates", _page(f"{waba_id}/message_templates", TEMPLATE_FIELDS, waba_id))
+            )
+    return first
+
+
+def _live_wabas(
+    edges: Mapping[str, _Edges],
+) -> tuple[dict[str, LiveWaba], dict[str, Unreadable], dict[str, tuple[str, LiveNumber]]]:
+    """What was read, normalised: the WABAs read, those Meta would not show (not found or not permitted;
+    any other error is raised), and every number read by its ID, with its WABA's ID."""
     found: dict[str, LiveWaba] = {}
     failed: dict[str, Unreadable] = {}
     numbers_by_id: dict[str, tuple[str, LiveNumber]] = {}
@@ -126,22 +150,36 @@ async def read_wabas(
         numbers = [_number(raw, waba_id) for raw in state.numbers]
         for number in numbers:
             numbers_by_id[number.id] = (waba_id, number)
-        found[waba_id] = LiveWaba(
-            id=waba_id,
-            name=_text(state.node, "name"),
-            account_review_status=_text(state.node, "account_review_status"),
-            business_verification_status=_text(state.node, "business_verification_status"),
-            owner_business_id=_text((state.node or {}).get("owner_business_info"), "id"),
-            subscriptions=tuple(_subscription(raw) for raw in state.subscriptions),
-            numbers={number.e164: number for number in numbers},
-            templates=tuple(
-                sorted((_template(raw) for raw in state.templates), key=lambda t: (t.name, t.language))
-            ),
-        )
+        found[waba_id] = _live_waba(waba_id, state, numbers)
+    return found, failed, numbers_by_id
 
+
+def _live_waba(waba_id: str, state: _Edges, numbers: Sequence[LiveNumber]) -> LiveWaba:
+    return LiveWaba(
+        id=waba_id,
+        name=_text(state.node, "name"),
+        account_review_status=_text(state.node, "account_review_status"),
+        business_verification_status=_text(state.node, "business_verification_status"),
+        owner_business_id=_text((state.node or {}).get("owner_business_info"), "id"),
+        subscriptions=tuple(_subscription(raw) for raw in state.subscriptions),
+        numbers={number.e164: number for number in numbers},
+        templates=tuple(
+            sorted((_template(raw) for raw in state.templates), key=lambda t: (t.name, t.language))
+        ),
+    )
+
+
+async def _read_profiles(
+    graph: GraphClient,
+    found: Mapping[str, LiveWaba],
+    numbers: Iterable[tuple[str, LiveNumber]],
+    profiles_for: set[str] | None,
+) -> None:
+    """Last round: the business profile of each registered number in `profiles_for` (None: all), set on
+    its number in `found`."""
     wanted = [
         (waba_id, n)
-        for waba_id, n in numbers_by_id.values()
+        for waba_id, n in numbers
         if n.registered and (profiles_for is None or n.e164 in profiles_for)
     ]
     if wanted:
@@ -155,7 +193,6 @@ async def read_wabas(
             profile = _profile(result.value())
             live = found[waba_id]
             live.numbers[number.e164] = replace(number, profile=profile)
-    return found, failed
 
 
 def _page(node: str, fields: Iterable[str], waba_id: str) -> BatchRequest:

@@ -123,7 +123,32 @@ def _filter_value(value: Any) -> str:
 
 
 def add_number(ctx: Ctx, waba: WabaRec) -> dict[str, Any]:
+    """`POST /{WABA}/phone_numbers`: a PENDING number, added afresh (META-API.md §4.1) or, with
+    `migrate_phone_number=true`, migrating from the WABA where it is registered (§1.4)."""
     params = ctx.req.params
+    number, cc, national = _requested_number(params)
+    migrate = p_bool(params, "migrate_phone_number")
+    state = ctx.state
+    if any(n.e164 == number and n.status not in GONE for n in state.numbers_of(waba.id)):
+        raise migration_error(
+            2388012,
+            "Phone number already exists",
+            f"The phone number {number} is already in this WhatsApp Business Account's phone number list.",
+        )
+    elsewhere = [
+        n for n in state.numbers.values() if n.e164 == number and n.registered and n.waba_id != waba.id
+    ]
+    if migrate:
+        rec = _migrating_number(ctx, waba, number, cc, national, elsewhere)
+    else:
+        rec = _fresh_number(ctx, waba, number, cc, national, elsewhere)
+    state.numbers[rec.id] = rec
+    return {"id": rec.id}
+
+
+def _requested_number(params: dict[str, Any]) -> tuple[str, str, str]:
+    """The number to add as E.164, its country calling code and its national number, from `cc` (or
+    `country_code`) and `phone_number`."""
     cc = p_str(params, "cc") or p_str(params, "country_code")  # some clients send country_code (§11)
     national = p_str(params, "phone_number")
     if not cc:
@@ -143,52 +168,51 @@ def add_number(ctx: Ctx, waba: WabaRec) -> dict[str, Any]:
         parsed = None
     if parsed is None or not phonenumbers.is_possible_number(parsed):
         raise invalid_parameter(f"+{cc} {national} is not a valid phone number")
-    number = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-    migrate = p_bool(params, "migrate_phone_number")
-    state = ctx.state
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164), cc, national
 
-    if any(n.e164 == number and n.status not in GONE for n in state.numbers_of(waba.id)):
+
+def _migrating_number(
+    ctx: Ctx, waba: WabaRec, number: str, cc: str, national: str, elsewhere: list[NumberRec]
+) -> NumberRec:
+    """The destination record of a migration from the first WABA in `elsewhere`, its display name taken
+    from the source, once the migration's preconditions hold."""
+    if not elsewhere:
         raise migration_error(
-            2388012,
-            "Phone number already exists",
-            f"The phone number {number} is already in this WhatsApp Business Account's phone number list.",
+            2388103,
+            "Migration not needed",
+            f"The phone number {number} is not registered on another WhatsApp Business Account: "
+            "add it directly, without migrate_phone_number.",
         )
-    elsewhere = [
-        n for n in state.numbers.values() if n.e164 == number and n.registered and n.waba_id != waba.id
-    ]
-    if migrate:
-        if not elsewhere:
-            raise migration_error(
-                2388103,
-                "Migration not needed",
-                f"The phone number {number} is not registered on another WhatsApp Business Account: "
-                "add it directly, without migrate_phone_number.",
-            )
-        source = elsewhere[0]
-        check_migration(ctx, waba, source)
-        rec = _new_number(ctx, waba, number, cc, national, verified_name=source.verified_name)
-        rec.name_status = source.name_status
-        rec.onboarding = "migrate"
-        rec.migrating_from = source.id
-        ctx.notes["migrating_from"] = source.id
-    else:
-        if elsewhere:
-            raise migration_error(
-                2388103,
-                "Phone number registered elsewhere",
-                f"The phone number {number} is registered on another WhatsApp Business Account. "
-                "To move it here, add it with migrate_phone_number=true.",
-            )
-        name = p_str(params, "verified_name")
-        if not name:
-            raise missing_parameter("verified_name")
-        if not 2 <= len(name) <= 75:
-            raise invalid_parameter("Param verified_name must be between 2 and 75 characters")
-        rec = _new_number(ctx, waba, number, cc, national, verified_name=name)
-        rec.name_status = "PENDING_REVIEW"
-        rec.onboarding = "add"
-    state.numbers[rec.id] = rec
-    return {"id": rec.id}
+    source = elsewhere[0]
+    check_migration(ctx, waba, source)
+    rec = _new_number(ctx, waba, number, cc, national, verified_name=source.verified_name)
+    rec.name_status = source.name_status
+    rec.onboarding = "migrate"
+    rec.migrating_from = source.id
+    ctx.notes["migrating_from"] = source.id
+    return rec
+
+
+def _fresh_number(
+    ctx: Ctx, waba: WabaRec, number: str, cc: str, national: str, elsewhere: list[NumberRec]
+) -> NumberRec:
+    """A number registered nowhere else, its `verified_name` pending review."""
+    if elsewhere:
+        raise migration_error(
+            2388103,
+            "Phone number registered elsewhere",
+            f"The phone number {number} is registered on another WhatsApp Business Account. "
+            "To move it here, add it with migrate_phone_number=true.",
+        )
+    name = p_str(ctx.req.params, "verified_name")
+    if not name:
+        raise missing_parameter("verified_name")
+    if not 2 <= len(name) <= 75:
+        raise invalid_parameter("Param verified_name must be between 2 and 75 characters")
+    rec = _new_number(ctx, waba, number, cc, national, verified_name=name)
+    rec.name_status = "PENDING_REVIEW"
+    rec.onboarding = "add"
+    return rec
 
 
 def _new_number(
@@ -217,9 +241,16 @@ def _new_number(
 
 
 def check_migration(ctx: Ctx, dest: WabaRec, source: NumberRec) -> None:
-    """The seed's conditions table (META-API.md §1.3), each failing with its documented error (§1.7)."""
+    """The seed's conditions table (META-API.md §1.3), each failing with its documented error (§1.7):
+    first those on the two WABAs, then those on the phone number."""
+    _check_wabas_for_migration(ctx, dest, ctx.state.wabas[source.waba_id])
+    _check_number_for_migration(source)
+
+
+def _check_wabas_for_migration(ctx: Ctx, dest: WabaRec, src_waba: WabaRec) -> None:
+    """One business owns both WABAs, is verified, and both are approved; the destination pays and has an
+    app subscribed to its webhooks."""
     state = ctx.state
-    src_waba = state.wabas[source.waba_id]
     if src_waba.owner_business != dest.owner_business:
         raise migration_error(
             2388103,
@@ -261,6 +292,10 @@ def check_migration(ctx: Ctx, dest: WabaRec, source: NumberRec) -> None:
             "No app is subscribed to the destination WhatsApp Business Account's webhooks. "
             "Subscribe one with POST /{WABA-ID}/subscribed_apps before migrating the phone number.",
         )
+
+
+def _check_number_for_migration(source: NumberRec) -> None:
+    """The number's display name is approved with no change pending, and two-step verification is off."""
     if source.name_status != "APPROVED" or source.new_name_status == "PENDING_REVIEW":
         pending = (
             f"; a change to {source.new_display_name!r} is pending review" if source.new_display_name else ""

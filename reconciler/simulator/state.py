@@ -16,7 +16,7 @@ import typing
 from dataclasses import dataclass, field
 from typing import Any
 
-from .world import Limits, World, e164
+from .world import Limits, PhoneNumber, Profile, Template, Token, Waba, World, e164
 
 REGISTERED = frozenset({"CONNECTED", "FLAGGED", "RESTRICTED"})
 GONE = frozenset({"MIGRATED", "DELETED"})
@@ -271,90 +271,111 @@ class State:
 
 
 def state_from_world(world: World, now: float) -> State:
+    """Simulated Meta as the world file describes it, every record created at `now`."""
     state = State(limits=world.limits)
     for b in world.businesses:
         state.businesses[b.id] = BusinessRec(b.id, b.name, b.verification_status)
     for a in world.apps:
         state.apps[a.id] = AppRec(a.id, a.name, a.callback_url)
     for tok in world.tokens:
-        state.tokens[tok.token] = TokenRec(
-            token=tok.token,
-            app_id=tok.app,
-            businesses=list(tok.businesses),
-            wabas=list(tok.wabas),
-            view_only_wabas=list(tok.view_only_wabas),
-            scopes=list(tok.scopes),
-            expires_at=tok.expires_at.timestamp() if tok.expires_at else None,
-        )
+        state.tokens[tok.token] = _token_rec(tok)
     for w in world.wabas:
-        state.wabas[w.id] = WabaRec(
-            id=w.id,
-            name=w.name,
-            owner_business=w.owner_business,
-            account_review_status=w.account_review_status,
-            currency=w.currency,
-            timezone_id=w.timezone_id,
-            country=w.country,
-            message_template_namespace=w.message_template_namespace or f"ns_{w.id}",
-            ownership_type=w.ownership_type,
-            payment_method_attached=w.payment_method_attached,
-            created_at=now,
-            subscriptions=[
-                SubscriptionRec(s.app, s.override_callback_uri, seal(s.verify_token)) for s in w.subscriptions
-            ],
-        )
+        state.wabas[w.id] = _waba_rec(w, now)
         for t in w.templates:
-            state.templates[t.id] = TemplateRec(
-                id=t.id,
-                waba_id=w.id,
-                name=t.name,
-                language=t.language,
-                category=t.category,
-                status=t.status,
-                quality_score=t.quality_score,
-                parameter_format=t.parameter_format,
-                components=[dict(c) for c in t.components],
-                created_at=now,
-                rejected_reason=t.rejected_reason,
-                sub_category=t.sub_category,
-            )
+            state.templates[t.id] = _template_rec(t, w.id, now)
     for n in world.phone_numbers:
-        p = n.profile
-        state.numbers[n.id] = NumberRec(
-            id=n.id,
-            e164=e164(n.display_phone_number),
-            display_phone_number=n.display_phone_number,
-            waba_id=n.waba,
-            status=n.status,
-            verified_name=n.verified_name,
-            name_status=n.name_status,
-            code_verification_status=n.code_verification_status,
-            platform_type=n.platform_type,
-            quality_rating=n.quality_rating,
-            throughput=n.throughput,
-            messaging_limit_tier=n.messaging_limit_tier,
-            is_official_business_account=n.is_official_business_account,
-            account_mode=n.account_mode,
-            two_step_enabled=n.two_step.enabled,
-            pin=seal(n.two_step.pin),
-            profile=ProfileRec(
-                about=p.about,
-                address=p.address,
-                description=p.description,
-                email=p.email,
-                vertical=p.vertical,
-                websites=list(p.websites),
-                profile_picture_url=p.profile_picture_url,
-            ),
-            created_at=now,
-            last_onboarded_time=n.last_onboarded_time.timestamp() if n.last_onboarded_time else None,
-            new_display_name=n.new_display_name,
-            new_name_status=n.new_name_status,
-            data_localization_region=n.data_localization_region,
-            webhook_override_uri=n.webhook_override.override_callback_uri if n.webhook_override else None,
-            webhook_verify_token=seal(n.webhook_override.verify_token) if n.webhook_override else None,
-        )
+        state.numbers[n.id] = _number_rec(n, now)
     return state
+
+
+def _token_rec(tok: Token) -> TokenRec:
+    return TokenRec(
+        token=tok.token,
+        app_id=tok.app,
+        businesses=list(tok.businesses),
+        wabas=list(tok.wabas),
+        view_only_wabas=list(tok.view_only_wabas),
+        scopes=list(tok.scopes),
+        expires_at=tok.expires_at.timestamp() if tok.expires_at else None,
+    )
+
+
+def _waba_rec(w: Waba, now: float) -> WabaRec:
+    return WabaRec(
+        id=w.id,
+        name=w.name,
+        owner_business=w.owner_business,
+        account_review_status=w.account_review_status,
+        currency=w.currency,
+        timezone_id=w.timezone_id,
+        country=w.country,
+        message_template_namespace=w.message_template_namespace or f"ns_{w.id}",
+        ownership_type=w.ownership_type,
+        payment_method_attached=w.payment_method_attached,
+        created_at=now,
+        subscriptions=[
+            SubscriptionRec(s.app, s.override_callback_uri, seal(s.verify_token)) for s in w.subscriptions
+        ],
+    )
+
+
+def _template_rec(t: Template, waba_id: str, now: float) -> TemplateRec:
+    return TemplateRec(
+        id=t.id,
+        waba_id=waba_id,
+        name=t.name,
+        language=t.language,
+        category=t.category,
+        status=t.status,
+        quality_score=t.quality_score,
+        parameter_format=t.parameter_format,
+        components=[dict(c) for c in t.components],
+        created_at=now,
+        rejected_reason=t.rejected_reason,
+        sub_category=t.sub_category,
+    )
+
+
+def _number_rec(n: PhoneNumber, now: float) -> NumberRec:
+    """A number of the world, its PIN and webhook verify token sealed."""
+    return NumberRec(
+        id=n.id,
+        e164=e164(n.display_phone_number),
+        display_phone_number=n.display_phone_number,
+        waba_id=n.waba,
+        status=n.status,
+        verified_name=n.verified_name,
+        name_status=n.name_status,
+        code_verification_status=n.code_verification_status,
+        platform_type=n.platform_type,
+        quality_rating=n.quality_rating,
+        throughput=n.throughput,
+        messaging_limit_tier=n.messaging_limit_tier,
+        is_official_business_account=n.is_official_business_account,
+        account_mode=n.account_mode,
+        two_step_enabled=n.two_step.enabled,
+        pin=seal(n.two_step.pin),
+        profile=_profile_rec(n.profile),
+        created_at=now,
+        last_onboarded_time=n.last_onboarded_time.timestamp() if n.last_onboarded_time else None,
+        new_display_name=n.new_display_name,
+        new_name_status=n.new_name_status,
+        data_localization_region=n.data_localization_region,
+        webhook_override_uri=n.webhook_override.override_callback_uri if n.webhook_override else None,
+        webhook_verify_token=seal(n.webhook_override.verify_token) if n.webhook_override else None,
+    )
+
+
+def _profile_rec(p: Profile) -> ProfileRec:
+    return ProfileRec(
+        about=p.about,
+        address=p.address,
+        description=p.description,
+        email=p.email,
+        vertical=p.vertical,
+        websites=list(p.websites),
+        profile_picture_url=p.profile_picture_url,
+    )
 
 
 # ----------------------------------------------------------------------------- JSON round trip

@@ -106,16 +106,10 @@ def validate_components(value: Any, category: str) -> list[dict[str, Any]]:
 
 
 def create_template(ctx: Ctx, waba: WabaRec) -> dict[str, Any]:
+    """`POST /{WABA}/message_templates` (META-API.md §5): a PENDING template, once its parameters, the
+    hourly creation limit and the room in the WABA are checked, in that order."""
     params = ctx.req.params
-    name = p_str(params, "name", required=True) or ""
-    language = p_str(params, "language", required=True) or ""
-    category = p_str(params, "category", required=True) or ""
-    if not NAME_RE.match(name):
-        raise invalid_parameter("Param name must be at most 512 lower-case letters, digits and underscores")
-    if not LANGUAGE_RE.match(language):
-        raise invalid_parameter("Param language must be a template language code such as en_US")
-    if category not in CATEGORIES:
-        raise invalid_parameter("Param category must be one of " + ", ".join(CATEGORIES))
+    name, language, category = _identity(params)
     if "components" not in params:
         raise missing_parameter("components")
     components = validate_components(p_json(params, "components"), category)
@@ -128,7 +122,43 @@ def create_template(ctx: Ctx, waba: WabaRec) -> dict[str, Any]:
         raise invalid_parameter(
             f"Param sub_category must be one of {{{', '.join(SUB_CATEGORIES)}}}, not {sub_category}"
         )
+    _check_creation_rate(ctx, waba)
+    _check_room(ctx, waba, name, language)
+    waba.template_creations.append(ctx.now)
+    rec = TemplateRec(
+        id=ctx.state.new_id("6"),
+        waba_id=waba.id,
+        name=name,
+        language=language,
+        category=category,
+        status="PENDING",
+        quality_score="UNKNOWN",
+        parameter_format=parameter_format,
+        components=components,
+        created_at=ctx.now,
+        sub_category=sub_category,
+        message_send_ttl_seconds=ttl,
+    )
+    ctx.state.templates[rec.id] = rec
+    return {"id": rec.id, "status": rec.status, "category": rec.category}
 
+
+def _identity(params: dict[str, Any]) -> tuple[str, str, str]:
+    """The new template's name, language and category: all three required, then each well-formed."""
+    name = p_str(params, "name", required=True) or ""
+    language = p_str(params, "language", required=True) or ""
+    category = p_str(params, "category", required=True) or ""
+    if not NAME_RE.match(name):
+        raise invalid_parameter("Param name must be at most 512 lower-case letters, digits and underscores")
+    if not LANGUAGE_RE.match(language):
+        raise invalid_parameter("Param language must be a template language code such as en_US")
+    if category not in CATEGORIES:
+        raise invalid_parameter("Param category must be one of " + ", ".join(CATEGORIES))
+    return name, language, category
+
+
+def _check_creation_rate(ctx: Ctx, waba: WabaRec) -> None:
+    """At most `template_creations_per_hour` creations per WABA in a rolling hour (older ones forgotten)."""
     limits = ctx.state.limits
     recent = count_in_window(waba.template_creations, 3600.0, ctx.now)
     waba.template_creations[:] = recent
@@ -142,6 +172,11 @@ def create_template(ctx: Ctx, waba: WabaRec) -> dict[str, Any]:
             is_transient=True,
             details=f"Message template creation limit reached; retry in about {minutes} min.",
         )
+
+
+def _check_room(ctx: Ctx, waba: WabaRec, name: str, language: str) -> None:
+    """Room in `waba` for the template: its name and language not taken, its name not locked by the
+    deletion of an approved template, and the WABA's template cap not reached."""
     existing = ctx.state.templates_of(waba.id)
     if any(t.name == name and t.language == language for t in existing):
         raise _error(
@@ -165,23 +200,6 @@ def create_template(ctx: Ctx, waba: WabaRec) -> dict[str, Any]:
             f"This WhatsApp Business Account has reached its limit of {template_cap(ctx, waba)} "
             "message templates.",
         )
-    waba.template_creations.append(ctx.now)
-    rec = TemplateRec(
-        id=ctx.state.new_id("6"),
-        waba_id=waba.id,
-        name=name,
-        language=language,
-        category=category,
-        status="PENDING",
-        quality_score="UNKNOWN",
-        parameter_format=parameter_format,
-        components=components,
-        created_at=ctx.now,
-        sub_category=sub_category,
-        message_send_ttl_seconds=ttl,
-    )
-    ctx.state.templates[rec.id] = rec
-    return {"id": rec.id, "status": rec.status, "category": rec.category}
 
 
 # -------------------------------------------------------------------------------------------- edit

@@ -404,24 +404,43 @@ def world_from_data(
     return world
 
 
-def check_references(world: World) -> list[tuple[tuple[str | int, ...], str]]:
-    """Cross-references and uniqueness that a schema cannot express."""
-    out: list[tuple[tuple[str | int, ...], str]] = []
+_Loc = tuple[str | int, ...]  # a path into the world: ("phone_numbers", 2, "waba")
+_Problem = tuple[_Loc, str]  # where, and what is wrong there
+
+
+def check_references(world: World) -> list[_Problem]:
+    """Cross-references and uniqueness that a schema cannot express, in the order of the file's sections."""
     businesses = {b.id for b in world.businesses}
     apps = {a.id for a in world.apps}
     wabas = {w.id for w in world.wabas}
-    seen: dict[str, tuple[str | int, ...]] = {}
-
-    def unique(obj_id: str, loc: tuple[str | int, ...]) -> None:
-        if obj_id in seen:
-            out.append((loc, f"ID {obj_id} is already used at {_path(seen[obj_id])}; Graph IDs are unique"))
-        else:
-            seen[obj_id] = loc
-
+    ids = _GraphIds()
+    out: list[_Problem] = []
     for i, b in enumerate(world.businesses):
-        unique(b.id, ("businesses", i, "id"))
+        out += ids.claim(b.id, ("businesses", i, "id"))
     for i, a in enumerate(world.apps):
-        unique(a.id, ("apps", i, "id"))
+        out += ids.claim(a.id, ("apps", i, "id"))
+    out += _token_problems(world, businesses, apps, wabas)
+    for i, w in enumerate(world.wabas):
+        out += _waba_problems(i, w, ids, businesses, apps)
+    out += _number_problems(world, ids, wabas)
+    return out
+
+
+class _GraphIds:
+    """The Graph IDs claimed so far, across every kind of object: Graph IDs are unique."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, _Loc] = {}
+
+    def claim(self, obj_id: str, loc: _Loc) -> list[_Problem]:
+        if obj_id in self.seen:
+            return [(loc, f"ID {obj_id} is already used at {_path(self.seen[obj_id])}; Graph IDs are unique")]
+        self.seen[obj_id] = loc
+        return []
+
+
+def _token_problems(world: World, businesses: set[str], apps: set[str], wabas: set[str]) -> list[_Problem]:
+    out: list[_Problem] = []
     tokens: set[str] = set()
     for i, tok in enumerate(world.tokens):
         if tok.token in tokens:
@@ -436,24 +455,33 @@ def check_references(world: World) -> list[tuple[tuple[str | int, ...], str]]:
             for j, w_id in enumerate(getattr(tok, key)):
                 if w_id not in wabas:
                     out.append((("tokens", i, key, j), f"no WABA {w_id} in wabas:"))
-    for i, w in enumerate(world.wabas):
-        unique(w.id, ("wabas", i, "id"))
-        if w.owner_business not in businesses:
-            out.append((("wabas", i, "owner_business"), f"no business {w.owner_business} in businesses:"))
-        for j, s in enumerate(w.subscriptions):
-            if s.app not in apps:
-                out.append((("wabas", i, "subscribed_apps", j), f"no app {s.app} in apps:"))
-        names: set[tuple[str, str]] = set()
-        for j, t in enumerate(w.templates):
-            unique(t.id, ("wabas", i, "templates", j, "id"))
-            if (t.name, t.language) in names:
-                out.append(
-                    (("wabas", i, "templates", j), f"template {t.name} ({t.language}) is listed twice")
-                )
-            names.add((t.name, t.language))
+    return out
+
+
+def _waba_problems(i: int, w: Waba, ids: _GraphIds, businesses: set[str], apps: set[str]) -> list[_Problem]:
+    """`wabas[i]`: its ID, owner, subscribed apps and templates (their IDs, one of each name and language)."""
+    out = ids.claim(w.id, ("wabas", i, "id"))
+    if w.owner_business not in businesses:
+        out.append((("wabas", i, "owner_business"), f"no business {w.owner_business} in businesses:"))
+    for j, s in enumerate(w.subscriptions):
+        if s.app not in apps:
+            out.append((("wabas", i, "subscribed_apps", j), f"no app {s.app} in apps:"))
+    names: set[tuple[str, str]] = set()
+    for j, t in enumerate(w.templates):
+        out += ids.claim(t.id, ("wabas", i, "templates", j, "id"))
+        if (t.name, t.language) in names:
+            out.append((("wabas", i, "templates", j), f"template {t.name} ({t.language}) is listed twice"))
+        names.add((t.name, t.language))
+    return out
+
+
+def _number_problems(world: World, ids: _GraphIds, wabas: set[str]) -> list[_Problem]:
+    """Each phone number: its ID, its WABA, a PIN for two-step, a whole pending rename, and no number
+    live twice in one WABA."""
+    out: list[_Problem] = []
     live: dict[tuple[str, str], int] = {}
     for i, n in enumerate(world.phone_numbers):
-        unique(n.id, ("phone_numbers", i, "id"))
+        out += ids.claim(n.id, ("phone_numbers", i, "id"))
         if n.waba not in wabas:
             out.append((("phone_numbers", i, "waba"), f"no WABA {n.waba} in wabas:"))
         if n.two_step.enabled and n.two_step.pin is None:
