@@ -120,10 +120,11 @@ def test_killed_apply_resumes_without_repeating_a_step(tmp_path: Path, kill_afte
                 break
             if line.startswith("["):
                 seen += 1
-        time.sleep(0.1)  # the next step's request is now in flight
+        _until_a_request_is_in_flight(sim, process)
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=30)
         process.stdout.close()
+        sim.control.set_latency(0)  # the kill landed mid-request; the rest needs no latency
         converge(config, sim, sim.base_url)
         assert_no_repeats(sim)
     with sqlite3.connect(config.parent / ".wabaplan" / "journal.db") as db:
@@ -131,6 +132,15 @@ def test_killed_apply_resumes_without_repeating_a_step(tmp_path: Path, kill_afte
     assert "running" not in statuses  # a run killed mid-way is marked interrupted by the next one
     if kill_after in (1, 2, 3):  # early enough that the kill lands while the first run is writing
         assert statuses[0] == "interrupted"
+
+
+def _until_a_request_is_in_flight(sim, process: subprocess.Popen[str]) -> None:  # type: ignore[no-untyped-def]
+    """Wait on the simulator's own gauge: a request of the apply is being served (held in its latency),
+    or the apply has ended. No guess at how long that takes."""
+    deadline = time.monotonic() + 60
+    while sim.simulator.in_latency == 0 and process.poll() is None:
+        assert time.monotonic() < deadline, "the apply sent no request for a minute"
+        time.sleep(0.005)
 
 
 def test_ctrl_c_stops_apply_cleanly_and_the_next_apply_resumes(tmp_path: Path) -> None:
