@@ -21,6 +21,7 @@ from reconciler.cli.options import (
 )
 
 SCHEMA_NAMES = ("config", "plan", "world")
+VALIDATE_FORMATS = ("text", "json", "github", "gitlab")
 
 
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
@@ -64,7 +65,13 @@ def _validate(commands: Commands) -> None:
         "the path, what is wrong and how to fix it. Exit 0 when valid, 1 when not.",
     )
     config_option(validate)
-    validate.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    validate.add_argument(
+        "--format",
+        choices=VALIDATE_FORMATS,
+        default="text",
+        help="output format: text, json, github (workflow annotations on the pull request's diff) or "
+        "gitlab (a Code Quality report: redirect it to the file artifacts:reports:codequality names)",
+    )
     validate.add_argument(
         "--check-secrets",
         action="store_true",
