@@ -25,6 +25,7 @@ COMMANDS = {
     "apply": "reconciler.cli.commands.apply:run",
     "history": "reconciler.cli.commands.history:run",
     "import": "reconciler.cli.commands.import_:run",
+    "comment": "reconciler.cli.commands.comment:run",
     "sim serve": "reconciler.cli.sim:serve",
     "sim reset": "reconciler.cli.sim:reset",
     "sim inbox": "reconciler.cli.sim:inbox",

@@ -74,6 +74,17 @@ class ImportArgs:
 
 
 @dataclass(frozen=True)
+class CommentArgs:
+    plan_file: str
+    config: str  # names the project unless --project does
+    project: str | None
+    forge: str | None  # None: told by the CI environment
+    repo: str | None
+    pr: int | None
+    details_url: str | None
+
+
+@dataclass(frozen=True)
 class SimServeArgs:
     world: str | None
     host: str
@@ -131,6 +142,7 @@ Args = (
     | ApplyArgs
     | HistoryArgs
     | ImportArgs
+    | CommentArgs
     | SimServeArgs
     | SimResetArgs
     | SimWorldArgs
@@ -148,6 +160,7 @@ ARGS: dict[str, type[Args]] = {
     "apply": ApplyArgs,
     "history": HistoryArgs,
     "import": ImportArgs,
+    "comment": CommentArgs,
     "sim serve": SimServeArgs,
     "sim reset": SimResetArgs,
     "sim inbox": SimNumberArgs,
@@ -226,4 +239,22 @@ def refuse_resend_with_code(resend: frozenset[str], given: frozenset[str]) -> No
             f"--resend-code {both[0]} asks Meta for a new code, which makes the code given for it "
             f"(--otp or WABAPLAN_OTP_{both[0][1:]}) stale: pass --resend-code alone, then apply again "
             "with the new code"
+        )
+
+
+# ---------------------------------------------------------------- refusals of `comment`
+
+
+def refuse_blank_project(project: str | None) -> None:
+    """--project names the comment: a blank name would be shared by every config that gives one."""
+    if project is not None and not project.strip():
+        raise WabaplanError("--project is blank: name the project (e.g. --project hk), or leave it out")
+
+
+def refuse_details_url(url: str | None) -> None:
+    """--details-url becomes a link in the comment: only a web address, nothing a browser would run."""
+    if url is not None and not url.startswith(("https://", "http://")):
+        raise WabaplanError(
+            f"--details-url {url!r} is not a web address: give the https:// address of the plan artifact "
+            "(e.g. the workflow run's page)"
         )

@@ -12,6 +12,7 @@ from reconciler import runtime
 from reconciler.config import Config, load
 from reconciler.errors import ConfigError, WabaplanError
 from reconciler.render import render_json, render_markdown, render_text
+from reconciler.render.terminal import wants_colour
 from reconciler.statedir import StateDir, locate
 
 
@@ -52,7 +53,8 @@ def state_beside(config: str) -> Path:
 
 
 def colour() -> bool:
-    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    """Colour on standard output: on a person's terminal, unless NO_COLOR, never in CI."""
+    return wants_colour(terminal=sys.stdout.isatty(), environ=os.environ)
 
 
 def render(document: dict[str, Any], fmt: str) -> None:

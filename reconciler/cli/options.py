@@ -50,13 +50,13 @@ def sim_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def config_option(parser: argparse.ArgumentParser) -> None:
+def config_option(parser: argparse.ArgumentParser, *, says: str = "config file") -> None:
     parser.add_argument(
         "-c",
         "--config",
         default=DEFAULT_CONFIG,
         metavar="FILE",
-        help=f"config file (default: {DEFAULT_CONFIG})",
+        help=f"{says} (default: {DEFAULT_CONFIG})",
     )
 
 

@@ -21,7 +21,9 @@ from reconciler.cli.options import (
 )
 from reconciler.cli.state_parser import add_state
 
+FORGES = ("github", "gitlab")
 SCHEMA_NAMES = ("config", "plan", "world")
+VALIDATE_FORMATS = ("text", "json", "github", "gitlab")
 
 
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
@@ -40,7 +42,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     commands.required = True
-    for add in (_validate, _schema, _plan, _show, _apply, _history, _import, add_state):
+    for add in (_validate, _schema, _plan, _show, _apply, _history, _import, _comment, add_state):
         add(commands)
     if argv is None or _may_name_sim(argv, set(commands.choices)):
         from reconciler.cli.sim_parser import add_sim  # only here: it imports the simulator
@@ -65,7 +67,13 @@ def _validate(commands: Commands) -> None:
         "the path, what is wrong and how to fix it. Exit 0 when valid, 1 when not.",
     )
     config_option(validate)
-    validate.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    validate.add_argument(
+        "--format",
+        choices=VALIDATE_FORMATS,
+        default="text",
+        help="output format: text, json, github (workflow annotations on the pull request's diff) or "
+        "gitlab (a Code Quality report: redirect it to the file artifacts:reports:codequality names)",
+    )
     validate.add_argument(
         "--check-secrets",
         action="store_true",
@@ -196,3 +204,40 @@ def _import(commands: Commands) -> None:
         "--out", metavar="FILE", help="write here instead of standard output (refuses to overwrite)"
     )
     sim_option(imp)
+
+
+def _comment(commands: Commands) -> None:
+    comment = commands.add_parser(
+        "comment",
+        help="post a saved plan as the pull request's comment",
+        description="Post a plan saved with `plan --out` as one comment on the pull request (GitHub) or "
+        "merge request (GitLab) this CI run is for, and update that same comment on every later run. "
+        "Each project keeps its own comment, found by a hidden marker that names it. Summary and what "
+        "needs attention come first, details are collapsed, and a plan too long for the forge is "
+        "shortened with a pointer to the full plan. Token: GITHUB_TOKEN, or GITLAB_TOKEN (a project "
+        "access token with the api scope: CI_JOB_TOKEN cannot post notes). Exit 0 posted, 1 on error.",
+    )
+    comment.add_argument("plan_file", metavar="PLAN", help="the plan saved with `wabaplan plan --out PLAN`")
+    config_option(comment, says="the config the plan is for; names the project")
+    comment.add_argument(
+        "--project", metavar="NAME", help="name the project (and so its comment) instead of the config path"
+    )
+    comment.add_argument(
+        "--forge", choices=FORGES, help="github or gitlab (default: told by the CI environment)"
+    )
+    comment.add_argument(
+        "--repo",
+        metavar="REPO",
+        help="OWNER/NAME on GitHub, a project ID or GROUP/PROJECT on GitLab (default: from the CI run)",
+    )
+    comment.add_argument(
+        "--pr",
+        type=positive_int,
+        metavar="N",
+        help="the pull request's number or merge request's IID (default: from the CI run)",
+    )
+    comment.add_argument(
+        "--details-url",
+        metavar="URL",
+        help="where the full plan is (e.g. the run's artifacts page), linked when the comment is shortened",
+    )

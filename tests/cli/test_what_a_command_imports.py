@@ -40,3 +40,18 @@ def test_validate_imports_no_simulator() -> None:
 def test_the_sim_commands_do_import_it() -> None:  # so the check above would see it
     report = loaded_after("sim", "reset", "--help")
     assert report["code"] == 0 and "reconciler.simulator" in report["heavy"]  # type: ignore[operator]
+
+
+def test_comment_imports_no_simulator() -> None:
+    """Outside CI it stops at "cannot tell where to comment", after loading the plan and the forge code."""
+    plan = ROOT / "tests" / "golden" / "plan.json"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "GITLAB_", "CI_"))}
+    result = subprocess.run(
+        [sys.executable, "-c", SCRIPT, "comment", str(plan)],
+        capture_output=True,
+        text=True,
+        env={**env, "PYTHONPATH": str(ROOT)},
+        check=True,
+    )
+    assert json.loads(result.stdout.splitlines()[-1]) == {"code": 1, "heavy": []}
+    assert "cannot tell where to comment" in result.stderr

@@ -1,14 +1,21 @@
-"""`wabaplan validate`: a config file checked offline, every problem at once."""
+"""`wabaplan validate`: a config file checked offline, every problem at once.
+
+Formats: text (one line per problem, then a summary), json, github (workflow annotations, which GitHub
+shows on the pull request's diff, then the summary) and gitlab (a Code Quality report on standard output,
+nothing else there: the summary goes to standard error).
+"""
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
 from reconciler.cli.args import ValidateArgs
 from reconciler.cli.exit import ExitCode
-from reconciler.config import load
+from reconciler.config import Loaded, load
+from reconciler.config.annotations import github_annotations, gitlab_code_quality
 
 
 def run(args: ValidateArgs) -> int:
@@ -21,17 +28,25 @@ def run(args: ValidateArgs) -> int:
             "diagnostics": [d.to_json() for d in loaded.diagnostics],
         }
         out.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    elif args.format == "gitlab":
+        out.write(gitlab_code_quality(loaded.diagnostics, root=os.environ.get("CI_PROJECT_DIR", "")))
+        sys.stderr.write(_summary(loaded, args.config))
     else:
-        for diagnostic in loaded.diagnostics:
-            out.write(f"{diagnostic}\n")
-        if loaded.config is not None:
-            config = loaded.config
-            templates = sum(len(w.templates) for w in config.wabas.values())
-            counts = _count(len(config.wabas), "WABA"), _count(len(config.numbers), "number")
-            out.write(f"{args.config}: valid — {', '.join(counts)}, {_count(templates, 'template')}\n")
+        if args.format == "github":
+            out.write(github_annotations(loaded.diagnostics, root=os.environ.get("GITHUB_WORKSPACE", "")))
         else:
-            out.write(f"{args.config}: {_count(len(loaded.diagnostics), 'problem')}\n")
+            out.writelines(f"{diagnostic}\n" for diagnostic in loaded.diagnostics)
+        out.write(_summary(loaded, args.config))
     return ExitCode.OK if loaded.ok else ExitCode.ERROR
+
+
+def _summary(loaded: Loaded, name: str) -> str:
+    if loaded.config is None:
+        return f"{name}: {_count(len(loaded.diagnostics), 'problem')}\n"
+    config = loaded.config
+    templates = sum(len(w.templates) for w in config.wabas.values())
+    counts = _count(len(config.wabas), "WABA"), _count(len(config.numbers), "number")
+    return f"{name}: valid — {', '.join(counts)}, {_count(templates, 'template')}\n"
 
 
 def _count(n: int, noun: str) -> str:
