@@ -20,6 +20,9 @@ from reconciler.plan.model import Action, Kind, Op
 from reconciler.render.progress import LineProgress, LiveProgress
 from reconciler.simulator import run_simulator
 
+# A person at a terminal, even when these tests run inside a CI job (which would make output plain).
+OUTSIDE_CI = {k: v for k, v in os.environ.items() if k not in ("CI", "GITHUB_ACTIONS", "GITLAB_CI")}
+
 
 class Terminal:
     def __init__(self, argv: list[str], cwd: Path, env: dict[str, str]) -> None:
@@ -72,7 +75,7 @@ def test_apply_asks_shows_progress_and_takes_the_code_unechoed(tmp_path: Path) -
     with run_simulator(latency_ms=50) as sim:
         sim.control.disable_two_step("3000000000901")  # the source's owner has done their part
         env = {
-            **os.environ, **SECRETS, "PYTHONPATH": str(ROOT), "NO_COLOR": "1", "TERM": "xterm",
+            **OUTSIDE_CI, **SECRETS, "PYTHONPATH": str(ROOT), "NO_COLOR": "1", "TERM": "xterm",
             "WABAPLAN_GRAPH_URL": sim.base_url, "WABAPLAN_ACCESS_TOKEN": "sim-token-harbour",
         }  # fmt: skip
         env.pop("WABAPLAN_STATE_DIR", None)
@@ -102,7 +105,7 @@ def test_ctrl_c_at_the_code_prompt_ends_apply_and_restores_the_terminal(tmp_path
     with run_simulator(latency_ms=50) as sim:
         sim.control.disable_two_step("3000000000901")
         env = {
-            **os.environ, **SECRETS, "PYTHONPATH": str(ROOT), "NO_COLOR": "1", "TERM": "xterm",
+            **OUTSIDE_CI, **SECRETS, "PYTHONPATH": str(ROOT), "NO_COLOR": "1", "TERM": "xterm",
             "WABAPLAN_GRAPH_URL": sim.base_url, "WABAPLAN_ACCESS_TOKEN": "sim-token-harbour",
         }  # fmt: skip
         env.pop("WABAPLAN_STATE_DIR", None)

@@ -24,7 +24,8 @@ from reconciler.cli.exit import ExitCode
 from reconciler.plan.saved import load_saved_plan
 from reconciler.prompt import ask_hidden
 from reconciler.render import render_text
-from reconciler.render.progress import LineProgress, LiveProgress
+from reconciler.render.progress import LineProgress
+from reconciler.render.terminal import progress_for
 
 
 def run(args: ApplyArgs) -> int:
@@ -52,7 +53,7 @@ def run(args: ApplyArgs) -> int:
         lock_timeout=args.lock_timeout,
         sim_world=args.sim,
     )
-    progress = LiveProgress(sys.stdout) if sys.stdout.isatty() else LineProgress(sys.stdout)
+    progress = progress_for(sys.stdout, terminal=sys.stdout.isatty(), environ=os.environ)
     person = _Person(progress, show=saved is None, colour=colour(), asked=interactive and args.sim is None)
     try:
         applied = apply(
