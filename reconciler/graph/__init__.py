@@ -1,9 +1,9 @@
 """Talking to Meta's Graph API (and to the simulator): one async client and what it needs.
 
-`GraphClient` (client.py) sends requests; `errors.py` maps Meta's answers to our exception tree;
-`retry.py` holds the one retry rule; `budget.py` tracks each WABA's rate budget; `batch.py` describes batch
-operations; `secrets.py` keeps the token out of logs; `settings.py` reads base URL and version;
-`clock.py` makes every wait injectable.
+`GraphClient` (client.py) sends requests; `errors.py` maps Meta's answers to our exception tree and names
+the codes acted on; `retry.py` holds the one retry rule; `budget.py` tracks each WABA's rate budget;
+`batch.py` describes batch operations; `secrets.py` keeps the token out of logs; `settings.py` reads base
+URL and version; `clock.py` makes every wait injectable.
 """
 
 from reconciler.graph.batch import MAX_BATCH, BatchRequest, BatchResult
@@ -18,6 +18,8 @@ from reconciler.graph.errors import (
     GraphError,
     GraphSettingsError,
     InvalidRequestError,
+    MetaCode,
+    MetaSubcode,
     NotFoundError,
     PermissionDeniedError,
     PreconditionFailedError,
@@ -51,6 +53,8 @@ __all__ = [
     "GraphStats",
     "InvalidRequestError",
     "ManualClock",
+    "MetaCode",
+    "MetaSubcode",
     "NotFoundError",
     "PermissionDeniedError",
     "PreconditionFailedError",
