@@ -1,11 +1,42 @@
-"""The one root of every error wabaplan raises on purpose.
+"""The one root of every error wabaplan raises on purpose, and the whole tree, one line each.
 
-    WabaplanError                      anything the user can act on; the CLI prints it without a traceback
-    ├── ConfigError                    the configuration file cannot be used (reconciler.config)
-    │   └── SecretError                a secret reference cannot be resolved or is malformed
-    └── GraphError                     the Graph API refused or failed a call (reconciler.graph.errors)
+    WabaplanError                        what the user can act on; the CLI prints it without a traceback
+    ├── ConfigError                      the configuration file cannot be used (config)
+    │   └── SecretError                  a ${env:…} or ${file:…} reference cannot be resolved or is malformed
+    ├── GraphError                       a Graph call failed, or the client cannot be set up (graph)
+    │   ├── GraphSettingsError           base URL or API version unusable (plain http:// to a remote host)
+    │   ├── AuthError                    the token is invalid, expired or revoked
+    │   ├── PermissionDeniedError        the token may not see or do this
+    │   ├── NotFoundError                no such object for this token
+    │   ├── InvalidRequestError          Meta rejected a parameter
+    │   ├── PreconditionFailedError      the object's state forbids it (a migration or template precondition)
+    │   ├── ThrottledError               a rate limit was hit
+    │   ├── TransientError               Meta or the network failed for a moment
+    │   │   ├── ConnectionFailedError    no HTTP response at all: refused, timed out, dropped
+    │   │   └── UnexpectedResponseError  a success answer that cannot be read (not JSON, a malformed batch)
+    │   └── AmbiguousWriteError          a write failed without saying whether it took effect: re-read first
+    ├── StateError                       the state store cannot be used as asked (state)
+    │   ├── JournalError                 the journal cannot be opened, or a newer wabaplan wrote it
+    │   ├── LockHeld                     another run holds a lock this run needs
+    │   ├── StateKeyError                the fingerprint key is missing, malformed or not the state's
+    │   └── StateUnavailable             the shared state database cannot be reached, or was lost
+    ├── PlanError                        what was asked cannot be planned: a --target naming nothing (plan)
+    ├── PlanFileError                    a saved plan that cannot be used as one (plan)
+    ├── UnsafePlan                       the plan changes too much of the estate to go without --force (apply)
+    └── StalePlan                        a saved plan no longer matches the config or Meta (apply)
 
-Each error's message says what is wrong, where (file:line or resource address) and what to do.
+Raised and caught inside wabaplan, never shown as they are:
+
+    StepFailed (Exception)               a step cannot complete: the executor records it as failed (apply)
+    InvalidNumber (ValueError)           not a phone number: becomes a diagnostic with its fix (config)
+    FileUnreadable (Exception)           the YAML file cannot be read at all: becomes a diagnostic (config)
+
+The simulator shares no code with what it tests, so its errors have roots of their own (reconciler.simulator):
+GraphError (Exception; a refusal, sent as Meta's HTTP answer), WorldError (ValueError; the world file cannot
+be used: runtime turns it into a WabaplanError), ControlError (LookupError; a control names nothing it holds).
+
+Each error's message says what is wrong, where (file:line or resource address) and what to do. Lower-level
+exceptions are chained with `raise … from`.
 """
 
 from __future__ import annotations

@@ -2,13 +2,12 @@
 
 GraphTarget        base URL, API version, token (a `Token`, never printed) and source tokens
 simulated_meta()   an in-process simulator whose state persists in the state directory
-read_live()        the snapshot, through the Graph client
+read_live()        the snapshot, through a command's connection (reconciler.graph.connect)
 write_only()       fingerprints of PINs, pictures and verify tokens (values resolved here, then dropped)
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import uuid
 from collections.abc import Iterator, Mapping
@@ -21,7 +20,7 @@ from reconciler.config.model import Config
 from reconciler.config.secrets import is_pin, resolve
 from reconciler.errors import SecretError, WabaplanError
 from reconciler.fingerprints import keyed, of_file, verify_token_key
-from reconciler.graph.client import GraphClient
+from reconciler.graph.connect import Connection
 from reconciler.graph.secrets import Token
 from reconciler.plan.build import WriteOnly
 from reconciler.reader import read_snapshot, read_wabas
@@ -190,29 +189,15 @@ def _world_identity(world: str | None) -> str:
         raise WabaplanError(f"world file {world} cannot be read ({exc.strerror})") from None
 
 
-def read_live(config: Config, target: GraphTarget) -> tuple[Snapshot, dict[str, int]]:
+async def read_live(
+    config: Config, target: GraphTarget, connection: Connection
+) -> tuple[Snapshot, dict[str, int]]:
     """The snapshot, and what reading it cost (HTTP requests and Meta-counted operations)."""
-
-    async def run() -> tuple[Snapshot, dict[str, int]]:
-        clients = {
-            waba_id: GraphClient(target.base_url, token, api_version=target.api_version)
-            for waba_id, token in target.source_tokens.items()
-        }
-        try:
-            async with GraphClient(target.base_url, target.token, api_version=target.api_version) as graph:
-                snapshot = await read_snapshot(config, graph, sources=clients)
-                stats = [graph.stats, *(c.stats for c in clients.values())]
-        finally:
-            for client in clients.values():
-                await client.aclose()
-        if target.simulated:  # the simulator's port changes every run: name it instead
-            snapshot = replace(snapshot, graph_url=SIMULATOR_URL_LABEL)
-        return snapshot, {
-            "http_requests": sum(s.http_requests for s in stats),
-            "operations": sum(s.operations for s in stats),
-        }
-
-    return asyncio.run(run())
+    before = connection.cost()
+    snapshot = await read_snapshot(config, connection.graph, sources=connection.sources)
+    if target.simulated:  # the simulator's port changes every run: name it instead
+        snapshot = replace(snapshot, graph_url=SIMULATOR_URL_LABEL)
+    return snapshot, {what: count - before[what] for what, count in connection.cost().items()}
 
 
 def secret_value(
@@ -296,18 +281,14 @@ def import_target(
     return GraphTarget(base_url, version, token, simulated=simulated is not None)
 
 
-def read_for_import(waba_ids: list[str], target: GraphTarget) -> Snapshot:
+async def read_for_import(waba_ids: list[str], target: GraphTarget, connection: Connection) -> Snapshot:
     """Everything in `waba_ids`, with the business profile of every registered number."""
     from reconciler.config.meta import DEFAULT_GRAPH_URL
 
-    async def run() -> Snapshot:
-        async with GraphClient(target.base_url, target.token, api_version=target.api_version) as graph:
-            wabas, unreadable = await read_wabas(graph, waba_ids, profiles_for=None)
-            # a simulator's URL is ephemeral: the written config points at Meta
-            url = DEFAULT_GRAPH_URL if target.simulated else graph.settings.base_url
-            return Snapshot(wabas, {}, unreadable, url, graph.api_version)
-
-    return asyncio.run(run())
+    wabas, unreadable = await read_wabas(connection.graph, waba_ids, profiles_for=None)
+    # a simulator's URL is ephemeral: the written config points at Meta
+    url = DEFAULT_GRAPH_URL if target.simulated else connection.graph.settings.base_url
+    return Snapshot(wabas, {}, unreadable, url, connection.graph.api_version)
 
 
 def config_hash(path: Path) -> str:

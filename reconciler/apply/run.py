@@ -3,21 +3,26 @@
     lock the state directory ─▶ (simulator) ─▶ read live state ─▶ settle intents left by a crash
       ─▶ plan (or check a saved plan still holds) ─▶ safety checks ─▶ confirm ─▶ execute ─▶ journal
 
-The caller (the CLI) supplies what only it knows: the environment, one-time codes, how to ask a person.
+Everything after the lock runs in one event loop, through one connection (reconciler.graph.connect): the
+rate budget the read learnt paces the writes. The caller (the CLI) supplies what only it knows: the
+environment, one-time codes, how to ask a person.
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 import re
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from contextlib import closing, nullcontext, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+import httpx
 
 from reconciler import runtime
 from reconciler.apply.executor import EXIT_OK, EXIT_WAITING, ApplyReport, Progress, execute
@@ -25,7 +30,8 @@ from reconciler.apply.scope import lock_scope
 from reconciler.apply.steps import MAX_POLL_SECONDS, AskCode, StepContext
 from reconciler.config.model import Config
 from reconciler.errors import WabaplanError
-from reconciler.graph.client import GraphClient
+from reconciler.graph.clock import Clock, SystemClock
+from reconciler.graph.connect import Connection, connect
 from reconciler.plan.build import PlanOptions, build_plan
 from reconciler.plan.model import Kind, Pending, Plan
 from reconciler.snapshot import Snapshot
@@ -75,15 +81,17 @@ class Applied:
         return EXIT_WAITING if code == EXIT_OK and self.pending else code
 
 
-def _await_reviews(pending_now: Callable[[], tuple[Pending, ...]], timeout: float) -> tuple[Pending, ...]:
+async def _await_reviews(
+    pending_now: Callable[[], Awaitable[tuple[Pending, ...]]], timeout: float, clock: Clock
+) -> tuple[Pending, ...]:
     """--wait: re-read until nothing is under Meta's review, backing off from 1 s to 30 s between reads."""
-    deadline = time.monotonic() + timeout
+    deadline = clock.now() + timeout
     interval = 1.0
     while True:
-        pending = pending_now()
-        if not pending or time.monotonic() >= deadline:
+        pending = await pending_now()
+        if not pending or clock.now() >= deadline:
             return pending
-        time.sleep(min(interval, max(0.0, deadline - time.monotonic())))
+        await clock.sleep(min(interval, max(0.0, deadline - clock.now())))
         interval = min(interval * 1.5, MAX_POLL_SECONDS)
 
 
@@ -97,7 +105,10 @@ def apply(
     confirm: Callable[[], bool],
     ask_code: AskCode,
     progress: Progress,
+    transport: httpx.AsyncBaseTransport | None = None,
+    clock: Clock | None = None,
 ) -> Applied:
+    """One apply. `transport` and `clock` reach the Graph clients (in tests: an in-process Meta, no waits)."""
     state_dir = runtime_state_dir(config_path, environ)
     simulated = options.sim_world is not None
     backend = open_backend(state_dir, environ)
@@ -114,8 +125,13 @@ def apply(
             target = runtime.target_for(config, base_dir=config_path.parent, environ=environ, simulated=meta)
             with backend.journal(target=runtime.journal_target(target)) as journal:
                 journal.close_abandoned_runs()  # a run still 'running' whose process is gone died
-                session = _Session(config, config_path, options, environ, target, journal, backend)
-                return session.rounds(show_plan, confirm, ask_code, progress)
+                clock = clock or SystemClock()
+                connection = connect(target, transport=transport, clock=clock)
+                session = _Session(
+                    config, config_path, options, environ, target, journal, backend, connection, clock
+                )
+                rounds = session.rounds(show_plan, confirm, ask_code, progress)
+                return asyncio.run(_closing(connection, rounds))  # the one event loop of this apply
 
 
 @dataclass
@@ -129,10 +145,12 @@ class _Session:
     target: runtime.GraphTarget
     journal: Journal
     backend: StateBackend
+    connection: Connection  # reads and writes alike: one rate budget
+    clock: Clock
 
-    def fresh_plan(self, settle: bool) -> Plan:
+    async def fresh_plan(self, settle: bool) -> Plan:
         config, options = self.config, self.options
-        snapshot, _ = runtime.read_live(config, self.target)
+        snapshot, _ = await runtime.read_live(config, self.target, self.connection)
         if settle:
             _settle_intents(self.journal, snapshot, config, time.time())
         write_only = runtime.write_only(
@@ -158,7 +176,33 @@ class _Session:
             ),
         )
 
-    def rounds(
+    def step_context(self, run_id: int, secret: Callable[[str, str], str], otp: AskCode) -> StepContext:
+        """What every step works with. Its client is the one that read: the budget learnt paces the writes."""
+        config, options = self.config, self.options
+        return StepContext(
+            graph=self.connection.graph,
+            config=config,
+            journal=self.journal,
+            run_id=run_id,
+            key=self.backend.key(),
+            secret=secret,
+            otp=otp,
+            config_dir=self.config_path.parent,
+            config_arg=str(self.config_path),
+            simulated=self.target.simulated,
+            wait=options.wait,
+            resend=options.resend_code,
+            supplied_codes=supplied_codes(config, options.otp, self.environ),
+            allow_destroy=options.allow_destroy,
+            wait_timeout=options.wait_timeout,
+            clock=time.time,
+        )
+
+    async def still_pending(self) -> tuple[Pending, ...]:
+        """What Meta is reviewing now (what this run submitted, under --wait what it decided since)."""
+        return (await self.fresh_plan(settle=False)).pending
+
+    async def rounds(
         self,
         show_plan: Callable[[Plan], None],
         confirm: Callable[[], bool],
@@ -166,7 +210,7 @@ class _Session:
         progress: Progress,
     ) -> Applied:
         options, simulated = self.options, self.target.simulated
-        plan = self.fresh_plan(settle=True)
+        plan = await self.fresh_plan(settle=True)
         plan.require_complete()
         if options.saved_plan is not None:
             _check_saved(options.saved_plan, plan)
@@ -177,21 +221,21 @@ class _Session:
                 show_plan(plan)
                 if round_ == 0:
                     _check_safety(plan, self.config, options)  # after showing: "check it" means this
-                if not options.auto_approve and not confirm():
+                if not options.auto_approve and not await _asked(confirm):
                     return Applied(plan, report, simulated, cancelled=report is None)
-                done = _execute(plan, self, ask_code, progress)
+                done = await _execute(plan, self, ask_code, progress)
                 report = done if report is None else ApplyReport(report.outcomes + done.outcomes)
             pending = plan.pending
             if report is not None and report.exit_code == 0:
-                pending = self.fresh_plan(settle=False).pending  # what this run submitted for review
+                pending = await self.still_pending()  # what this run submitted for review
             if not (pending and options.wait and (report is None or report.exit_code == 0)):
                 break
             # --wait: once Meta has decided, what its decision calls for (a re-register after
             # an approved rename) is planned and applied in the same run.
-            pending = _await_reviews(lambda: self.fresh_plan(settle=False).pending, options.wait_timeout)
+            pending = await _await_reviews(self.still_pending, options.wait_timeout, self.clock)
             if pending or options.saved_plan is not None:  # a saved plan is applied as saved
                 break
-            plan = self.fresh_plan(settle=False)
+            plan = await self.fresh_plan(settle=False)
             if not plan.actions:
                 break
         return Applied(first, report, simulated, pending=pending)
@@ -219,15 +263,9 @@ def runtime_state_dir(config_path: Path, environ: Mapping[str, str]) -> Path:
     return locate(config_path, environ)
 
 
-def _execute(plan: Plan, session: _Session, ask_code: AskCode, progress: Progress) -> ApplyReport:
-    config, config_path, options, environ = (
-        session.config,
-        session.config_path,
-        session.options,
-        session.environ,
-    )
-    target, journal = session.target, session.journal
-    base_dir = config_path.parent
+async def _execute(plan: Plan, session: _Session, ask_code: AskCode, progress: Progress) -> ApplyReport:
+    options, environ, target, journal = session.options, session.environ, session.target, session.journal
+    base_dir = session.config_path.parent
     resolved: list[str] = []
 
     def secret(address: str, reference: str) -> str:
@@ -254,31 +292,9 @@ def _execute(plan: Plan, session: _Session, ask_code: AskCode, progress: Progres
     run_id = journal.start_run(
         config_hash=plan.config_hash, simulated=target.simulated, command="apply", summary=plan.summary()
     )
-
-    async def go() -> ApplyReport:
-        async with GraphClient(target.base_url, target.token, api_version=target.api_version) as graph:
-            ctx = StepContext(
-                graph=graph,
-                config=config,
-                journal=journal,
-                run_id=run_id,
-                key=session.backend.key(),
-                secret=secret,
-                otp=otp,
-                config_dir=base_dir,
-                config_arg=str(config_path),
-                simulated=target.simulated,
-                wait=options.wait,
-                resend=options.resend_code,
-                supplied_codes=supplied_codes(config, options.otp, environ),
-                allow_destroy=options.allow_destroy,
-                wait_timeout=options.wait_timeout,
-                clock=time.time,
-            )
-            return await execute(plan, ctx, parallelism=options.parallelism, progress=progress)
-
-    try:
-        report = asyncio.run(go())
+    ctx = session.step_context(run_id, secret, otp)
+    try:  # interrupted (Ctrl-C cancels the loop's one task): execute stops every step, then this
+        report = await execute(plan, ctx, parallelism=options.parallelism, progress=progress)
     except BaseException:
         with suppress(StateUnavailable):  # lost with the connection: the next run finds it abandoned
             journal.finish_run(run_id, RunStatus.INTERRUPTED)
@@ -286,6 +302,36 @@ def _execute(plan: Plan, session: _Session, ask_code: AskCode, progress: Progres
     status = {0: RunStatus.SUCCEEDED, 1: RunStatus.FAILED, 3: RunStatus.WAITING}[report.exit_code]
     journal.finish_run(run_id, status)
     return report
+
+
+T = TypeVar("T")
+
+
+async def _closing(connection: Connection, work: Awaitable[T]) -> T:
+    """`work`, then the connection closed: once every step has stopped, interrupted or not."""
+    async with connection:
+        return await work
+
+
+async def _asked(ask: Callable[[], T]) -> T:
+    """`ask()` (a prompt) in a thread of its own, the loop running on meanwhile.
+
+    Not `asyncio.to_thread`: when the loop ends it waits for its executor's threads, and a prompt cut short
+    by Ctrl-C (`confirm` reads a line) would hold the interrupted apply until Enter. This thread is a daemon,
+    left behind instead; its late answer goes nowhere.
+    """
+    answer: concurrent.futures.Future[T] = concurrent.futures.Future()
+
+    def asking() -> None:
+        if not answer.set_running_or_notify_cancel():
+            return  # given up on before the thread started
+        try:
+            answer.set_result(ask())
+        except BaseException as exc:  # handed to the awaiting task, raised there
+            answer.set_exception(exc)
+
+    threading.Thread(target=asking, name="wabaplan-prompt", daemon=True).start()
+    return await asyncio.wrap_future(answer)
 
 
 def given_code(e164: str, otp: Mapping[str, str], environ: Mapping[str, str]) -> str | None:

@@ -22,7 +22,7 @@ from typing import Any
 from reconciler.config.model import Config
 from reconciler.fingerprints import keyed, of_file, verify_token_key
 from reconciler.graph.client import GraphClient
-from reconciler.graph.errors import AmbiguousWriteError, GraphError
+from reconciler.graph.errors import AmbiguousWriteError, GraphError, MetaCode, MetaSubcode
 from reconciler.plan.live import template_matches
 from reconciler.plan.model import Action, Op
 from reconciler.reader import reread_template
@@ -31,10 +31,7 @@ from reconciler.state.records import IntentOutcome
 
 MAX_POLL_SECONDS = 30.0
 CODE_VALID_SECONDS = 600  # a one-time code is not requested again within this window
-TWO_STEP_ON_SUBCODE = 2388001
-TEMPLATE_EXISTS_SUBCODE = 2388024  # "Content in this language already exists"
-ALREADY_PRESENT_SUBCODE = 2388012
-PRECONDITION_SUBCODES = {2388001, 2388103}  # migration preconditions (META-API.md §1.7)
+PRECONDITION_SUBCODES = {MetaSubcode.TWO_STEP_ON, MetaSubcode.MIGRATION_PRECONDITION}  # META-API.md §1.7
 
 AskCode = Callable[[str, threading.Event], "str | None"]  # (E.164, stop) → a one-time code, or None
 
@@ -167,7 +164,7 @@ async def add_number(action: Action, ctx: StepContext) -> StepResult:
             ctx.phone_ids[action.address] = found
             return StepResult("done", f"added (id {found}; the answer was lost, read back from Meta)")
         except GraphError as exc:
-            if exc.subcode == ALREADY_PRESENT_SUBCODE and (
+            if exc.subcode == MetaSubcode.ALREADY_PRESENT and (
                 found := await _find_number(ctx, waba_id, e164_of(action.address))
             ):
                 intent.resolve(IntentOutcome.DONE, f"already present: id {found}")
@@ -176,7 +173,7 @@ async def add_number(action: Action, ctx: StepContext) -> StepResult:
             intent.resolve(IntentOutcome.FAILED, _code(exc))
             if exc.subcode in PRECONDITION_SUBCODES:  # someone else must act: a person, not a retry
                 hint = ""
-                if ctx.simulated and exc.subcode == TWO_STEP_ON_SUBCODE:
+                if ctx.simulated and exc.subcode == MetaSubcode.TWO_STEP_ON:
                     owner = _sim(ctx, "disable-two-step", e164_of(action.address))
                     hint = f" (simulated: `{owner}` plays the owner)"
                 return StepResult("blocked", _explain(exc) + hint)
@@ -247,9 +244,9 @@ async def verify_code(action: Action, ctx: StepContext) -> StepResult:
             f"{number_id}/verify_code", {"code": code.replace("-", "").strip()}, idempotent=True
         )
     except GraphError as exc:
-        if exc.code == 136025 and await _verified(ctx, number_id):
+        if exc.code == MetaCode.CODE_REFUSED and await _verified(ctx, number_id):
             return StepResult("done", "ownership verified (Meta's first answer was lost; read back)")
-        if exc.code == 136025:
+        if exc.code == MetaCode.CODE_REFUSED:
             raise StepFailed(
                 f"Meta refused the code for {e164} (wrong or expired): check it, or rerun without --otp "
                 f"and with --resend-code {e164} to have a new one sent"
@@ -409,7 +406,7 @@ async def delete_template(action: Action, ctx: StepContext) -> StepResult:
             idempotent=True,
         )
     except GraphError as exc:
-        if exc.subcode == 2593002:  # already gone
+        if exc.subcode == MetaSubcode.TEMPLATE_NOT_FOUND:  # already gone
             return StepResult("done", f"template {name} was already deleted")
         raise StepFailed(_explain(exc)) from None
     return StepResult("done", f"template {name} deleted")
@@ -432,7 +429,7 @@ async def create_template(action: Action, ctx: StepContext) -> StepResult:
             answer = existing
         except GraphError as exc:
             intent.resolve(IntentOutcome.FAILED, _code(exc))
-            if exc.subcode == TEMPLATE_EXISTS_SUBCODE:
+            if exc.subcode == MetaSubcode.TEMPLATE_EXISTS:
                 return await _already_there(action, ctx, waba_id, "it was created meanwhile")
             raise StepFailed(_explain(exc)) from None
         else:
@@ -589,19 +586,19 @@ def _code(exc: GraphError) -> str:
 
 
 def _explain(exc: GraphError) -> str:
-    if exc.subcode == TWO_STEP_ON_SUBCODE and "ownership" in str(exc).lower():
+    if exc.subcode == MetaSubcode.TWO_STEP_ON and "ownership" in str(exc).lower():
         return (
             "Meta wants ownership of the number confirmed first: apply requests and verifies a code; "
             "apply again"
         )
-    if exc.subcode == TWO_STEP_ON_SUBCODE:
+    if exc.subcode == MetaSubcode.TWO_STEP_ON:
         return (
             "Meta says two-step verification is still on at the source: the source WABA's owner must turn it "
             "off in WhatsApp Manager (Phone numbers → Two-step verification → Turn off), then apply again"
         )
-    if exc.code == 133016:
+    if exc.code == MetaCode.REGISTER_LIMIT:
         return "register/deregister limit reached (10 per number per 72 h): wait, then apply again"
-    if exc.code == 133005:
+    if exc.code == MetaCode.PIN_MISMATCH:
         return "Meta says the PIN does not match the number's two-step PIN: check the pin reference"
     return str(exc)
 

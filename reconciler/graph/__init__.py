@@ -1,8 +1,9 @@
 """Talking to Meta's Graph API (and to the simulator): one async client and what it needs.
 
-`GraphClient` (client.py) sends requests; `errors.py` maps Meta's answers to our exception tree;
-`retry.py` holds the one retry rule; `budget.py` tracks each WABA's rate budget; `batch.py` describes batch
-operations; `secrets.py` keeps the token out of logs; `settings.py` reads base URL and version;
+`GraphClient` (client.py) sends requests; `connect.py` is the one place clients are built (a target's, and
+one per migration source); `errors.py` maps Meta's answers to our exception tree and names the codes acted
+on; `retry.py` holds the one retry rule; `budget.py` tracks each WABA's rate budget; `batch.py` describes
+batch operations; `secrets.py` keeps the token out of logs; `settings.py` reads base URL and version;
 `clock.py` makes every wait injectable.
 """
 
@@ -10,6 +11,7 @@ from reconciler.graph.batch import MAX_BATCH, BatchRequest, BatchResult
 from reconciler.graph.budget import BudgetPolicy, BudgetStatus, BudgetTracker
 from reconciler.graph.client import USER_AGENT, GraphClient, GraphStats
 from reconciler.graph.clock import Clock, ManualClock, SystemClock
+from reconciler.graph.connect import Connection, Endpoint, connect
 from reconciler.graph.errors import (
     AmbiguousWriteError,
     AuthError,
@@ -18,6 +20,8 @@ from reconciler.graph.errors import (
     GraphError,
     GraphSettingsError,
     InvalidRequestError,
+    MetaCode,
+    MetaSubcode,
     NotFoundError,
     PermissionDeniedError,
     PreconditionFailedError,
@@ -42,7 +46,9 @@ __all__ = [
     "BudgetStatus",
     "BudgetTracker",
     "Clock",
+    "Connection",
     "ConnectionFailedError",
+    "Endpoint",
     "ErrorKind",
     "GraphClient",
     "GraphError",
@@ -51,6 +57,8 @@ __all__ = [
     "GraphStats",
     "InvalidRequestError",
     "ManualClock",
+    "MetaCode",
+    "MetaSubcode",
     "NotFoundError",
     "PermissionDeniedError",
     "PreconditionFailedError",
@@ -60,5 +68,6 @@ __all__ = [
     "Token",
     "TransientError",
     "UnexpectedResponseError",
+    "connect",
     "redact",
 ]

@@ -42,6 +42,7 @@ from reconciler.graph.budget import APP_KEY, APP_USAGE_HEADER, BudgetPolicy, Bud
 from reconciler.graph.budget import HEADER as USAGE_HEADER
 from reconciler.graph.clock import Clock, SystemClock
 from reconciler.graph.errors import (
+    APP_WIDE_THROTTLES,
     ErrorKind,
     GraphError,
     ThrottledError,
@@ -58,7 +59,6 @@ log = logging.getLogger("wabaplan.graph")
 
 USER_AGENT = f"wabaplan/{__version__}"
 _DROP_FROM_NEXT = frozenset({"access_token", "appsecret_proof"})
-APP_WIDE_THROTTLES = frozenset({4, 17})  # app-level and user-level limits: every request waits
 
 
 @dataclass

@@ -22,7 +22,8 @@ status, the request (`method`, `path`; never a token, never a query string), and
   even a non-idempotent write may be sent again. See `reconciler.graph.retry` for the rule that uses them.
 
 `classify()` reads `ERROR_TABLE` top to bottom; the first row that matches decides. Lower-level exceptions
-(httpx) are chained with `raise … from`.
+(httpx) are chained with `raise … from`. The codes wabaplan acts on beyond the class the table gives them
+are named here, once (`MetaCode`, `MetaSubcode`): the table and every step that looks at a code use the name.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 from typing import Any, ClassVar
 
 import httpx
@@ -50,6 +51,32 @@ class ErrorKind(StrEnum):
     TRANSIENT = "transient"
     AMBIGUOUS = "ambiguous write"
     UNKNOWN = "unknown"
+
+
+class MetaCode(IntEnum):
+    """Meta's `code` values that wabaplan acts on by name (an `int`: compare with `error.code`)."""
+
+    APP_RATE_LIMIT = 4  # "API Too Many Calls": the app's limit, so every request waits
+    USER_RATE_LIMIT = 17  # "API User Too Many Calls": app-wide too
+    PIN_MISMATCH = 133005  # the two-step PIN given is not the number's
+    REGISTER_LIMIT = 133016  # register/deregister: 10 per number per 72 h, then locked for 72 h
+    CODE_REFUSED = 136025  # the one-time code is wrong, expired or was never requested
+
+
+class MetaSubcode(IntEnum):
+    """Meta's 7-digit `error_subcode` values that wabaplan acts on by name (compare with `error.subcode`).
+
+    The 2388xxx ones are migration and template preconditions: the table's 2388xxx row classifies them.
+    """
+
+    TWO_STEP_ON = 2388001  # migration: two-step verification is on at the source (or ownership unconfirmed)
+    ALREADY_PRESENT = 2388012  # the number is already in the destination WABA
+    TEMPLATE_EXISTS = 2388024  # "Content in this language already exists"
+    MIGRATION_PRECONDITION = 2388103  # another migration precondition (`error_user_title` says which)
+    TEMPLATE_NOT_FOUND = 2593002  # no such template: a repeated delete finds nothing
+
+
+APP_WIDE_THROTTLES = frozenset({MetaCode.APP_RATE_LIMIT, MetaCode.USER_RATE_LIMIT})  # every request waits
 
 
 class GraphError(WabaplanError):
@@ -283,7 +310,7 @@ ERROR_TABLE: tuple[Rule, ...] = (
         hint="the WABA reached its template cap; delete unused templates",
     ),
     _row(
-        Match(code_or_subcode=range(2388000, 2389000)),
+        Match(code_or_subcode=range(2388000, 2389000)),  # MetaSubcode's 2388xxx among them
         PreconditionFailedError,
         hint="a migration precondition is not met; Meta's message names it",
     ),
@@ -300,7 +327,7 @@ ERROR_TABLE: tuple[Rule, ...] = (
     _row(Match(codes=_codes(368)), PermissionDeniedError, hint="temporarily blocked for a policy violation"),
     # --- throttling -------------------------------------------------------------------------------
     _row(
-        Match(codes=_codes(133016)),
+        Match(codes=_codes(MetaCode.REGISTER_LIMIT)),
         ThrottledError,
         hint="register/deregister is limited to 10 per number per 72 h; the number is locked for 72 h",
     ),
@@ -310,7 +337,7 @@ ERROR_TABLE: tuple[Rule, ...] = (
         hint="too many or too fast two-step-verification PIN attempts; wait before trying again",
     ),
     _row(
-        Match(codes=_codes(4, 17, 32, 613, 80007, 80008, 130429)),
+        Match(codes=APP_WIDE_THROTTLES | _codes(32, 613, 80007, 80008, 130429)),
         ThrottledError,
         transient=True,
         not_executed=True,
@@ -327,7 +354,7 @@ ERROR_TABLE: tuple[Rule, ...] = (
     _row(Match(codes=_codes(1, 131000)), TransientError, transient=True, hint=_BLIP),
     # --- state preconditions ------------------------------------------------------------------------
     _row(
-        Match(codes=_codes(133005)),
+        Match(codes=_codes(MetaCode.PIN_MISMATCH)),
         PreconditionFailedError,
         hint="the two-step-verification PIN does not match the number's current PIN",
     ),
@@ -337,7 +364,7 @@ ERROR_TABLE: tuple[Rule, ...] = (
         hint="the business account is locked, or the PIN is wrong",
     ),
     _row(
-        Match(codes=_codes(136025)),
+        Match(codes=_codes(MetaCode.CODE_REFUSED)),
         PreconditionFailedError,
         hint="the one-time code is wrong or expired; request a new code",
     ),

@@ -70,15 +70,20 @@ class Terminal:
         return code
 
 
+def _terminal_env(graph_url: str) -> dict[str, str]:
+    env = {
+        **OUTSIDE_CI, **SECRETS, "PYTHONPATH": str(ROOT), "NO_COLOR": "1", "TERM": "xterm",
+        "WABAPLAN_GRAPH_URL": graph_url, "WABAPLAN_ACCESS_TOKEN": "sim-token-harbour",
+    }  # fmt: skip
+    env.pop("WABAPLAN_STATE_DIR", None)
+    return env
+
+
 def test_apply_asks_shows_progress_and_takes_the_code_unechoed(tmp_path: Path) -> None:
     config = copy_estate(tmp_path / "estate")
     with run_simulator(latency_ms=50) as sim:
         sim.control.disable_two_step("3000000000901")  # the source's owner has done their part
-        env = {
-            **OUTSIDE_CI, **SECRETS, "PYTHONPATH": str(ROOT), "NO_COLOR": "1", "TERM": "xterm",
-            "WABAPLAN_GRAPH_URL": sim.base_url, "WABAPLAN_ACCESS_TOKEN": "sim-token-harbour",
-        }  # fmt: skip
-        env.pop("WABAPLAN_STATE_DIR", None)
+        env = _terminal_env(sim.base_url)
         terminal = Terminal(
             [sys.executable, "-m", "reconciler.cli", "apply", "-c", str(config)], config.parent, env
         )
@@ -104,11 +109,7 @@ def test_ctrl_c_at_the_code_prompt_ends_apply_and_restores_the_terminal(tmp_path
     config = copy_estate(tmp_path / "estate")
     with run_simulator(latency_ms=50) as sim:
         sim.control.disable_two_step("3000000000901")
-        env = {
-            **OUTSIDE_CI, **SECRETS, "PYTHONPATH": str(ROOT), "NO_COLOR": "1", "TERM": "xterm",
-            "WABAPLAN_GRAPH_URL": sim.base_url, "WABAPLAN_ACCESS_TOKEN": "sim-token-harbour",
-        }  # fmt: skip
-        env.pop("WABAPLAN_STATE_DIR", None)
+        env = _terminal_env(sim.base_url)
         terminal = Terminal(
             [sys.executable, "-m", "reconciler.cli", "apply", "--auto-approve", "-c", str(config)],
             config.parent,
@@ -124,6 +125,24 @@ def test_ctrl_c_at_the_code_prompt_ends_apply_and_restores_the_terminal(tmp_path
     assert code == 130 and screen.rstrip().endswith("interrupted"), screen
     assert "Traceback" not in screen
     assert echo_back  # the terminal echoes again
+
+
+def test_ctrl_c_at_the_confirmation_ends_apply_at_once(tmp_path: Path) -> None:
+    """The question is asked off the event loop; Ctrl-C there still ends apply without waiting for Enter."""
+    config = copy_estate(tmp_path / "estate")
+    with run_simulator(latency_ms=50) as sim:
+        env = _terminal_env(sim.base_url)
+        terminal = Terminal(
+            [sys.executable, "-m", "reconciler.cli", "apply", "-c", str(config)], config.parent, env
+        )
+        terminal.expect("Only 'yes' will be accepted:")
+        terminal.process.send_signal(signal.SIGINT)  # nobody answers: apply must not wait for Enter
+        code = terminal.finish()
+        writes = sim.control.write_log()
+    screen = terminal.seen.decode(errors="replace")
+    assert code == 130 and screen.rstrip().endswith("interrupted"), screen
+    assert "Traceback" not in screen and "Fatal Python error" not in screen, screen
+    assert writes == []  # stopped before anything was written
 
 
 def _outcome(name: str, status: str = "done") -> Outcome:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sys
 from pathlib import Path
@@ -12,7 +13,9 @@ from reconciler.cli.common import output_file, simulated
 from reconciler.cli.exit import ExitCode
 from reconciler.cli.options import DEFAULT_CONFIG
 from reconciler.errors import WabaplanError
+from reconciler.graph.connect import connect
 from reconciler.importer import render_config
+from reconciler.snapshot import Snapshot
 from reconciler.statedir import StateDir, locate
 
 
@@ -24,7 +27,7 @@ def run(args: ImportArgs) -> int:
     waba_ids = list(dict.fromkeys(args.waba))
     with simulated(args.sim, state) as meta:
         target = runtime.import_target(waba_ids, environ=os.environ, simulated=meta)
-        snapshot = runtime.read_for_import(waba_ids, target)
+        snapshot = asyncio.run(_read(waba_ids, target))  # the one event loop of this command
     missing = [w for w in waba_ids if w not in snapshot.wabas]
     if missing:
         reasons = "; ".join(
@@ -43,3 +46,8 @@ def run(args: ImportArgs) -> int:
             f"check it with `wabaplan validate -c {out}`\n"
         )
     return ExitCode.OK
+
+
+async def _read(waba_ids: list[str], target: runtime.GraphTarget) -> Snapshot:
+    async with connect(target) as connection:
+        return await runtime.read_for_import(waba_ids, target, connection)

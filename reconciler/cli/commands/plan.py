@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sys
 from contextlib import closing
@@ -11,7 +12,10 @@ from reconciler import runtime
 from reconciler.cli.args import PlanArgs
 from reconciler.cli.common import load_valid, output_file, render, simulated
 from reconciler.cli.exit import ExitCode
+from reconciler.config.model import Config
+from reconciler.graph.connect import connect
 from reconciler.plan.build import PlanOptions, build_plan
+from reconciler.snapshot import Snapshot
 from reconciler.state import open_backend
 from reconciler.statedir import StateDir, locate, write_json_atomic
 
@@ -23,7 +27,7 @@ def run(args: PlanArgs) -> int:
     state = StateDir(locate(path, os.environ))
     with simulated(args.sim, state) as meta, closing(open_backend(state.path, os.environ)) as backend:
         target = runtime.target_for(config, base_dir=path.parent, environ=os.environ, simulated=meta)
-        snapshot, cost = runtime.read_live(config, target)
+        snapshot, cost = asyncio.run(_read(config, target))  # the one event loop of this command
         write_only = runtime.write_only(
             config, base_dir=path.parent, environ=os.environ, state=backend, target=target
         )
@@ -47,3 +51,8 @@ def run(args: PlanArgs) -> int:
     if args.detailed_exitcode and plan.has_changes:
         return ExitCode.CHANGES
     return ExitCode.OK
+
+
+async def _read(config: Config, target: runtime.GraphTarget) -> tuple[Snapshot, dict[str, int]]:
+    async with connect(target) as connection:
+        return await runtime.read_live(config, target, connection)
