@@ -123,6 +123,18 @@ class StateUnlockArgs:
     holder: str
 
 
+@dataclass(frozen=True)
+class WatchArgs:
+    config: str
+    host: str
+    port: int
+    max_body: int
+    queue: int
+    coalesce: float
+    tls_cert: str | None
+    tls_key: str | None
+
+
 Args = (
     ValidateArgs
     | SchemaArgs
@@ -138,6 +150,7 @@ Args = (
     | StateShowArgs
     | StateMigrateArgs
     | StateUnlockArgs
+    | WatchArgs
 )
 
 ARGS: dict[str, type[Args]] = {
@@ -156,6 +169,7 @@ ARGS: dict[str, type[Args]] = {
     "state show": StateShowArgs,
     "state migrate": StateMigrateArgs,
     "state unlock": StateUnlockArgs,
+    "watch": WatchArgs,
 }
 
 
@@ -226,4 +240,14 @@ def refuse_resend_with_code(resend: frozenset[str], given: frozenset[str]) -> No
             f"--resend-code {both[0]} asks Meta for a new code, which makes the code given for it "
             f"(--otp or WABAPLAN_OTP_{both[0][1:]}) stale: pass --resend-code alone, then apply again "
             "with the new code"
+        )
+
+
+def refuse_half_tls(args: WatchArgs) -> None:
+    """--tls-cert and --tls-key go together: one without the other serves nothing Meta can reach."""
+    if (args.tls_cert is None) != (args.tls_key is None):
+        given, missing = ("--tls-cert", "--tls-key") if args.tls_cert else ("--tls-key", "--tls-cert")
+        raise WabaplanError(
+            f"{given} without {missing}: pass both to serve HTTPS, or neither and terminate TLS in front "
+            "(docs/watch.md)"
         )
