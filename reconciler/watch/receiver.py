@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
@@ -58,6 +58,8 @@ def receiver_app(inbox: Inbox, secrets: Secrets, *, max_body: int, retry_after: 
         except TooLarge:
             log.warning("refused a delivery from %s: body over %d bytes", _peer(request), max_body)
             return PlainTextResponse("body too large", status_code=413)
+        except ClientDisconnect:
+            return PlainTextResponse("incomplete", status_code=400)  # nobody is left to read it
         header = request.headers.get(HEADER)
         if not signed_by(secrets.app_secrets, body, header):
             why = "no X-Hub-Signature-256" if not header else "a wrong X-Hub-Signature-256"

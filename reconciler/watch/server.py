@@ -117,7 +117,7 @@ class Watch:
         app = receiver_app(self.inbox, self.secrets, max_body=self.settings.max_body)
         return uvicorn.Config(
             app, log_level="warning", access_log=False, lifespan="off", loop="asyncio", http="h11", ws="none",
-            timeout_graceful_shutdown=self.settings.grace, backlog=2048,
+            timeout_graceful_shutdown=self.settings.grace, backlog=2048, timeout_keep_alive=75,
             ssl_certfile=self.settings.tls_cert, ssl_keyfile=self.settings.tls_key,
         )  # fmt: skip
 

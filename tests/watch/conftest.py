@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
 
@@ -12,6 +12,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "events"))  # Meta's payload shapes
 
 from sim_estate import EXAMPLE
+from watchkit import APP_SECRET, TOKEN, VERIFY_TOKEN, Start
 
 from reconciler.config import load
 from reconciler.config.model import Config
@@ -20,12 +21,6 @@ from reconciler.simulator import RunningSimulator, run_simulator
 from reconciler.state import StateBackend, open_backend
 from reconciler.watch.receiver import Secrets
 from reconciler.watch.server import RunningWatch, Watch, WatchSettings, run_watch
-
-APP_SECRET = "app-secret-5f1c9e"  # the simulated app's secret, as the world file gives it
-VERIFY_TOKEN = "verify-me-7Hq2xx"
-TOKEN = "sim-token-harbour"
-
-Start = Callable[..., AbstractContextManager[RunningWatch]]
 
 
 @pytest.fixture(scope="module")

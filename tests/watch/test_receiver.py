@@ -7,8 +7,8 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import APP_SECRET, VERIFY_TOKEN, Start
 from meta_payloads import HK, envelope, template_status
+from watchkit import APP_SECRET, VERIFY_TOKEN, Start
 
 from reconciler.state import StateBackend
 from reconciler.watch.signature import sign

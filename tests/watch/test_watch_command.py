@@ -12,10 +12,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from conftest import APP_SECRET, TOKEN
 from meta_payloads import name_update, template_status
 from sim_estate import SECRETS, copy_estate
 from test_receiver import post
+from watchkit import APP_SECRET, TOKEN
 
 from reconciler.cli import main
 from reconciler.simulator import RunningSimulator
