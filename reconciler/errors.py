@@ -20,7 +20,7 @@
     │   ├── LockHeld                     another run holds a lock this run needs
     │   ├── StateKeyError                the fingerprint key is missing, malformed or not the state's
     │   └── StateUnavailable             the shared state database cannot be reached, or was lost
-    ├── ForgeError                       GitHub or GitLab refused or is unreachable, or no pull request (gitops)
+    ├── ForgeError                       GitHub or GitLab refused or unreachable, or no pull request (gitops)
     ├── PlanError                        what was asked cannot be planned: a --target naming nothing (plan)
     ├── PlanFileError                    a saved plan that cannot be used as one (plan)
     ├── UnsafePlan                       the plan changes too much of the estate to go without --force (apply)

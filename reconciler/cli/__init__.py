@@ -34,6 +34,7 @@ COMMANDS = {
     "state show": "reconciler.cli.commands.state:show",
     "state migrate": "reconciler.cli.commands.state:migrate",
     "state unlock": "reconciler.cli.commands.state:unlock",
+    "watch": "reconciler.cli.commands.watch:run",
 }
 
 

@@ -134,6 +134,18 @@ class StateUnlockArgs:
     holder: str
 
 
+@dataclass(frozen=True)
+class WatchArgs:
+    config: str
+    host: str
+    port: int
+    max_body: int
+    queue: int
+    coalesce: float
+    tls_cert: str | None
+    tls_key: str | None
+
+
 Args = (
     ValidateArgs
     | SchemaArgs
@@ -150,6 +162,7 @@ Args = (
     | StateShowArgs
     | StateMigrateArgs
     | StateUnlockArgs
+    | WatchArgs
 )
 
 ARGS: dict[str, type[Args]] = {
@@ -169,6 +182,7 @@ ARGS: dict[str, type[Args]] = {
     "state show": StateShowArgs,
     "state migrate": StateMigrateArgs,
     "state unlock": StateUnlockArgs,
+    "watch": WatchArgs,
 }
 
 
@@ -257,4 +271,14 @@ def refuse_details_url(url: str | None) -> None:
         raise WabaplanError(
             f"--details-url {url!r} is not a web address: give the https:// address of the plan artifact "
             "(e.g. the workflow run's page)"
+        )
+
+
+def refuse_half_tls(args: WatchArgs) -> None:
+    """--tls-cert and --tls-key go together: one without the other serves nothing Meta can reach."""
+    if (args.tls_cert is None) != (args.tls_key is None):
+        given, missing = ("--tls-cert", "--tls-key") if args.tls_cert else ("--tls-key", "--tls-cert")
+        raise WabaplanError(
+            f"{given} without {missing}: pass both to serve HTTPS, or neither and terminate TLS in front "
+            "(docs/watch.md)"
         )

@@ -42,7 +42,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     commands.required = True
-    for add in (_validate, _schema, _plan, _show, _apply, _history, _import, _comment, add_state):
+    for add in (_validate, _schema, _plan, _show, _apply, _history, _import, _comment, add_state, _watch):
         add(commands)
     if argv is None or _may_name_sim(argv, set(commands.choices)):
         from reconciler.cli.sim_parser import add_sim  # only here: it imports the simulator
@@ -241,3 +241,31 @@ def _comment(commands: Commands) -> None:
         metavar="URL",
         help="where the full plan is (e.g. the run's artifacts page), linked when the comment is shortened",
     )
+
+
+def _watch(commands: Commands) -> None:
+    watch = commands.add_parser(
+        "watch",
+        help="receive Meta's webhooks; read again what they name",
+        description="Serve Meta's webhook callback: verify the subscription, check each delivery's "
+        "signature (WABAPLAN_APP_SECRET), record its events in the state, answer at once, then read again "
+        "only the declared resources they name and record what moved. Runs until SIGTERM or Ctrl-C.",
+    )
+    config_option(watch)
+    watch.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    watch.add_argument("--port", type=int, default=8080, help="port to listen on (8080; 0: any free one)")
+    watch.add_argument(
+        "--max-body", type=positive_int, default=1 << 20, metavar="BYTES", help="largest delivery (1 MiB)"
+    )
+    watch.add_argument(
+        "--queue", type=positive_int, default=1000, metavar="N", help="events queued before answering 503"
+    )
+    watch.add_argument(
+        "--coalesce",
+        type=float,
+        default=0.5,
+        metavar="S",
+        help="seconds a burst is gathered for, so each resource is read once (0.5)",
+    )
+    watch.add_argument("--tls-cert", metavar="FILE", help="serve HTTPS with this certificate (PEM)")
+    watch.add_argument("--tls-key", metavar="FILE", help="and this private key (PEM)")

@@ -177,6 +177,12 @@ class SimulatorApp:
                 lambda d, pn: _ok(c.disable_two_step, pn),
             ),
             (
+                r"/numbers/(\w+)/quality",
+                "POST",
+                lambda d, pn: _ok(c.set_quality, pn, str(d["quality_rating"]), d.get("messaging_limit_tier")),
+            ),
+            ("/webhooks", "GET", lambda d: {"data": c.webhooks_delivered()}),
+            (
                 r"/templates/(\w+)/review",
                 "POST",
                 lambda d, tid: _ok(c.review_template, tid, _flag(d, "approve"), d.get("reason")),
@@ -202,6 +208,8 @@ CONTROL_INDEX = {
     "POST /_sim/numbers/{phone_number_id}/display_name/review": '{"approve": true|false}: decide a name',
     "POST /_sim/numbers/{phone_number_id}/disable_two_step": "the owner turns 2FA off in WhatsApp Manager",
     "POST /_sim/templates/{template_id}/review": '{"approve": true|false, "reason"?}: decide a template',
+    "POST /_sim/numbers/{phone_number_id}/quality": '{"quality_rating", "messaging_limit_tier"?}: rate it',
+    "GET /_sim/webhooks": "every webhook delivery that ended (url, field, status, attempts)",
     "GET /_sim/clock": "simulated time",
     "POST /_sim/clock/advance": '{"seconds": N}: move simulated time forward',
     "GET /_sim/requests": "request counts per endpoint, plus http_requests, operations, faults",

@@ -13,6 +13,12 @@ from .engine import Simulator
 from .numbers import disable_two_step, review_display_name
 from .templates import review_template
 
+_RATINGS = ["RED", "UNKNOWN", "YELLOW", "GREEN"]
+
+
+def _digits(display: str) -> str:
+    return "".join(c for c in display if c.isdigit())  # Meta's webhooks write display numbers bare
+
 
 class ControlError(LookupError):
     """The control action names something the simulator does not hold."""
@@ -55,15 +61,75 @@ class SimulatorControl:
             }
 
     def review_display_name(self, phone_number_id: str, approve: bool) -> None:
+        """Meta's reviewer decides a name; subscribed apps hear `phone_number_name_update`."""
         with self._sim.lock:
-            review_display_name(self._number(phone_number_id), bool(approve))
+            number = self._number(phone_number_id)
+            requested = number.new_display_name or number.verified_name
+            review_display_name(number, bool(approve))
+            value = {
+                "display_phone_number": _digits(number.display_phone_number),
+                "decision": "APPROVED" if approve else "REJECTED",
+                "requested_verified_name": requested,
+            }
+            if not approve:
+                value["rejection_reason"] = "NAME_FORMAT_UNACCEPTABLE"
+            self._emit(number.waba_id, "phone_number_name_update", value)
 
     def review_template(self, template_id: str, approve: bool, reason: str | None = None) -> None:
+        """Meta's reviewer decides a template; subscribed apps hear `message_template_status_update`."""
         with self._sim.lock:
             template = self._sim.state.templates.get(str(template_id))
             if template is None:
                 raise ControlError(f"no template {template_id}")
             review_template(template, bool(approve), reason)
+            self._emit(
+                template.waba_id,
+                "message_template_status_update",
+                {
+                    "event": template.status,
+                    "message_template_id": int(template.id),
+                    "message_template_name": template.name,
+                    "message_template_language": template.language,
+                    "reason": template.rejected_reason or "NONE",
+                    "message_template_category": template.category,
+                },
+            )
+
+    def set_quality(
+        self, phone_number_id: str, quality_rating: str, messaging_limit_tier: str | None = None
+    ) -> None:
+        """Meta's quality system rates a number (and may move its limit); apps hear
+        `phone_number_quality_update`."""
+        with self._sim.lock:
+            if quality_rating not in _RATINGS:
+                raise ValueError(f"quality_rating must be one of {', '.join(_RATINGS)}")
+            number = self._number(phone_number_id)
+            old_tier = number.messaging_limit_tier
+            upgrade = _RATINGS.index(quality_rating) > _RATINGS.index(number.quality_rating)
+            number.quality_rating = quality_rating
+            number.messaging_limit_tier = messaging_limit_tier or old_tier
+            event = "FLAGGED" if quality_rating == "RED" else "UPGRADE" if upgrade else "DOWNGRADE"
+            self._emit(
+                number.waba_id,
+                "phone_number_quality_update",
+                {"display_phone_number": _digits(number.display_phone_number), "event": event,
+                 "current_limit": number.messaging_limit_tier, "old_limit": old_tier},
+            )  # fmt: skip
+
+    def set_app_webhook(self, app_id: str, callback_url: str | None, app_secret: str | None) -> None:
+        """Point an app's callback somewhere (a running `wabaplan watch`), as its dashboard would."""
+        with self._sim.lock:
+            app = self._sim.state.apps.get(str(app_id))
+            if app is None:
+                raise ControlError(f"no app {app_id}")
+            app.callback_url, app.app_secret = callback_url, app_secret
+
+    def webhooks_delivered(self) -> list[dict[str, Any]]:
+        """Every webhook delivery that ended: url, field, last status (0: no answer), attempts."""
+        return list(self._sim.webhooks.delivered)
+
+    def _emit(self, waba_id: str, field: str, value: dict[str, Any]) -> None:
+        self._sim.webhooks.emit(self._sim.state, waba_id, field, value, self._sim.clock.now())
 
     def disable_two_step(self, phone_number_id: str) -> None:
         """What the number's owner does in WhatsApp Manager (there is no API for it)."""

@@ -30,6 +30,7 @@ from .protocol import GraphRequest, GraphResponse, split_version
 from .ratelimit import RateBudget, Usage, usage_header
 from .routes import EDGES, ROUTES, endpoint_name
 from .state import State, TokenRec, dump_state, load_state, state_from_world
+from .webhooks import Emitter
 from .world import Limits, World
 
 MANAGEMENT = "whatsapp_business_management"
@@ -57,6 +58,7 @@ class Simulator:
         self.clock = SimClock(start, frozen=world.clock.frozen)
         self.lock = threading.RLock()
         self.budget = RateBudget()
+        self.webhooks = Emitter()  # sends to subscribed apps' callbacks, once a server's loop is attached
         self.reset()
 
     # ------------------------------------------------------------------------------ lifecycle

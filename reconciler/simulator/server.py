@@ -10,6 +10,7 @@ and a bind error surfaces here). Stopping closes idle keep-alive connections and
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import socket
 import threading
@@ -66,7 +67,8 @@ class RunningSimulator:
 
 
 class _Server:
-    def __init__(self, app: SimulatorApp, host: str, port: int) -> None:
+    def __init__(self, app: SimulatorApp, host: str, port: int, sim: Simulator) -> None:
+        self.sim = sim
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
         # proto=IPPROTO_TCP matters: only then does asyncio set TCP_NODELAY on accepted sockets
         # (without it every answer waits ~40 ms for a delayed ACK)
@@ -97,9 +99,13 @@ class _Server:
 
     def _run(self) -> None:
         try:
-            self.server.run(sockets=[self.sock])
+            asyncio.run(self._serve())
         except BaseException as exc:  # surfaced by start()/stop()
             self.error = exc
+
+    async def _serve(self) -> None:
+        self.sim.webhooks.attach(asyncio.get_running_loop())  # webhooks go out from the server's loop
+        await self.server.serve(sockets=[self.sock])
 
     def start(self, timeout: float = 10.0) -> None:
         self.thread.start()
@@ -146,7 +152,7 @@ def run_simulator(
         rate_limits=rate_limits,
     )
     control = SimulatorControl(sim)
-    server = _Server(SimulatorApp(sim, control), host, port)
+    server = _Server(SimulatorApp(sim, control), host, port, sim)
     server.start()
     shown = f"[{host}]" if ":" in host else host
     try:

@@ -60,6 +60,7 @@ class AppRec:
     id: str
     name: str
     callback_url: str | None = None
+    app_secret: str | None = None  # signs the webhooks sent to callback_url (none sent without it)
 
 
 @dataclass
@@ -276,7 +277,7 @@ def state_from_world(world: World, now: float) -> State:
     for b in world.businesses:
         state.businesses[b.id] = BusinessRec(b.id, b.name, b.verification_status)
     for a in world.apps:
-        state.apps[a.id] = AppRec(a.id, a.name, a.callback_url)
+        state.apps[a.id] = AppRec(a.id, a.name, a.callback_url, a.app_secret)
     for tok in world.tokens:
         state.tokens[tok.token] = _token_rec(tok)
     for w in world.wabas:

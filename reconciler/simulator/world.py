@@ -139,6 +139,12 @@ class App(_Model):
     id: GraphId
     name: str = Field(min_length=1)
     callback_url: HttpUrl | None = Field(None, description="the app's webhook callback URL (app dashboard)")
+    app_secret: str | None = Field(
+        None,
+        min_length=1,
+        description="the app's secret: with callback_url, state changes are POSTed there as Meta's webhooks, "
+        "signed with it (X-Hub-Signature-256)",
+    )
 
 
 class Token(_Model):

@@ -9,6 +9,8 @@
                    requested twice
     fingerprints   keyed HMACs of write-only values wabaplan has set (PIN, verify token, picture), never the
                    values themselves
+    events         webhook events `wabaplan watch` accepted, by a key derived from their content (Meta gives
+                   none), so a redelivery is recognised and acted on once; pending until acted on
 
 `Journal` holds the SQL both stores share (`?` placeholders; the PostgreSQL connection translates them);
 `state.sqlite` and `state.postgres` open it. Facts about Meta are scoped by *target* — "simulator:<instance>"
@@ -27,7 +29,16 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, Protocol
 
-from reconciler.state.records import ActionRecord, CodeRequest, Intent, IntentOutcome, Run, RunStatus
+from reconciler.state.records import (
+    ActionRecord,
+    CodeRequest,
+    EventRecord,
+    EventStatus,
+    Intent,
+    IntentOutcome,
+    Run,
+    RunStatus,
+)
 
 MASK = "***"
 COLUMNS = {  # every table both stores keep, and its columns in order (docs/journal.md)
@@ -46,7 +57,21 @@ COLUMNS = {  # every table both stores keep, and its columns in order (docs/jour
     "intents": ("id", "run_id", "action_id", "op", "subject", "recorded", "outcome", "detail", "resolved"),
     "code_requests": ("id", "target", "number", "method", "at", "confirmed"),
     "fingerprints": ("target", "key", "fingerprint", "detail", "at"),
+    "events": (
+        "key",
+        "target",
+        "field",
+        "waba_id",
+        "subject",
+        "sent",
+        "change",
+        "received",
+        "status",
+        "done_at",
+        "detail",
+    ),
 }
+EVENT_COLUMNS = "key, field, waba_id, subject, sent, change, received, status, done_at, detail"
 
 
 class Cursor(Protocol):
@@ -293,6 +318,52 @@ class Journal:
         sql = "SELECT key, detail FROM fingerprints WHERE target = ?"
         return dict(self._db.execute(sql, (self._scope(),)).fetchall())
 
+    # ---------------------------------------------------------------- webhook events
+
+    def accept_event(
+        self,
+        *,
+        key: str,
+        field: str,
+        waba_id: str,
+        subject: str,
+        sent: int,
+        change: str,
+        status: str = EventStatus.ACCEPTED,
+        detail: str = "",
+        at: float,
+    ) -> bool:
+        """Record an event before answering Meta; False when its key is known already (a redelivery)."""
+        cursor = self._db.execute(
+            f"INSERT INTO events ({EVENT_COLUMNS}, target) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (key) DO NOTHING",
+            (key, field, waba_id, subject, sent, change, at, str(status),
+             None if status == EventStatus.ACCEPTED else at, self._clean(detail), self._scope()),
+        )  # fmt: skip
+        return int(cursor.rowcount) == 1
+
+    def pending_events(self) -> list[EventRecord]:
+        """Events accepted and not yet acted on (a receiver stopped, or killed, before it got to them)."""
+        return self._events("WHERE target = ? AND status = ? ORDER BY received, key", (EventStatus.ACCEPTED,))
+
+    def finish_event(self, key: str, status: str, detail: str, *, at: float) -> None:
+        self._db.execute(
+            "UPDATE events SET status = ?, detail = ?, done_at = ? WHERE key = ?",
+            (str(status), self._clean(detail), at, key),
+        )
+
+    def events(self, limit: int = 100) -> list[EventRecord]:
+        """The latest events received for this target, newest first."""
+        return self._events("WHERE target = ? ORDER BY received DESC, key LIMIT ?", (limit,))
+
+    def event_counts(self) -> dict[str, int]:
+        sql = "SELECT status, COUNT(*) FROM events WHERE target = ? GROUP BY status"
+        return {str(s): int(n) for s, n in self._db.execute(sql, (self._scope(),)).fetchall()}
+
+    def _events(self, where: str, args: tuple[object, ...]) -> list[EventRecord]:
+        rows = self._db.execute(f"SELECT {EVENT_COLUMNS} FROM events {where}", (self._scope(), *args))
+        return [EventRecord(*row) for row in rows.fetchall()]
+
     def _scope(self) -> str:
         if not self.target:
             raise ValueError("this journal was opened without a target: facts about Meta need one")
@@ -326,6 +397,8 @@ __all__ = [
     "MASK",
     "ActionRecord",
     "CodeRequest",
+    "EventRecord",
+    "EventStatus",
     "Intent",
     "Journal",
     "OpenIntent",

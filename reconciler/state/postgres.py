@@ -32,7 +32,7 @@ from reconciler.state.errors import JournalError, LockHeld, StateError, StateUna
 from reconciler.state.journal import Journal
 from reconciler.state.records import Holder, identity
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 DEFAULT_SCHEMA = "wabaplan"
 POLL_SECONDS = 0.1
 CONNECT_TIMEOUT = 10
@@ -113,6 +113,22 @@ CREATE TABLE lock_holders (                       -- who holds each WABA's advis
     backend_pid   INTEGER NOT NULL,
     backend_start TIMESTAMPTZ NOT NULL
 );
+""",
+    2: """
+CREATE TABLE events (                             -- webhook events `wabaplan watch` accepted
+    key         TEXT PRIMARY KEY,
+    target      TEXT NOT NULL,
+    field       TEXT NOT NULL,
+    waba_id     TEXT NOT NULL,
+    subject     TEXT NOT NULL,
+    sent        BIGINT NOT NULL,
+    change      TEXT NOT NULL,
+    received    DOUBLE PRECISION NOT NULL,
+    status      TEXT NOT NULL,                    -- accepted | done | ignored
+    done_at     DOUBLE PRECISION,
+    detail      TEXT NOT NULL
+);
+CREATE INDEX pending_events ON events(status) WHERE status = 'accepted';
 """,
 }
 
@@ -256,7 +272,9 @@ def migrate(connection: PgConnection) -> None:
             current = check_version(connection)  # another runner may have migrated while we waited
             for version in range(current + 1, SCHEMA_VERSION + 1):
                 connection.raw.execute(MIGRATIONS[version])  # type: ignore[call-overload]
-                connection.execute("INSERT INTO schema_version (version) VALUES (?)", (version,))
+            # one row: the version the tables are at now
+            connection.execute("DELETE FROM schema_version")
+            connection.execute("INSERT INTO schema_version (version) VALUES (?)", (SCHEMA_VERSION,))
             if current == 0:
                 connection.execute(
                     "INSERT INTO meta (key, value) VALUES ('estate', ?)", (secrets.token_hex(16),)

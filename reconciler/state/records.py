@@ -55,6 +55,28 @@ class ActionRecord:
     finished: float
 
 
+class EventStatus(StrEnum):
+    ACCEPTED = "accepted"  # recorded, not yet acted on (a restart acts on it)
+    DONE = "done"  # acted on: `detail` says what was found
+    IGNORED = "ignored"  # about nothing the config declares, or a field wabaplan does not act on
+
+
+@dataclass(frozen=True)
+class EventRecord:
+    """A webhook event as the store keeps it (`events` table): the change as Meta sent it, and its fate."""
+
+    key: str
+    field: str
+    waba_id: str
+    subject: str
+    sent: int
+    change: str
+    received: float
+    status: str
+    done_at: float | None
+    detail: str
+
+
 @dataclass(frozen=True)
 class Intent:
     id: int

@@ -17,7 +17,7 @@ from reconciler.state.journal import Journal
 from reconciler.state.localdir import ensure_dir
 
 FILE_NAME = "journal.db"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: events (`wabaplan watch`); from 1, the table is added
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -71,6 +71,20 @@ CREATE TABLE IF NOT EXISTS fingerprints (
     at          REAL    NOT NULL,
     PRIMARY KEY (target, key)
 );
+CREATE TABLE IF NOT EXISTS events (
+    key         TEXT    PRIMARY KEY,            -- SHA-256 of (WABA, time, field, value): Meta gives no ID
+    target      TEXT    NOT NULL,
+    field       TEXT    NOT NULL,               -- Meta's webhook field, e.g. message_template_status_update
+    waba_id     TEXT    NOT NULL,
+    subject     TEXT    NOT NULL,               -- the config address it concerns ('' when none)
+    sent        INTEGER NOT NULL,               -- Meta's entry time (Unix seconds)
+    change      TEXT    NOT NULL,               -- the change as Meta sent it, JSON {"field", "value"}
+    received    REAL    NOT NULL,
+    status      TEXT    NOT NULL,               -- accepted | done | ignored
+    done_at     REAL,
+    detail      TEXT    NOT NULL                -- what acting on it found, or why it was ignored
+);
+CREATE INDEX IF NOT EXISTS pending_events ON events(status) WHERE status = 'accepted';
 """
 
 

@@ -29,6 +29,7 @@ class Transferred:
     already: int  # runs that an earlier migrate had copied
     fingerprints_left: int  # made under another key: not copied
     estate: str
+    events: int = 0  # webhook events (`wabaplan watch`) copied, pending ones included: not history
 
 
 def migrate_local(state_dir: Path, location: postgres.Location, key: bytes) -> Transferred:
@@ -86,10 +87,11 @@ def _copy(
             )
             count += max(cursor.rowcount, 0)
         copied[table] = count
+    events = copied.pop("events", 0)
     for table in SERIAL_TABLES:
         connection.execute(
             f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
             f"GREATEST((SELECT COALESCE(MAX(id), 0) FROM {table}), 1))"
         )
     left = 0 if same_key else len(rows["fingerprints"])
-    return Transferred(copied, len(rows["runs"]) - len(new_runs), left, estate)
+    return Transferred(copied, len(rows["runs"]) - len(new_runs), left, estate, events)

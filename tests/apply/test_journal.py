@@ -43,6 +43,19 @@ COLUMNS = {
     "intents": ["id", "run_id", "action_id", "op", "subject", "recorded", "outcome", "detail", "resolved"],
     "code_requests": ["id", "target", "number", "method", "at", "confirmed"],
     "fingerprints": ["target", "key", "fingerprint", "detail", "at"],
+    "events": [
+        "key",
+        "target",
+        "field",
+        "waba_id",
+        "subject",
+        "sent",
+        "change",
+        "received",
+        "status",
+        "done_at",
+        "detail",
+    ],
 }
 
 

@@ -1,0 +1,110 @@
+"""The worker: takes what the inbox queued, waits a short window for the rest of a burst, reads each
+resource named once, and records a verdict per event (and a log line)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import replace
+from typing import Protocol
+
+from reconciler.events import Refresh, Verdict
+from reconciler.state.journal import Journal
+from reconciler.state.records import EventStatus
+from reconciler.watch.inbox import Pending
+
+log = logging.getLogger("wabaplan.watch")
+MAX_ATTEMPTS = 5
+
+
+class Refresher(Protocol):
+    async def refresh(self, targets: Sequence[Refresh]) -> Mapping[Refresh, Verdict | Exception]: ...
+
+
+class Done:
+    """How many events have been acted on, for whoever waits for it (tests, the bench): a signal."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._changed = threading.Condition()
+
+    def add(self, n: int) -> None:
+        with self._changed:
+            self.count += n
+            self._changed.notify_all()
+
+    def wait_for(self, n: int, timeout: float) -> bool:
+        with self._changed:
+            return self._changed.wait_for(lambda: self.count >= n, timeout)
+
+
+class Worker:
+    def __init__(
+        self,
+        queue: asyncio.Queue[Pending],
+        journal: Journal,
+        refresher: Refresher,
+        *,
+        window: float,
+        retry_delay: float = 5.0,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.queue = queue
+        self.journal = journal
+        self.refresher = refresher
+        self.window = window
+        self.retry_delay = retry_delay
+        self.sleep = sleep
+        self.clock = clock
+        self.done = Done()
+        self.reads = 0  # resources read again, after coalescing
+
+    async def run(self) -> None:
+        while True:
+            batch = [await self.queue.get()]
+            if self.window > 0:
+                await self.sleep(self.window)  # the rest of the burst arrives meanwhile
+            while not self.queue.empty():
+                batch.append(self.queue.get_nowait())
+            try:
+                await self.settle(batch)
+            finally:
+                for _ in batch:
+                    self.queue.task_done()
+
+    async def settle(self, batch: Sequence[Pending]) -> None:
+        """Read each resource the batch names once; record every event's verdict."""
+        targets = sorted({p.refresh for p in batch})
+        self.reads += len(targets)
+        found = await self.refresher.refresh(targets)
+        finished = 0
+        for pending in batch:
+            verdict = found[pending.refresh]
+            if isinstance(verdict, Verdict):
+                self.journal.finish_event(
+                    pending.event.key, EventStatus.DONE, verdict.line(), at=self.clock()
+                )
+                log.info("event %s → %s", pending.event.describe(), verdict.line())
+                finished += 1
+            else:
+                self._retry(pending, verdict)
+        self.done.add(finished)
+
+    def _retry(self, pending: Pending, error: Exception) -> None:
+        again = replace(pending, attempts=pending.attempts + 1)
+        if again.attempts >= MAX_ATTEMPTS:
+            log.warning(
+                "event %s: reading %s failed %d times (%s); left accepted, acted on at the next start",
+                pending.event.describe(), pending.refresh.address, again.attempts, error,
+            )  # fmt: skip
+            return
+        delay = self.retry_delay * 2**pending.attempts
+        log.warning(
+            "event %s: reading %s failed (%s); will retry in %g s", pending.event.describe(),
+            pending.refresh.address, error, delay,
+        )  # fmt: skip
+        asyncio.get_running_loop().call_later(delay, self.queue.put_nowait, again)
