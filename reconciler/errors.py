@@ -31,6 +31,8 @@ Raised and caught inside wabaplan, never shown as they are:
     StepFailed (Exception)               a step cannot complete: the executor records it as failed (apply)
     InvalidNumber (ValueError)           not a phone number: becomes a diagnostic with its fix (config)
     FileUnreadable (Exception)           the YAML file cannot be read at all: becomes a diagnostic (config)
+    PayloadError (ValueError)            a webhook body that is not Meta's envelope: answered 400 (events)
+    TooLarge (Exception)                 a webhook body past --max-body: answered 413 (watch)
 
 The simulator shares no code with what it tests, so its errors have roots of their own (reconciler.simulator):
 GraphError (Exception; a refusal, sent as Meta's HTTP answer), WorldError (ValueError; the world file cannot

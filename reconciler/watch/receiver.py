@@ -39,7 +39,7 @@ class Secrets:
 
 
 class TooLarge(Exception):
-    pass
+    """A request body past the receiver's limit (answered 413)."""
 
 
 def receiver_app(inbox: Inbox, secrets: Secrets, *, max_body: int, retry_after: int = 10) -> Starlette:
