@@ -3,7 +3,8 @@
     WabaplanError                      anything the user can act on; the CLI prints it without a traceback
     ├── ConfigError                    the configuration file cannot be used (reconciler.config)
     │   └── SecretError                a secret reference cannot be resolved or is malformed
-    └── GraphError                     the Graph API refused or failed a call (reconciler.graph.errors)
+    ├── GraphError                     the Graph API refused or failed a call (reconciler.graph.errors)
+    └── InputTooLarge                  a file is larger than wabaplan reads (reconciler.boundedio)
 
 Each error's message says what is wrong, where (file:line or resource address) and what to do.
 """
@@ -21,3 +22,12 @@ class ConfigError(WabaplanError):
 
 class SecretError(ConfigError):
     """A `${env:…}` or `${file:…}` reference could not be resolved."""
+
+
+class InputTooLarge(WabaplanError):
+    """A file holds more bytes than it is read with; `.path` and `.limit` (bytes) say which and how many."""
+
+    def __init__(self, message: str, *, path: str, limit: int) -> None:
+        super().__init__(message)
+        self.path = path
+        self.limit = limit
