@@ -174,29 +174,32 @@ def read_yaml_file(path: Path) -> YamlSource:
 
 
 _BOMS = (  # longest first: the UTF-32 LE mark begins with the UTF-16 LE one
-    (codecs.BOM_UTF32_LE, "UTF-32 (little-endian)"),
-    (codecs.BOM_UTF32_BE, "UTF-32 (big-endian)"),
-    (codecs.BOM_UTF16_LE, "UTF-16 (little-endian)"),
-    (codecs.BOM_UTF16_BE, "UTF-16 (big-endian)"),
+    (codecs.BOM_UTF32_LE, "utf-32-le", "UTF-32 (little-endian)"),
+    (codecs.BOM_UTF32_BE, "utf-32-be", "UTF-32 (big-endian)"),
+    (codecs.BOM_UTF16_LE, "utf-16-le", "UTF-16 (little-endian)"),
+    (codecs.BOM_UTF16_BE, "utf-16-be", "UTF-16 (big-endian)"),
+)
+# Without a mark, YAML tells the encodings apart by the zero bytes around the first character.
+_ZEROS = (
+    (lambda h: len(h) == 4 and h[:3] == b"\0\0\0" and h[3], "utf-32-be", "UTF-32 (big-endian)"),
+    (lambda h: len(h) == 4 and h[0] and h[1:] == b"\0\0\0", "utf-32-le", "UTF-32 (little-endian)"),
+    (lambda h: len(h) >= 2 and h[0] == 0 and h[1], "utf-16-be", "UTF-16 (big-endian)"),
+    (lambda h: len(h) >= 2 and h[0] and h[1] == 0, "utf-16-le", "UTF-16 (little-endian)"),
 )
 
 
 def decode(raw: bytes) -> str:
-    """The text of a UTF-8 file (a byte order mark is allowed), or FileUnreadable at the first bad byte."""
-    for bom, encoding in _BOMS:
-        if raw.startswith(bom):
+    """The text of a UTF-8 file (a byte order mark is allowed), or FileUnreadable at the first bad byte.
+
+    A file in another Unicode encoding is named (when it reads whole in that encoding), so the fix is clear.
+    """
+    for bom, codec, encoding in _BOMS:
+        if raw.startswith(bom) and _reads_as(raw[len(bom) :], codec):
             raise FileUnreadable(
                 f"is {encoding} text with a byte order mark, not UTF-8", "save the file as UTF-8"
             )
-    # Without a mark, YAML tells UTF-16 and UTF-32 apart by the zero bytes around the first character.
-    head = raw[:4]
-    for pattern, encoding in (
-        (lambda h: len(h) == 4 and h[:3] == b"\0\0\0" and h[3], "UTF-32 (big-endian)"),
-        (lambda h: len(h) == 4 and h[0] and h[1:] == b"\0\0\0", "UTF-32 (little-endian)"),
-        (lambda h: len(h) >= 2 and h[0] == 0 and h[1], "UTF-16 (big-endian)"),
-        (lambda h: len(h) >= 2 and h[0] and h[1] == 0, "UTF-16 (little-endian)"),
-    ):
-        if pattern(head):
+    for zeros, codec, encoding in _ZEROS:
+        if zeros(raw[:4]) and _reads_as(raw, codec):
             raise FileUnreadable(
                 f"looks like {encoding} text without a byte order mark, not UTF-8", "save the file as UTF-8"
             )
@@ -223,6 +226,14 @@ def decode(raw: bytes) -> str:
             "save the file as UTF-8",
             _byte_mark(body, exc.start),
         ) from None
+
+
+def _reads_as(raw: bytes, codec: str) -> bool:
+    try:
+        raw.decode(codec)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _byte_mark(body: bytes, offset: int) -> Mark:

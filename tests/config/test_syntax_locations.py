@@ -100,5 +100,12 @@ def test_other_unicode_encodings_are_named(raw: bytes, says: str) -> None:
     assert info.value.fix == "save the file as UTF-8"
 
 
+def test_bytes_that_only_begin_like_utf16_are_reported_as_not_utf8() -> None:
+    with pytest.raises(FileUnreadable) as info:
+        decode(b"\xff\xfe\xfa not utf-8")  # odd length: no UTF-16 text
+    assert info.value.what.startswith("is not UTF-8 text: byte 0xFF cannot be decoded")
+    assert info.value.mark == Mark(1, 1)
+
+
 def test_a_utf8_byte_order_mark_is_allowed() -> None:
     assert decode(codecs.BOM_UTF8 + "a: é\n".encode()) == "a: é\n"
