@@ -75,7 +75,7 @@ def _loads_without_raising(path: Path, raw: bytes) -> None:
         assert 1 <= diagnostic.line <= lines and diagnostic.column >= 1, str(diagnostic)
 
 
-FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @FUZZ
