@@ -20,6 +20,7 @@
     │   ├── LockHeld                     another run holds a lock this run needs
     │   ├── StateKeyError                the fingerprint key is missing, malformed or not the state's
     │   └── StateUnavailable             the shared state database cannot be reached, or was lost
+    ├── InputTooLarge                    a file is larger than wabaplan reads (boundedio)
     ├── ForgeError                       GitHub or GitLab refused or unreachable, or no pull request (gitops)
     ├── PlanError                        what was asked cannot be planned: a --target naming nothing (plan)
     ├── PlanFileError                    a saved plan that cannot be used as one (plan)
@@ -55,3 +56,12 @@ class ConfigError(WabaplanError):
 
 class SecretError(ConfigError):
     """A `${env:…}` or `${file:…}` reference could not be resolved."""
+
+
+class InputTooLarge(WabaplanError):
+    """A file holds more bytes than it is read with; `.path` and `.limit` (bytes) say which and how many."""
+
+    def __init__(self, message: str, *, path: str, limit: int) -> None:
+        super().__init__(message)
+        self.path = path
+        self.limit = limit

@@ -18,8 +18,30 @@ def format_path(path: tuple[str | int, ...]) -> str:
         elif _IDENTIFIER.match(part):
             text += f".{part}" if text else part
         else:
-            text += '["' + part.replace("\\", "\\\\").replace('"', '\\"') + '"]'
+            text += '["' + _escape(part) + '"]'
     return text
+
+
+def _escape(part: str) -> str:
+    """Backslash, quote and the unprintable escaped: a key in a hostile file cannot drive a terminal."""
+    if part.isprintable() and '"' not in part and "\\" not in part:
+        return part
+    return "".join(
+        "\\" + char
+        if char in '"\\'
+        else char
+        if char.isprintable()
+        else char.encode("unicode_escape").decode("ascii")
+        for char in part
+    )
+
+
+def shorten(text: str, limit: int) -> str:
+    """`text`, its middle cut to keep it under `limit` characters (a 16 MB key still makes one line)."""
+    if len(text) <= limit:
+        return text
+    keep = (limit - 1) // 2
+    return text[:keep] + "…" + text[-keep:]
 
 
 @dataclass(frozen=True)
@@ -30,6 +52,10 @@ class Diagnostic:
     path: str  # formatted with format_path; "" for the file as a whole
     message: str
     fix: str
+
+    def __post_init__(self) -> None:
+        for name, limit in (("path", 300), ("message", 600), ("fix", 300)):
+            object.__setattr__(self, name, shorten(getattr(self, name), limit))
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}:{self.column}: "

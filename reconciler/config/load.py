@@ -6,6 +6,7 @@ read_yaml_file ─▶ YamlSource (data + marks) ─▶ Config.model_validate ─
 
 from __future__ import annotations
 
+import math
 import types
 import typing
 from collections.abc import Iterator
@@ -48,19 +49,20 @@ def load(path: Path, *, check_secrets: bool = False, environ: dict[str, str] | N
         source = read_yaml_file(path)
     except FileUnreadable as exc:
         mark = exc.mark or Mark(1, 1)
-        what, _, fix = str(exc).rpartition(" (")
-        return Loaded(path, None, [Diagnostic(name, mark.line, mark.column, "", what, fix.rstrip(")"))])
+        return Loaded(path, None, [Diagnostic(name, mark.line, mark.column, "", exc.what, exc.fix)])
     locator = _Locator(source)
     diagnostics = [
         Diagnostic(name, p.mark.line, p.mark.column, locator.display(p.path), p.message, p.fix)
         for p in source.problems
     ]
+    unread = {locator.display(p.path) for p in source.problems if p.unread}
     context: dict[str, Any] = {"diagnostics": []}
     config: Config | None = None
     try:
         config = Config.model_validate(source.data, context=context)
     except ValidationError as exc:
-        diagnostics += [_from_pydantic(name, error, locator) for error in exc.errors(include_url=False)]
+        found = [_from_pydantic(name, error, locator) for error in exc.errors(include_url=False)]
+        diagnostics += [d for d in found if d.path not in unread]  # a value not read is reported once
     for loc, what, fix in context["diagnostics"]:
         mark = locator.mark(loc, prefer_key=True)
         diagnostics.append(Diagnostic(name, mark.line, mark.column, locator.display(loc), what, fix))
@@ -189,6 +191,8 @@ _TYPE_WORDS = {
     "bool_parsing": "true or false",
     "int_type": "a whole number",
     "int_parsing": "a whole number",
+    "int_from_float": "a whole number",
+    "finite_number": "a finite number",
 }
 _TYPE_FIXES = {
     "model_type": "write `key: value` lines indented under it",
@@ -198,6 +202,8 @@ _TYPE_FIXES = {
     "string_type": "quote the value",
     "bool_type": "write true or false",
     "bool_parsing": "write true or false",
+    "int_from_float": "write a whole number",
+    "finite_number": "write a whole number",
 }
 _PATTERN_FIXES = {
     "api_version": "write it like v23.0",
@@ -208,6 +214,8 @@ _PATTERN_FIXES = {
 def _yaml_kind(value: Any) -> str:
     if value is None:
         return "nothing (null)"
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else "infinity"
     return {
         dict: "a mapping",
         list: "a list",

@@ -576,6 +576,15 @@ class Config(_Model):
         default={}, description='Phone numbers by international number, e.g. "+852 5123 4567".'
     )
 
+    @field_validator("version", mode="before")
+    @classmethod
+    def _version_is_a_whole_number(cls, value: Any) -> Any:
+        # Without this, pydantic takes 1.0 and true for 1: a format version is written exactly.
+        if type(value) is not int:
+            shown = "null" if value is None else str(value).lower() if type(value) is bool else repr(value)
+            raise problem(f"{shown} is not a format version", "write `version: 1`, a number without quotes")
+        return value
+
     @model_validator(mode="before")
     @classmethod
     def _drop_extension_keys(cls, data: Any) -> Any:
@@ -648,7 +657,20 @@ class Config(_Model):
             if spec.waba not in self.wabas:
                 fix = _waba_fix(spec.waba, list(self.wabas))
                 _report(info, ("numbers", number, "waba"), f"no WABA named {spec.waba!r}", fix)
-            elif spec.migrate_from and spec.migrate_from.waba_id == self.wabas[spec.waba].id:
+            if not spec.registered and "prevent_destroy" not in spec.lifecycle.model_fields_set:
+                # Left at its default (true), the guard blocks the very deregistration asked for; a guard
+                # written out as true is a deliberate hold, which the plan reports as blocked.
+                _report(
+                    info,
+                    ("numbers", number, "registered"),
+                    "registered: false asks to deregister the number, but lifecycle.prevent_destroy is "
+                    "true by default, so every plan would block it",
+                    "set `lifecycle.prevent_destroy: false` on this number to let `apply --allow-destroy` "
+                    "deregister it, or remove `registered: false`",
+                )
+            if spec.waba not in self.wabas:
+                continue
+            if spec.migrate_from and spec.migrate_from.waba_id == self.wabas[spec.waba].id:
                 _report(
                     info,
                     ("numbers", number, "migrate_from", "waba_id"),

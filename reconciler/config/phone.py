@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import phonenumbers
@@ -30,11 +31,23 @@ def parse_number(text: object) -> ParsedNumber:
             "a phone number must be written as a quoted string",
             'quote it and start with + and the country code, e.g. "+852 5123 4567"',
         )
-    written = text.strip()
+    return _parse(text.strip())
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _parse(written: str) -> ParsedNumber:
+    # Loading reads each key three times (locating, the duplicate check, the key itself): parse it once.
     if not written.startswith("+"):
         raise InvalidNumber(
             f"{written!r} has no country code",
             'write it in international form with + and the country code, e.g. "+852 5123 4567"',
+        )
+    letters = [c for c in written if c.isalpha()]
+    if letters:
+        # phonenumbers reads letters as on a phone keypad ("+852 51TE A567" is +852 5183 2567): refuse them.
+        raise InvalidNumber(
+            f"{written!r} is not a phone number: it has letters ({''.join(letters)!r}), not only digits",
+            'write the digits, e.g. "+852 5123 4567"',
         )
     try:
         number = phonenumbers.parse(written, None)
