@@ -7,12 +7,15 @@ in their order (a config that does not load is reported before any of them).
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import TYPE_CHECKING
 
 from reconciler.cli.parser import build_parser
 from reconciler.errors import WabaplanError
+
+if TYPE_CHECKING:  # only named: parsing argv loads no planner
+    from reconciler.plan.model import Plan
 
 
 @dataclass(frozen=True)
@@ -170,9 +173,9 @@ def refuse_world_that_is_a_plan(args: ApplyArgs) -> None:
         )
 
 
-def refuse_refresh_only_plan(plan_file: str | None, saved: Mapping[str, Any] | None) -> None:
+def refuse_refresh_only_plan(plan_file: str | None, saved: Plan | None) -> None:
     """A saved --refresh-only plan holds no actions to apply."""
-    if saved is not None and saved.get("refresh_only"):
+    if saved is not None and saved.refresh_only:
         raise WabaplanError(
             f"{plan_file} is a --refresh-only plan: it reports drift and holds no actions to apply. "
             "To repair the drift, plan without --refresh-only (save it with --out) and apply that"

@@ -7,7 +7,6 @@ import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from reconciler.apply.run import Applied, ApplyOptions, apply, supplied_codes
 from reconciler.cli.args import (
@@ -21,6 +20,7 @@ from reconciler.cli.args import (
 from reconciler.cli.codes import declared, otp_pairs
 from reconciler.cli.common import colour, load_valid
 from reconciler.cli.exit import ExitCode
+from reconciler.plan.model import Plan
 from reconciler.plan.saved import load_saved_plan
 from reconciler.prompt import ask_hidden
 from reconciler.render import render_text
@@ -31,7 +31,7 @@ def run(args: ApplyArgs) -> int:
     refuse_world_that_is_a_plan(args)
     path = Path(args.config)
     config = load_valid(path)
-    saved = load_saved_plan(Path(args.plan_file)) if args.plan_file else None
+    saved = load_saved_plan(Path(args.plan_file)).plan if args.plan_file else None
     refuse_refresh_only_plan(args.plan_file, saved)
     refuse_wait_with_sim(args)
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
@@ -79,7 +79,7 @@ class _Person:
     colour: bool
     asked: bool  # not with --sim: the simulated SMS is read after the run
 
-    def show_plan(self, plan: Any) -> None:
+    def show_plan(self, plan: Plan) -> None:
         if self.show:
             sys.stdout.write(render_text(plan.to_json(), colour=self.colour))
 
