@@ -1,7 +1,8 @@
 """One `wabaplan apply`, from lock to journal: the I/O around the pure plan and the executor.
 
     lock the state directory ─▶ (simulator) ─▶ read live state ─▶ settle intents left by a crash
-      ─▶ plan (or check a saved plan still holds) ─▶ safety checks ─▶ confirm ─▶ execute ─▶ journal
+      ─▶ plan (and check a saved plan still holds, or a reviewed one is what it plans)
+      ─▶ safety checks ─▶ confirm ─▶ execute ─▶ journal
 
 The caller (the CLI) supplies what only it knows: the environment, one-time codes, how to ask a person.
 """
@@ -27,6 +28,7 @@ from reconciler.graph.client import GraphClient
 from reconciler.plan.address import AddressError, NumberAddress, TemplateAddress, WabaAddress
 from reconciler.plan.address import parse as parse_address
 from reconciler.plan.build import PlanOptions, build_plan
+from reconciler.plan.compare import PlanDifference, compare
 from reconciler.plan.model import Kind, Pending, Plan
 from reconciler.snapshot import Snapshot
 from reconciler.state import Journal, StateBackend, StateUnavailable, open_backend
@@ -46,9 +48,23 @@ class StalePlan(WabaplanError):
     """A saved plan no longer matches the config or Meta."""
 
 
+class ReviewedPlanDiffers(StalePlan):
+    """`apply --reviewed`: what would be applied now is not what was reviewed; `difference` says how."""
+
+    def __init__(self, reviewed: Plan, fresh: Plan) -> None:
+        self.difference: PlanDifference = compare(reviewed, fresh)
+        super().__init__(
+            f"the plan made now is not the reviewed plan (checksum {fresh.checksum()[:19]}…, reviewed "
+            f"{reviewed.checksum()[:19]}…), so nothing was applied:\n"
+            + "".join(f"  {line}\n" for line in self.difference.lines())
+            + "Plan again (`wabaplan plan --out`), have that plan reviewed, and apply it"
+        )
+
+
 @dataclass(frozen=True)
 class ApplyOptions:
     saved_plan: Plan | None = None  # `apply PLAN`: exactly this plan, made from this very config
+    reviewed_plan: Plan | None = None  # `apply --reviewed PLAN`: a fresh plan with this one's checksum
     auto_approve: bool = False
     otp: Mapping[str, str] = field(default_factory=dict)  # E.164 → code
     resend_code: frozenset[str] = frozenset()  # E.164 numbers to send a fresh code to
@@ -59,6 +75,11 @@ class ApplyOptions:
     wait_timeout: float = 600.0
     lock_timeout: float | None = None
     sim_world: str | None = None  # "" for the bundled demo world, None for Meta
+
+    @property
+    def pinned(self) -> Plan | None:
+        """The plan this apply is held to, saved or reviewed (None: whatever is planned now)."""
+        return self.saved_plan if self.saved_plan is not None else self.reviewed_plan
 
 
 @dataclass
@@ -151,9 +172,9 @@ class _Session:
                 config_hash=runtime.config_hash(self.config_path),
                 notes=self.target.notes,
                 targets=_targets(options),
-                # a saved plan is applied as it was made, with or without a code
+                # a saved or reviewed plan is applied as it was made, with or without a code
                 codes=frozenset()
-                if options.saved_plan is not None
+                if options.pinned is not None
                 else supplied_codes(config, options.otp, self.environ),
             ),
         )
@@ -170,6 +191,8 @@ class _Session:
         plan.require_complete()
         if options.saved_plan is not None:
             _check_saved(options.saved_plan, plan)
+        if options.reviewed_plan is not None:
+            _check_reviewed(options.reviewed_plan, plan)
         report: ApplyReport | None = None
         first = plan
         for round_ in range(MAX_ROUNDS):
@@ -189,7 +212,7 @@ class _Session:
             # --wait: once Meta has decided, what its decision calls for (a re-register after
             # an approved rename) is planned and applied in the same run.
             pending = _await_reviews(lambda: self.fresh_plan(settle=False).pending, options.wait_timeout)
-            if pending or options.saved_plan is not None:  # a saved plan is applied as saved
+            if pending or options.pinned is not None:  # a saved or reviewed plan is applied as it is
                 break
             plan = self.fresh_plan(settle=False)
             if not plan.actions:
@@ -208,7 +231,7 @@ def otp_digits(text: str) -> str | None:
 
 def _targets(options: ApplyOptions) -> tuple[str, ...]:
     """A saved plan's --target, so the fresh plan it is checked against covers the same resources."""
-    return options.saved_plan.targets if options.saved_plan is not None else ()
+    return options.pinned.targets if options.pinned is not None else ()
 
 
 def runtime_state_dir(config_path: Path, environ: Mapping[str, str]) -> Path:
@@ -351,6 +374,14 @@ def _check_saved(saved: Plan, fresh: Plan) -> None:
             )
     if len(fresh.actions) > len(saved.actions):
         raise StalePlan(f"stale plan: {fresh.actions[len(saved.actions)].id} now needs doing too; plan again")
+
+
+def _check_reviewed(reviewed: Plan, fresh: Plan) -> None:
+    """`apply --reviewed PLAN`: what is planned now, from the merged config, is what was reviewed (the
+    same checksum); the config may differ in what plans nothing (comments, layout)."""
+    _check_endpoint(reviewed, fresh)
+    if fresh.checksum() != reviewed.checksum():
+        raise ReviewedPlanDiffers(reviewed, fresh)
 
 
 def _check_endpoint(made: Plan, fresh: Plan) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from reconciler.diff import FieldChange
+from reconciler.plan.compare import compare
 from reconciler.plan.model import Action, Kind, Op, Plan, Status
 from reconciler.plan.params import (
     RegisterParams,
@@ -154,3 +155,37 @@ def test_the_checksum_covers_what_a_review_approves_not_its_wording() -> None:
         _pin(address='numbers["+85251234568"]'),
     ):
         assert Plan(actions=(other,)).checksum() != plan.checksum(), other
+
+
+def test_the_difference_from_a_reviewed_plan_names_each_action_and_what_changed() -> None:
+    profile = Action(
+        id=PROFILE,
+        address='numbers["+886912345678"]',
+        kind=Kind.UPDATE,
+        op=Op.UPDATE_PROFILE,
+        summary="update the business profile",
+        changes=(FieldChange(("profile", "about"), "Tea", "Teas"),),
+        params=UpdateProfileParams(phone_number_id="3", profile={"about": "Teas"}),
+    )
+    reviewed = Plan(actions=(_pin(), profile))
+    now = replace(
+        profile,
+        changes=(FieldChange(("profile", "about"), "Tee", "Teas"),),
+        status=Status.BLOCKED,
+    )
+    added = replace(_pin(), id='numbers["+85251234567"].register', op=Op.REGISTER, params=None)
+    difference = compare(reviewed, Plan(actions=(now, added)))
+    assert difference.lines() == [
+        '+ numbers["+85251234567"].register: added',
+        '- numbers["+85251234567"].pin: removed',
+        f'~ {PROFILE}: status: ready → blocked; change of profile.about: "Tea" → "Teas" (reviewed), '
+        'now "Tee" → "Teas"',
+    ]
+    assert not compare(reviewed, reviewed)
+    moved = Plan(actions=(_pin(params=SetPinParams(phone_number_id="3000000000002")), profile))
+    assert compare(reviewed, moved).lines() == [
+        '~ numbers["+85251234567"].pin: params.phone_number_id: "3000000000001" → "3000000000002"'
+    ]
+    assert compare(reviewed, Plan(actions=(profile, _pin()))).lines() == [
+        "the same actions, in another order"
+    ]

@@ -13,6 +13,7 @@ from reconciler.cli.args import (
     ApplyArgs,
     refuse_refresh_only_plan,
     refuse_resend_with_code,
+    refuse_reviewed_with_plan,
     refuse_unconfirmed,
     refuse_wait_with_sim,
     refuse_world_that_is_a_plan,
@@ -28,11 +29,14 @@ from reconciler.render.progress import LineProgress, LiveProgress
 
 
 def run(args: ApplyArgs) -> int:
+    refuse_reviewed_with_plan(args)
     refuse_world_that_is_a_plan(args)
     path = Path(args.config)
     config = load_valid(path)
     saved = load_saved_plan(Path(args.plan_file)).plan if args.plan_file else None
+    reviewed = load_saved_plan(Path(args.reviewed)).plan if args.reviewed else None
     refuse_refresh_only_plan(args.plan_file, saved)
+    refuse_refresh_only_plan(args.reviewed, reviewed)
     refuse_wait_with_sim(args)
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
     refuse_unconfirmed(args, interactive=interactive)
@@ -41,7 +45,8 @@ def run(args: ApplyArgs) -> int:
     refuse_resend_with_code(resend, supplied_codes(config, otp, os.environ))
     options = ApplyOptions(
         saved_plan=saved,
-        auto_approve=args.auto_approve or saved is not None,
+        reviewed_plan=reviewed,
+        auto_approve=args.auto_approve or saved is not None or reviewed is not None,
         otp=otp,
         resend_code=resend,
         parallelism=args.parallelism,
@@ -53,7 +58,8 @@ def run(args: ApplyArgs) -> int:
         sim_world=args.sim,
     )
     progress = LiveProgress(sys.stdout) if sys.stdout.isatty() else LineProgress(sys.stdout)
-    person = _Person(progress, show=saved is None, colour=colour(), asked=interactive and args.sim is None)
+    shown = saved is None and reviewed is None  # a saved or reviewed plan was read before
+    person = _Person(progress, show=shown, colour=colour(), asked=interactive and args.sim is None)
     try:
         applied = apply(
             config,
@@ -72,7 +78,7 @@ def run(args: ApplyArgs) -> int:
 
 @dataclass(frozen=True)
 class _Person:
-    """Whoever is at the terminal: shown the plan (unless a saved one), asked to confirm and for codes."""
+    """Whoever is at the terminal: shown a fresh plan, asked to confirm it and for one-time codes."""
 
     progress: LineProgress
     show: bool
