@@ -15,14 +15,18 @@ import asyncio
 import time
 from dataclasses import asdict
 
-from reconciler.apply.steps import SLOT, STEPS, StepContext, StepFailed, e164_of
+from reconciler.apply.steps import SLOT, STEPS, StepContext, StepFailed
 from reconciler.config.model import PhoneNumber
 from reconciler.errors import WabaplanError
 from reconciler.outcome import EXIT_OK as EXIT_OK  # the two EXIT_ re-exported: run.py imports them here
 from reconciler.outcome import EXIT_WAITING as EXIT_WAITING
 from reconciler.outcome import ApplyReport, Outcome, Progress
+from reconciler.plan import params
+from reconciler.plan.address import NumberAddress, TemplateAddress, WebhooksAddress
+from reconciler.plan.address import parse as parse_address
 from reconciler.plan.live import fingerprint, number_fingerprint
 from reconciler.plan.model import Action, Kind, Plan, Status
+from reconciler.plan.params import DeleteTemplateParams, UpdateTemplateParams, WebhooksParams
 from reconciler.reader import reread_number, reread_template, reread_waba
 from reconciler.snapshot import LiveNumber
 
@@ -126,22 +130,26 @@ async def _moved(action: Action, plan: Plan, ctx: StepContext) -> str:
     if expected is None:
         return ""  # it did not exist when planned: creating it is the plan
     graph = ctx.graph
-    if action.address.startswith("numbers["):
-        spec = ctx.config.numbers[e164_of(action.address)]
+    address = parse_address(action.address)
+    if isinstance(address, NumberAddress):
+        spec = ctx.config.numbers[address.e164]
         waba_id = ctx.config.wabas[spec.waba].id
-        number_id = action.params.get("phone_number_id") or ctx.phone_ids.get(action.address)
+        number_id = params.phone_number_id(action.params) or ctx.phone_ids.get(action.address)
         if not number_id:
             return ""
-        live = await reread_number(graph, waba_id, str(number_id), with_profile=True)
+        live = await reread_number(graph, waba_id, number_id, with_profile=True)
         if number_fingerprint(live) != expected:
             siblings = [a for a in plan.actions if a.address == action.address]
             return _stale(action, _moved_fields(siblings, live, spec))
         return ""
-    elif "templates[" in action.address:
-        now = fingerprint(asdict(await reread_template(graph, str(action.params["template_id"]))))
-    else:
-        review, subscriptions = await reread_waba(graph, str(action.params["waba_id"]))
+    if isinstance(address, TemplateAddress):  # it has a fingerprint, so it exists: updated or deleted
+        template_id = action.params_as(UpdateTemplateParams, DeleteTemplateParams).template_id
+        now = fingerprint(asdict(await reread_template(graph, template_id)))
+    elif isinstance(address, WebhooksAddress):
+        review, subscriptions = await reread_waba(graph, action.params_as(WebhooksParams).waba_id)
         now = fingerprint({"review": review, "subscriptions": [asdict(s) for s in subscriptions]})
+    else:
+        return ""  # a WABA itself has no fingerprint
     return "" if now == expected else _stale(action, [])
 
 

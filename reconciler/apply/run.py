@@ -1,7 +1,8 @@
 """One `wabaplan apply`, from lock to journal: the I/O around the pure plan and the executor.
 
     lock the state directory ─▶ (simulator) ─▶ read live state ─▶ settle intents left by a crash
-      ─▶ plan (or check a saved plan still holds) ─▶ safety checks ─▶ confirm ─▶ execute ─▶ journal
+      ─▶ plan (and check a saved plan still holds, or a reviewed one is what it plans)
+      ─▶ safety checks ─▶ confirm ─▶ execute ─▶ journal
 
 Everything after the lock runs in one event loop, through one connection (reconciler.graph.connect): the
 rate budget the read learnt paces the writes. The caller (the CLI) supplies what only it knows: the
@@ -12,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import json
 import re
 import threading
 import time
@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from contextlib import closing, nullcontext, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import httpx
 
@@ -32,7 +32,10 @@ from reconciler.config.model import Config
 from reconciler.errors import WabaplanError
 from reconciler.graph.clock import Clock, SystemClock
 from reconciler.graph.connect import Connection, connect
+from reconciler.plan.address import AddressError, NumberAddress, TemplateAddress, WabaAddress
+from reconciler.plan.address import parse as parse_address
 from reconciler.plan.build import PlanOptions, build_plan
+from reconciler.plan.compare import PlanDifference, compare
 from reconciler.plan.model import Kind, Pending, Plan
 from reconciler.snapshot import Snapshot
 from reconciler.state import Journal, StateBackend, StateUnavailable, open_backend
@@ -52,9 +55,23 @@ class StalePlan(WabaplanError):
     """A saved plan no longer matches the config or Meta."""
 
 
+class ReviewedPlanDiffers(StalePlan):
+    """`apply --reviewed`: what would be applied now is not what was reviewed; `difference` says how."""
+
+    def __init__(self, reviewed: Plan, fresh: Plan) -> None:
+        self.difference: PlanDifference = compare(reviewed, fresh)
+        super().__init__(
+            f"the plan made now is not the reviewed plan (checksum {fresh.checksum()[:19]}…, reviewed "
+            f"{reviewed.checksum()[:19]}…), so nothing was applied:\n"
+            + "".join(f"  {line}\n" for line in self.difference.lines())
+            + "Plan again (`wabaplan plan --out`), have that plan reviewed, and apply it"
+        )
+
+
 @dataclass(frozen=True)
 class ApplyOptions:
-    saved_plan: Mapping[str, Any] | None = None
+    saved_plan: Plan | None = None  # `apply PLAN`: exactly this plan, made from this very config
+    reviewed_plan: Plan | None = None  # `apply --reviewed PLAN`: a fresh plan with this one's checksum
     auto_approve: bool = False
     otp: Mapping[str, str] = field(default_factory=dict)  # E.164 → code
     resend_code: frozenset[str] = frozenset()  # E.164 numbers to send a fresh code to
@@ -65,6 +82,11 @@ class ApplyOptions:
     wait_timeout: float = 600.0
     lock_timeout: float | None = None
     sim_world: str | None = None  # "" for the bundled demo world, None for Meta
+
+    @property
+    def pinned(self) -> Plan | None:
+        """The plan this apply is held to, saved or reviewed (None: whatever is planned now)."""
+        return self.saved_plan if self.saved_plan is not None else self.reviewed_plan
 
 
 @dataclass
@@ -169,9 +191,9 @@ class _Session:
                 config_hash=runtime.config_hash(self.config_path),
                 notes=self.target.notes,
                 targets=_targets(options),
-                # a saved plan is applied as it was made, with or without a code
+                # a saved or reviewed plan is applied as it was made, with or without a code
                 codes=frozenset()
-                if options.saved_plan is not None
+                if options.pinned is not None
                 else supplied_codes(config, options.otp, self.environ),
             ),
         )
@@ -214,6 +236,8 @@ class _Session:
         plan.require_complete()
         if options.saved_plan is not None:
             _check_saved(options.saved_plan, plan)
+        if options.reviewed_plan is not None:
+            _check_reviewed(options.reviewed_plan, plan)
         report: ApplyReport | None = None
         first = plan
         for round_ in range(MAX_ROUNDS):
@@ -233,7 +257,7 @@ class _Session:
             # --wait: once Meta has decided, what its decision calls for (a re-register after
             # an approved rename) is planned and applied in the same run.
             pending = await _await_reviews(self.still_pending, options.wait_timeout, self.clock)
-            if pending or options.saved_plan is not None:  # a saved plan is applied as saved
+            if pending or options.pinned is not None:  # a saved or reviewed plan is applied as it is
                 break
             plan = await self.fresh_plan(settle=False)
             if not plan.actions:
@@ -252,9 +276,7 @@ def otp_digits(text: str) -> str | None:
 
 def _targets(options: ApplyOptions) -> tuple[str, ...]:
     """A saved plan's --target, so the fresh plan it is checked against covers the same resources."""
-    if options.saved_plan is None:
-        return ()
-    return tuple(str(t) for t in options.saved_plan.get("targets") or ())
+    return options.pinned.targets if options.pinned is not None else ()
 
 
 def runtime_state_dir(config_path: Path, environ: Mapping[str, str]) -> Path:
@@ -357,69 +379,88 @@ def _settle_intents(journal: Journal, snapshot: Snapshot, config: Config, now: f
 
 
 def _settled(op: str, subject: str, snapshot: Snapshot, config: Config) -> IntentOutcome | None:
-    if subject.startswith("numbers["):
-        spec = config.numbers.get(subject.split('"')[1])
+    try:
+        address = parse_address(subject)
+    except AddressError:
+        return None
+    if isinstance(address, NumberAddress):
+        spec = config.numbers.get(address.e164)
         if spec is None:
             return None
         if op in ("add_number", "add_number_for_migration"):
             live = snapshot.wabas.get(config.wabas[spec.waba].id)
-            return (
-                IntentOutcome.DONE
-                if live and subject.split('"')[1] in live.numbers
-                else IntentOutcome.NOT_DONE
-            )
+            return IntentOutcome.DONE if live and address.e164 in live.numbers else IntentOutcome.NOT_DONE
         # a code request may have sent a code: the journal's code request keeps it from repeating
         return IntentOutcome.UNKNOWN
-    waba_name, _, rest = subject.removeprefix("wabas.").partition(".templates[")
-    waba = config.wabas.get(waba_name)
+    waba = config.wabas.get(address.name if isinstance(address, WabaAddress) else address.waba)
     if waba is None:
         return None
-    if op == "create_template":
-        name, _, language = rest.strip('"]').partition("/")
+    if op == "create_template" and isinstance(address, TemplateAddress):
         live = snapshot.wabas.get(waba.id)
-        found = live is not None and live.template(name, language) is not None
+        found = live is not None and live.template(address.name, address.language) is not None
         return IntentOutcome.DONE if found else IntentOutcome.NOT_DONE
     return IntentOutcome.UNKNOWN
 
 
-def _check_saved(saved: Mapping[str, Any], fresh: Plan) -> None:
-    if saved.get("config_hash") != fresh.config_hash:
+def _check_saved(saved: Plan, fresh: Plan) -> None:
+    """`apply PLAN`: the very plan saved, from the same config, against Meta as it was then."""
+    if saved.config_hash != fresh.config_hash:
         raise StalePlan("the config file changed since the plan was made: plan again")
-    if bool(saved.get("simulated")) != fresh.simulated:
-        made, now = ("the simulator", "Meta") if saved.get("simulated") else ("Meta", "the simulator")
-        raise StalePlan(
-            f"the plan was made against {made}, and this apply would write to {now}: "
-            + ("add --sim" if saved.get("simulated") else "drop --sim")
-            + ", or plan again"
-        )
-    before, after = saved.get("live_fingerprints") or {}, fresh.live_fingerprints
+    _check_endpoint(saved, fresh)
+    before, after = saved.live_fingerprints, fresh.live_fingerprints
     moved = sorted(a for a in before.keys() | after.keys() if before.get(a) != after.get(a))
     if moved:
         raise StalePlan(f"stale plan: {', '.join(moved)} changed at Meta since the plan was made; plan again")
     # Exactly that plan: every action as saved (what, how, its status and its inputs), in the same order.
-    fresh_actions = json.loads(json.dumps(fresh.to_json()["actions"]))  # as a saved plan reads back
-    for index, planned in enumerate(saved.get("actions") or []):
-        now = fresh_actions[index] if index < len(fresh_actions) else None
+    for index, planned in enumerate(saved.actions):
+        now = fresh.actions[index] if index < len(fresh.actions) else None
         if now != planned:
             raise StalePlan(
-                f"stale plan: {planned.get('id', '?')} is no longer what the plan said "
+                f"stale plan: {planned.id} is no longer what the plan said "
                 f"({'gone' if now is None else 'changed'}); plan again"
             )
-    if len(fresh_actions) > len(saved.get("actions") or []):
-        extra = fresh_actions[len(saved.get("actions") or [])]["id"]
-        raise StalePlan(f"stale plan: {extra} now needs doing too; plan again")
+    if len(fresh.actions) > len(saved.actions):
+        raise StalePlan(f"stale plan: {fresh.actions[len(saved.actions)].id} now needs doing too; plan again")
+
+
+def _check_reviewed(reviewed: Plan, fresh: Plan) -> None:
+    """`apply --reviewed PLAN`: what is planned now, from the merged config, is what was reviewed (the
+    same checksum); the config may differ in what plans nothing (comments, layout)."""
+    _check_endpoint(reviewed, fresh)
+    if fresh.checksum() != reviewed.checksum():
+        raise ReviewedPlanDiffers(reviewed, fresh)
+
+
+def _check_endpoint(made: Plan, fresh: Plan) -> None:
+    """A plan is applied where it was made: the simulator or Meta, at the same URL and API version."""
+    if made.simulated != fresh.simulated:
+        was, now = ("the simulator", "Meta") if made.simulated else ("Meta", "the simulator")
+        raise StalePlan(
+            f"the plan was made against {was}, and this apply would write to {now}: "
+            + ("add --sim" if made.simulated else "drop --sim")
+            + ", or plan again"
+        )
+    # a plan saved before the URL was recorded has none: the simulated flag above is all there is
+    if made.graph_url and (made.graph_url, made.api_version) != (fresh.graph_url, fresh.api_version):
+        raise StalePlan(
+            f"the plan was made against {made.graph_url} (Graph API {made.api_version}), and this apply "
+            f"would write to {fresh.graph_url} (Graph API {fresh.api_version}): set WABAPLAN_GRAPH_URL and "
+            "WABAPLAN_API_VERSION (or the config's connection) as when it was planned, or plan again"
+        )
 
 
 def _check_safety(plan: Plan, config: Config, options: ApplyOptions) -> None:
     if options.force:
         return
-    changed = [a.address for a in plan.actions if a.kind in (Kind.UPDATE, Kind.DELETE)]
+    changes = [a for a in plan.actions if a.kind in (Kind.UPDATE, Kind.DELETE)]
+    addresses = {a.address: parse_address(a.address) for a in changes}
+    numbers = {text for text, address in addresses.items() if isinstance(address, NumberAddress)}
+    templates = {text for text, address in addresses.items() if isinstance(address, TemplateAddress)}
     # The live estate holds at least what is declared and what is about to be deleted as undeclared.
-    deleted = sum(1 for a in plan.actions if a.kind is Kind.DELETE and "templates[" in a.address)
-    templates = sum(len(w.templates) for w in config.wabas.values()) + deleted
+    deleted = sum(1 for a in changes if a.kind is Kind.DELETE and a.address in templates)
     for label, total, touched in (
-        ("numbers", len(config.numbers), {a for a in changed if a.startswith("numbers[")}),
-        ("templates", templates, {a for a in changed if "templates[" in a}),
+        ("numbers", len(config.numbers), numbers),
+        ("templates", sum(len(w.templates) for w in config.wabas.values()) + deleted, templates),
     ):
         if total >= MIN_FOR_THRESHOLD and len(touched) / total > CHANGE_THRESHOLD:
             raise UnsafePlan(

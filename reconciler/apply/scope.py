@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from reconciler.config.diagnostics import format_path
 from reconciler.config.model import Config
+from reconciler.plan.address import NumberAddress, WabaAddress
 
 
 def lock_scope(config: Config, targets: Iterable[str] = ()) -> frozenset[str]:
@@ -23,11 +23,11 @@ def lock_scope(config: Config, targets: Iterable[str] = ()) -> frozenset[str]:
 
     scope: set[str] = set()
     for e164, spec in config.numbers.items():
-        if reached(f'numbers["{e164}"]'):
+        if reached(str(NumberAddress(e164))):
             scope.add(config.wabas[spec.waba].id)
             if spec.migrate_from is not None:
                 scope.add(spec.migrate_from.waba_id)
     for name, waba in config.wabas.items():
-        if reached(format_path(("wabas", name))):
+        if reached(str(WabaAddress(name))):
             scope.add(waba.id)
     return frozenset(scope)

@@ -23,8 +23,23 @@ from reconciler.config.model import Config
 from reconciler.fingerprints import keyed, of_file, verify_token_key
 from reconciler.graph.client import GraphClient
 from reconciler.graph.errors import AmbiguousWriteError, GraphError, MetaCode, MetaSubcode
+from reconciler.plan import params
+from reconciler.plan.address import NumberAddress, TemplateAddress
 from reconciler.plan.live import template_matches
 from reconciler.plan.model import Action, Op
+from reconciler.plan.params import (
+    AddNumberParams,
+    ChangeDisplayNameParams,
+    CreateTemplateParams,
+    DeleteTemplateParams,
+    MigrateTemplatesParams,
+    RegisterParams,
+    RequestCodeParams,
+    UpdateProfileParams,
+    UpdateTemplateParams,
+    UploadPictureParams,
+    WebhooksParams,
+)
 from reconciler.reader import reread_template
 from reconciler.state.journal import Journal, OpenIntent
 from reconciler.state.records import IntentOutcome
@@ -76,28 +91,25 @@ def _sim(ctx: StepContext, command: str, e164: str) -> str:
     return f"wabaplan sim {command} {e164} -c {ctx.config_arg}"
 
 
-def e164_of(address: str) -> str:
-    return address.split('"')[1]
+def e164_of(action: Action) -> str:
+    """The number an action is on."""
+    return NumberAddress.parse(action.address).e164
 
 
 async def phone_id(action: Action, ctx: StepContext) -> str:
     """The number's ID: from the plan, from an earlier step of this run, or by reading its WABA."""
-    known = action.params.get("phone_number_id") or ctx.phone_ids.get(action.address)
+    known = params.phone_number_id(action.params) or ctx.phone_ids.get(action.address)
     if known:
-        return str(known)
-    found = await _find_number(
-        ctx, str(action.params.get("waba_id") or _waba_of(action, ctx)), e164_of(action.address)
-    )
+        return known
+    found = await _find_number(ctx, params.waba_id(action.params) or _waba_of(action, ctx), e164_of(action))
     if found is None:
-        raise StepFailed(
-            f"{e164_of(action.address)} is not in its WABA yet: the step that adds it has not run"
-        )
+        raise StepFailed(f"{e164_of(action)} is not in its WABA yet: the step that adds it has not run")
     ctx.phone_ids[action.address] = found
     return found
 
 
 def _waba_of(action: Action, ctx: StepContext) -> str:
-    spec = ctx.config.numbers[e164_of(action.address)]
+    spec = ctx.config.numbers[e164_of(action)]
     return ctx.config.wabas[spec.waba].id
 
 
@@ -120,7 +132,7 @@ async def _find_number(ctx: StepContext, waba_id: str, e164: str) -> str | None:
 
 
 async def subscribe_app(action: Action, ctx: StepContext) -> StepResult:
-    waba_id = action.params["waba_id"]
+    waba_id = action.params_as(WebhooksParams).waba_id
     data: dict[str, Any] = {}
     name = _waba_name(ctx, waba_id)
     hooks = ctx.config.wabas[name].webhooks
@@ -144,18 +156,18 @@ def _waba_name(ctx: StepContext, waba_id: str) -> str:
 
 
 async def add_number(action: Action, ctx: StepContext) -> StepResult:
-    params = action.params
-    waba_id = params["waba_id"]
-    data: dict[str, Any] = {"cc": params["cc"], "phone_number": params["phone_number"]}
-    if params.get("migrate"):
+    given = action.params_as(AddNumberParams)
+    waba_id = given.waba_id
+    data: dict[str, Any] = {"cc": given.cc, "phone_number": given.phone_number}
+    if given.migrate:
         data["migrate_phone_number"] = True
     else:
-        data["verified_name"] = params["verified_name"]
+        data["verified_name"] = given.verified_name
     with _intent(ctx, action) as intent:
         try:
             answer = await ctx.graph.post(f"{waba_id}/phone_numbers", data, waba_id=waba_id)
         except AmbiguousWriteError:
-            found = await _find_number(ctx, waba_id, e164_of(action.address))
+            found = await _find_number(ctx, waba_id, e164_of(action))
             intent.resolve(IntentOutcome.DONE if found else IntentOutcome.NOT_DONE, "answer lost; read back")
             if found is None:
                 raise StepFailed(
@@ -165,7 +177,7 @@ async def add_number(action: Action, ctx: StepContext) -> StepResult:
             return StepResult("done", f"added (id {found}; the answer was lost, read back from Meta)")
         except GraphError as exc:
             if exc.subcode == MetaSubcode.ALREADY_PRESENT and (
-                found := await _find_number(ctx, waba_id, e164_of(action.address))
+                found := await _find_number(ctx, waba_id, e164_of(action))
             ):
                 intent.resolve(IntentOutcome.DONE, f"already present: id {found}")
                 ctx.phone_ids[action.address] = found
@@ -174,7 +186,7 @@ async def add_number(action: Action, ctx: StepContext) -> StepResult:
             if exc.subcode in PRECONDITION_SUBCODES:  # someone else must act: a person, not a retry
                 hint = ""
                 if ctx.simulated and exc.subcode == MetaSubcode.TWO_STEP_ON:
-                    owner = _sim(ctx, "disable-two-step", e164_of(action.address))
+                    owner = _sim(ctx, "disable-two-step", e164_of(action))
                     hint = f" (simulated: `{owner}` plays the owner)"
                 return StepResult("blocked", _explain(exc) + hint)
             raise StepFailed(_explain(exc)) from None
@@ -189,7 +201,7 @@ def _intent(ctx: StepContext, action: Action) -> AbstractContextManager[OpenInte
 
 
 async def request_code(action: Action, ctx: StepContext) -> StepResult:
-    e164 = e164_of(action.address)
+    e164 = e164_of(action)
     if e164 in ctx.supplied_codes and e164 not in ctx.resend:
         return StepResult("done", "a code was supplied for this number: verifying it, not requesting another")
     last = ctx.journal.last_code_request(e164)
@@ -199,7 +211,8 @@ async def request_code(action: Action, ctx: StepContext) -> StepResult:
         detail = f"a code {sent} {minutes} min ago and may still be valid: not sending another"
         return StepResult("done", detail)
     number_id = await phone_id(action, ctx)
-    method, language = action.params["code_method"], action.params["language"]
+    given = action.params_as(RequestCodeParams)
+    method, language = given.code_method, given.language
     with _intent(ctx, action) as intent:
         request = ctx.journal.record_code_request(number=e164, method=method, at=ctx.clock())
         try:
@@ -219,7 +232,7 @@ async def request_code(action: Action, ctx: StepContext) -> StepResult:
 
 
 async def verify_code(action: Action, ctx: StepContext) -> StepResult:
-    e164 = e164_of(action.address)
+    e164 = e164_of(action)
     stop = threading.Event()
     try:
         code = await asyncio.to_thread(ctx.otp, e164, stop)  # a prompt must not stall the other actions
@@ -262,15 +275,19 @@ async def _verified(ctx: StepContext, number_id: str) -> bool:
 
 
 async def register(action: Action, ctx: StepContext) -> StepResult:
-    spec = ctx.config.numbers[e164_of(action.address)]
+    return await _register(action, ctx, action.params_as(RegisterParams).data_localization_region)
+
+
+async def _register(action: Action, ctx: StepContext, region: str | None) -> StepResult:
+    spec = ctx.config.numbers[e164_of(action)]
     if spec.pin is None:
         raise StepFailed("registration sets the two-step PIN: declare pin: ${env:NAME}")
     pin_key = f"{action.address}.pin"
     pin = ctx.secret(pin_key, spec.pin)
     number_id = await phone_id(action, ctx)
     data = {"messaging_product": "whatsapp", "pin": pin}
-    if action.params.get("data_localization_region"):
-        data["data_localization_region"] = action.params["data_localization_region"]
+    if region:
+        data["data_localization_region"] = region
     try:
         await ctx.graph.post(f"{number_id}/register", data)
     except AmbiguousWriteError:
@@ -290,7 +307,7 @@ async def _registered(ctx: StepContext, number_id: str) -> bool:
 
 
 async def set_pin(action: Action, ctx: StepContext) -> StepResult:
-    spec = ctx.config.numbers[e164_of(action.address)]
+    spec = ctx.config.numbers[e164_of(action)]
     pin_key = f"{action.address}.pin"
     pin = ctx.secret(pin_key, spec.pin or "")
     number_id = await phone_id(action, ctx)
@@ -303,9 +320,9 @@ async def set_pin(action: Action, ctx: StepContext) -> StepResult:
 
 
 async def update_profile(action: Action, ctx: StepContext) -> StepResult:
-    spec = ctx.config.numbers[e164_of(action.address)]
+    spec = ctx.config.numbers[e164_of(action)]
     number_id = await phone_id(action, ctx)
-    fields = {k: v for k, v in action.params.get("profile", {}).items()}
+    fields = dict(action.params_as(UpdateProfileParams).profile)
     if spec.profile is not None:  # send every declared field: a profile is written as a whole
         declared = spec.profile.model_dump(exclude={"picture"}, exclude_none=True)
         fields = {**declared, **{k: v for k, v in fields.items() if v is not None}}
@@ -317,12 +334,12 @@ async def update_profile(action: Action, ctx: StepContext) -> StepResult:
 
 
 async def upload_picture(action: Action, ctx: StepContext) -> StepResult:
-    e164 = e164_of(action.address)
+    e164 = e164_of(action)
     spec = ctx.config.numbers[e164]
     waba = ctx.config.wabas[spec.waba]
     if waba.webhooks is None:
         raise StepFailed("uploading a picture needs the app's ID: declare wabas.<name>.webhooks.app_id")
-    path = Path(ctx.config_dir) / action.params["picture"]
+    path = Path(ctx.config_dir) / action.params_as(UploadPictureParams).picture
     content = path.read_bytes()
     mime = mimetypes.guess_type(path.name)[0] or "image/jpeg"
     session = await ctx.graph.post(
@@ -362,7 +379,7 @@ async def _upload(ctx: StepContext, session: str, content: bytes) -> Any:
 
 async def change_display_name(action: Action, ctx: StepContext) -> StepResult:
     number_id = await phone_id(action, ctx)
-    name = action.params["display_name"]
+    name = action.params_as(ChangeDisplayNameParams).display_name
     await ctx.graph.post(number_id, {"new_display_name": name}, idempotent=True)
     detail = f"display name {name!r} submitted; Meta reviews it (up to 3 business days), then re-register"
     if not ctx.wait:
@@ -373,7 +390,7 @@ async def change_display_name(action: Action, ctx: StepContext) -> StepResult:
     if now.get("verified_name") != name:  # declined: the rename is gone and name_status says DECLINED
         raise StepFailed(f"Meta declined the display name {name!r} (name status {now.get('name_status')})")
     if now.get("status") == "CONNECTED":
-        await register(action, ctx)  # the approved name takes effect at the next register
+        await _register(action, ctx, None)  # the approved name takes effect at the next register
         return StepResult("done", f"display name {name!r} approved; number re-registered")
     return StepResult("done", f"display name {name!r} approved")
 
@@ -396,8 +413,8 @@ async def deregister(action: Action, ctx: StepContext) -> StepResult:
 
 
 async def delete_template(action: Action, ctx: StepContext) -> StepResult:
-    params = action.params
-    waba_id, name, template_id = params["waba_id"], params["name"], params["template_id"]
+    given = action.params_as(DeleteTemplateParams)
+    waba_id, name, template_id = given.waba_id, given.name, given.template_id
     try:  # by hsm_id, so a repeat finds nothing to delete (2593002): safe to retry
         await ctx.graph.delete(
             f"{waba_id}/message_templates",
@@ -413,9 +430,10 @@ async def delete_template(action: Action, ctx: StepContext) -> StepResult:
 
 
 async def create_template(action: Action, ctx: StepContext) -> StepResult:
-    waba_id = action.params["waba_id"]
+    given = action.params_as(CreateTemplateParams)
+    waba_id = given.waba_id
     name, language = _template_key(action)
-    body = {"name": name, "language": language, **action.params["template"]}
+    body = {"name": name, "language": language, **given.template}
     with _intent(ctx, action) as intent:
         try:
             answer = await ctx.graph.post(f"{waba_id}/message_templates", body, waba_id=waba_id)
@@ -440,9 +458,8 @@ async def create_template(action: Action, ctx: StepContext) -> StepResult:
 async def migrate_template(action: Action, ctx: StepContext) -> StepResult:
     """Copy an approved template from a migration's source WABA (META-API.md §5.5). Meta keeps one
     template per name and language, so a repeat cannot make a second copy: safe to retry."""
-    waba_id = action.params["waba_id"]
-    source_id = str(action.params["source_waba_id"])
-    template_id = str(action.params["source_template_id"])
+    given = action.params_as(MigrateTemplatesParams)
+    waba_id, source_id, template_id = given.waba_id, given.source_waba_id, given.source_template_id
     body = {"source_waba_id": source_id, "template_ids": [template_id]}
     try:
         answer = await ctx.graph.post(
@@ -475,7 +492,8 @@ async def _already_there(
             missing or f"template {name} ({language}) is not in WABA {waba_id} ({how}): apply again"
         )
     live = await reread_template(ctx.graph, str(found["id"]))
-    if not template_matches(action.params["template"], live, _ignored(action, ctx)):
+    declared = action.params_as(CreateTemplateParams, MigrateTemplatesParams).template
+    if not template_matches(declared, live, _ignored(action, ctx, waba_id)):
         raise StepFailed(
             f"stale plan: template {name} ({language}) now exists in WABA {waba_id} with other content "
             "(a number's migration may have copied it); plan again"
@@ -484,8 +502,8 @@ async def _already_there(
 
 
 async def update_template(action: Action, ctx: StepContext) -> StepResult:
-    template_id = action.params["template_id"]
-    template = action.params["template"]
+    given = action.params_as(UpdateTemplateParams)
+    template_id, template = given.template_id, given.template
     data = {"components": template["components"]}
     if any(c.path == ("category",) for c in action.changes):
         data["category"] = template["category"]
@@ -526,18 +544,17 @@ async def _find_template(ctx: StepContext, waba_id: str, name: str, language: st
     return None
 
 
-def _ignored(action: Action, ctx: StepContext) -> tuple[str, ...]:
+def _ignored(action: Action, ctx: StepContext, waba_id: str) -> tuple[str, ...]:
     """The declared template's `ignore_changes`: what may differ at Meta without being drift."""
     key = _template_key(action)
-    waba = ctx.config.wabas[_waba_name(ctx, action.params["waba_id"])]
+    waba = ctx.config.wabas[_waba_name(ctx, waba_id)]
     template = next((t for t in waba.templates if (t.name, t.language) == key), None)
     return tuple(template.lifecycle.ignore_changes) if template else ()
 
 
 def _template_key(action: Action) -> tuple[str, str]:
-    inner = action.address.split('templates["', 1)[1].rstrip('"]')
-    name, language = inner.split("/", 1)
-    return name, language
+    address = TemplateAddress.parse(action.address)
+    return address.name, address.language
 
 
 async def _poll(ctx: StepContext, node: str, field_name: str, pending: tuple[str, ...]) -> str | None:

@@ -7,12 +7,15 @@ in their order (a config that does not load is reported before any of them).
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import TYPE_CHECKING
 
 from reconciler.cli.parser import build_parser
 from reconciler.errors import WabaplanError
+
+if TYPE_CHECKING:  # only named: parsing argv loads no planner
+    from reconciler.plan.model import Plan
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,7 @@ class ShowArgs:
 class ApplyArgs:
     config: str
     plan_file: str | None
+    reviewed: str | None  # --reviewed PLAN
     auto_approve: bool
     otp: tuple[str, ...]
     resend_code: tuple[str, ...]
@@ -212,18 +216,28 @@ def _frozen(value: object) -> object:
 # ---------------------------------------------------------------- refusals, in the order apply meets them
 
 
+def refuse_reviewed_with_plan(args: ApplyArgs) -> None:
+    """`apply PLAN --reviewed OTHER`: one plan, either applied exactly as saved or as reviewed."""
+    if args.reviewed is not None and args.plan_file is not None:
+        raise WabaplanError(
+            f"apply takes one plan: {args.plan_file} (applied exactly as saved, from this very config) or "
+            f"--reviewed {args.reviewed} (planned again from the config, applied if the actions are those "
+            "reviewed); drop one"
+        )
+
+
 def refuse_world_that_is_a_plan(args: ApplyArgs) -> None:
     """`apply --sim plan.json`: --sim took the saved plan for its WORLD."""
-    if args.plan_file is None and args.sim and args.sim.endswith(".json"):
+    if args.plan_file is None and args.reviewed is None and args.sim and args.sim.endswith(".json"):
         raise WabaplanError(
             f"--sim took {args.sim} as its WORLD file; to apply a saved plan against the simulator, "
             f"put the plan first: wabaplan apply {args.sim} --sim"
         )
 
 
-def refuse_refresh_only_plan(plan_file: str | None, saved: Mapping[str, Any] | None) -> None:
+def refuse_refresh_only_plan(plan_file: str | None, saved: Plan | None) -> None:
     """A saved --refresh-only plan holds no actions to apply."""
-    if saved is not None and saved.get("refresh_only"):
+    if saved is not None and saved.refresh_only:
         raise WabaplanError(
             f"{plan_file} is a --refresh-only plan: it reports drift and holds no actions to apply. "
             "To repair the drift, plan without --refresh-only (save it with --out) and apply that"
@@ -239,10 +253,12 @@ def refuse_wait_with_sim(args: ApplyArgs) -> None:
 
 
 def refuse_unconfirmed(args: ApplyArgs, *, interactive: bool) -> None:
-    """Someone must confirm: --auto-approve, a saved PLAN (confirmed when saved) or a person at a terminal."""
-    if not (args.auto_approve or args.plan_file or interactive):
+    """Someone must confirm: --auto-approve, a saved PLAN (confirmed when saved), a reviewed one (approved in
+    review) or a person at a terminal."""
+    if not (args.auto_approve or args.plan_file or args.reviewed or interactive):
         raise WabaplanError(
-            "not on a terminal, so nobody can confirm: pass --auto-approve, or apply a saved PLAN"
+            "not on a terminal, so nobody can confirm: pass --auto-approve, or apply a saved PLAN "
+            "(or --reviewed PLAN)"
         )
 
 

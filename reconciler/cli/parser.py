@@ -141,6 +141,11 @@ def _apply(commands: Commands) -> None:
         description="Plan (or take a saved PLAN), confirm, and carry out the actions in dependency order. "
         "Exit 0 done, 1 failed or refused, 3 stopped waiting for a person (a one-time code, a precondition "
         "only someone else can fix) or for Meta (a review); rerunning resumes.",
+        epilog="A saved PLAN is applied exactly as saved: refused if the config file (byte for byte) or "
+        "anything it covers at Meta changed since. --reviewed PLAN is for a plan reviewed on a pull request "
+        "and applied after the merge: apply plans again from the merged config and applies only if the "
+        "actions are those reviewed (the same checksum), so comments and layout in the config may differ; "
+        "otherwise it refuses, listing the actions added, removed or changed.",
     )
     config_option(apply)
     apply.add_argument(
@@ -148,6 +153,12 @@ def _apply(commands: Commands) -> None:
         nargs="?",
         metavar="PLAN",
         help="apply exactly this saved plan (not a --refresh-only one)",
+    )
+    apply.add_argument(
+        "--reviewed",
+        metavar="PLAN",
+        help="plan again and apply only if the actions are those of this reviewed plan (saved with "
+        "`plan --out`); not with a PLAN",
     )
     apply.add_argument("--auto-approve", action="store_true", help="do not ask for confirmation")
     apply.add_argument(

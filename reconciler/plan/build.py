@@ -12,16 +12,17 @@ A number part-way along a path (added but not verified, verified but not registe
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Iterable, Mapping
+from contextlib import suppress
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from reconciler.config.diagnostics import format_path
 from reconciler.config.model import Config, PhoneNumber, Template, Waba
 from reconciler.config.phone import InvalidNumber, parse_number, to_e164
 from reconciler.diff import FieldChange, diff_fields, value_text
 from reconciler.fingerprints import verify_token_key
+from reconciler.plan.address import AddressError, NumberAddress, TemplateAddress, WabaAddress, WebhooksAddress
+from reconciler.plan.address import parse as parse_address
 from reconciler.plan.live import fingerprint, live_template_fields, number_fingerprint, template_matches
 from reconciler.plan.model import (
     Action,
@@ -36,6 +37,23 @@ from reconciler.plan.model import (
     Status,
 )
 from reconciler.plan.order import order_actions, with_dependencies
+from reconciler.plan.params import (
+    AddNumberParams,
+    ChangeDisplayNameParams,
+    CreateTemplateParams,
+    DeleteTemplateParams,
+    DeregisterParams,
+    MigrateTemplatesParams,
+    NewNumber,
+    RegisterParams,
+    RequestCodeParams,
+    SetPinParams,
+    UpdateProfileParams,
+    UpdateTemplateParams,
+    UploadPictureParams,
+    VerifyCodeParams,
+    WebhooksParams,
+)
 from reconciler.plan.preconditions import blocking, migration_preconditions
 from reconciler.snapshot import LiveNumber, LiveTemplate, LiveWaba, Snapshot
 
@@ -154,7 +172,6 @@ NUMBER_STEPS = (
     "picture",
     "display_name",
 )
-NUMBER_ADDRESS = re.compile(r'numbers\["([^"]*)"\](.*)')
 
 
 def resolve_targets(config: Config, targets: Iterable[str]) -> tuple[str, ...]:
@@ -162,20 +179,20 @@ def resolve_targets(config: Config, targets: Iterable[str]) -> tuple[str, ...]:
     way Meta would accept it), or a PlanError that names the addresses there are."""
     declared = []
     for e164 in config.numbers:
-        declared += [f'numbers["{e164}"]', *(f'numbers["{e164}"].{step}' for step in NUMBER_STEPS)]
+        declared += [str(NumberAddress(e164, step)) for step in (None, *NUMBER_STEPS)]
     for name, waba in config.wabas.items():
-        address = _waba_address(name)
-        declared += [address, f"{address}.webhooks", f"{address}.templates"]
-        declared += [f'{address}.templates["{t.name}/{t.language}"]' for t in waba.templates]
+        address = WabaAddress(name)
+        declared += [str(address), str(WebhooksAddress(name)), f"{address}.templates"]
+        declared += [str(TemplateAddress(name, t.name, t.language)) for t in waba.templates]
     resolved = []
     for target in targets:
         canonical = target.strip()
-        number = NUMBER_ADDRESS.fullmatch(canonical)
-        if number:
-            try:
-                canonical = f'numbers["{to_e164(number.group(1))}"]{number.group(2)}'
-            except InvalidNumber as exc:
-                raise PlanError(f"--target {target}: {exc} ({exc.fix})") from None
+        with suppress(AddressError):
+            if isinstance(number := parse_address(canonical), NumberAddress):
+                try:
+                    canonical = str(replace(number, e164=to_e164(number.e164)))
+                except InvalidNumber as exc:
+                    raise PlanError(f"--target {target}: {exc} ({exc.fix})") from None
         if canonical not in declared:
             close = difflib.get_close_matches(canonical, declared, n=1)
             kinds = [a for a in declared if a.endswith('"]') or a.count(".") == 1]  # resources, not steps
@@ -237,11 +254,11 @@ class _Builder:
                 why = self.snapshot.unreadable.get(waba.id)
                 reason = why.reason if why else "it was not read"
                 self.unreadable.append(
-                    f"{_waba_address(name)}: WABA {waba.id} cannot be planned: {reason} "
+                    f"{WabaAddress(name)}: WABA {waba.id} cannot be planned: {reason} "
                     "(check the ID, and that the access token's system user has the WABA assigned)"
                 )
                 continue
-            self.fingerprints[f"{_waba_address(name)}.webhooks"] = fingerprint(
+            self.fingerprints[str(WebhooksAddress(name))] = fingerprint(
                 {
                     "review": live.account_review_status,
                     "subscriptions": [asdict(s) for s in live.subscriptions],
@@ -284,16 +301,14 @@ class _Builder:
         hooks = waba.webhooks
         if hooks is None:
             return
-        address = f"{_waba_address(name)}.webhooks"
+        address = str(WebhooksAddress(name))
         current = next((s for s in live.subscriptions if s.app_id == hooks.app_id), None)
         ignore = set(waba.lifecycle.ignore_changes)
         if "webhooks" in ignore:
             return
-        params = {
-            "waba_id": waba.id,
-            "app_id": hooks.app_id,
-            "override_callback_uri": hooks.override_callback_uri,
-        }
+        params = WebhooksParams(
+            waba_id=waba.id, app_id=hooks.app_id, override_callback_uri=hooks.override_callback_uri
+        )
         token_key = verify_token_key(waba.id)
         # a verify token that cannot be read (an unset variable) blocks the call that would send it
         unresolved = self.write_only.unresolved.get(token_key, "") if hooks.verify_token else ""
@@ -354,12 +369,12 @@ class _Builder:
         gate = self._gate(name)
         after_moves = tuple(self.registers_by_waba.get(name, ()))
         for index, template in enumerate(waba.templates):
-            address = f'{_waba_address(name)}.templates["{template.name}/{template.language}"]'
+            address = str(TemplateAddress(name, template.name, template.language))
             desired = _template_fields(template)
             existing = live.template(template.name, template.language)
-            params = {"waba_id": waba.id, "template": desired, "index": index}
             if existing is None:
-                self._new_template(address, name, live, template, desired, params, gate, after_moves)
+                new = CreateTemplateParams(waba_id=waba.id, template=desired, index=index)
+                self._new_template(address, name, live, template, new, gate, after_moves)
                 continue
             self.fingerprints[address] = fingerprint(asdict(existing))
             current = live_template_fields(existing, desired)
@@ -407,7 +422,9 @@ class _Builder:
                     reason=reason,
                     changes=changes,
                     costs=tuple(costs),
-                    params={**params, "template_id": existing.id},
+                    params=UpdateTemplateParams(
+                        waba_id=waba.id, template=desired, index=index, template_id=existing.id
+                    ),
                 )
             )
 
@@ -431,15 +448,16 @@ class _Builder:
         name: str,
         live: LiveWaba,
         template: Template,
-        desired: Mapping[str, Any],
-        params: dict[str, Any],
+        new: CreateTemplateParams,
         gate: str,
         after_moves: tuple[str, ...],
     ) -> None:
         """Copied from the source WABA of a move when it holds it approved; else submitted for review
         once the numbers moving into this WABA have moved."""
         what = f"template {template.name} ({template.language}, {template.category})"
+        desired = new.template
         copyable = self._copyable(name, live, template, desired)
+        params: CreateTemplateParams | MigrateTemplatesParams = new
         if copyable is not None:
             source_id, source_template = copyable
             summary = f"copy {what} from WABA {source_id}, where Meta approved it"
@@ -449,7 +467,13 @@ class _Builder:
                 "the copy keeps its approval, no new review; Meta re-checks its category "
                 "and its quality starts UNKNOWN",
             )
-            params = {**params, "source_waba_id": source_id, "source_template_id": source_template.id}
+            params = MigrateTemplatesParams(
+                waba_id=new.waba_id,
+                template=desired,
+                index=new.index,
+                source_waba_id=source_id,
+                source_template_id=source_template.id,
+            )
         else:
             op, summary, depends_on = Op.CREATE_TEMPLATE, f"create {what}", after_moves
             cost = Cost("review", "Meta reviews new templates (up to 24 h) before they can be sent")
@@ -497,13 +521,13 @@ class _Builder:
         block = ""
         if waba.lifecycle.prevent_destroy:
             block = (
-                f"{_waba_address(name)}.lifecycle.prevent_destroy is true: set it to false to let apply "
+                f"{WabaAddress(name)}.lifecycle.prevent_destroy is true: set it to false to let apply "
                 "delete templates in this WABA"
             )
         for existing in live.templates:
             if (existing.name, existing.language) in declared or existing.status in GONE_TEMPLATE_STATUSES:
                 continue
-            address = f'{_waba_address(name)}.templates["{existing.name}/{existing.language}"]'
+            address = str(TemplateAddress(name, existing.name, existing.language))
             self.fingerprints[address] = fingerprint(asdict(existing))
             costs = [Cost("template_name_lock", "an approved template's name is locked for 30 days")]
             if existing.status != "APPROVED":
@@ -520,14 +544,14 @@ class _Builder:
                     reason=block,
                     changes=(FieldChange(("status",), existing.status, None),),
                     costs=tuple(costs),
-                    params={"waba_id": waba.id, "template_id": existing.id, "name": existing.name},
+                    params=DeleteTemplateParams(waba_id=waba.id, template_id=existing.id, name=existing.name),
                 )
             )
 
     # ------------------------------------------------------------ numbers
 
     def _number(self, e164: str, spec: PhoneNumber, live_waba: LiveWaba) -> None:
-        address = format_path(("numbers", e164))
+        address = str(NumberAddress(e164))
         live = live_waba.numbers.get(e164)
         if live is not None:
             self.fingerprints[address] = number_fingerprint(live)
@@ -565,7 +589,7 @@ class _Builder:
                     Cost("downtime", "the number stops sending and receiving until it registers again"),
                     COST_DEREGISTER,
                 ),
-                params={"phone_number_id": live.id},
+                params=DeregisterParams(phone_number_id=live.id),
             )
         )
 
@@ -577,9 +601,8 @@ class _Builder:
         waba = self.config.wabas[waba_name]
         gate = self._gate(waba_name)
         parsed = parse_number(e164)
-        base = {"waba_id": waba.id, "cc": parsed.country_code, "phone_number": parsed.national_number}
-        if live is not None:
-            base["phone_number_id"] = live.id
+        number = NewNumber(waba_id=waba.id, cc=parsed.country_code, phone_number=parsed.national_number)
+        known_id = live.id if live is not None else None
         migrating = spec.migrate_from is not None
         blocked_by = gate
         previous: tuple[str, ...] = ()
@@ -639,7 +662,7 @@ class _Builder:
                 depends_on=(subscribe,) if subscribe else (),
                 changes=(FieldChange(("waba",), spec.migrate_from.waba_id if migrating else None, waba.id),),  # type: ignore[union-attr]
                 costs=tuple(costs),
-                params={**base, "verified_name": spec.display_name, "migrate": migrating},
+                params=AddNumberParams(**number, verified_name=spec.display_name, migrate=migrating),
             )
             self.actions.append(add)
             previous, blocked_by = (add.id,), ""
@@ -658,11 +681,12 @@ class _Builder:
                 status=Status.BLOCKED if blocked_by else Status.READY,
                 reason=blocked_by,
                 depends_on=previous or ((subscribe,) if subscribe else ()),
-                params={
-                    **base,
-                    "code_method": spec.verification.method,
-                    "language": spec.verification.language,
-                },
+                params=RequestCodeParams(
+                    **number,
+                    phone_number_id=known_id,
+                    code_method=spec.verification.method,
+                    language=spec.verification.language,
+                ),
             )
             awaiting = self._awaiting_code(e164)
             verify = Action(
@@ -675,7 +699,7 @@ class _Builder:
                 status=Status.NEEDS_INPUT if awaiting else Status.READY,
                 reason=awaiting or "",
                 depends_on=(request.id,),
-                params=base,
+                params=VerifyCodeParams(**number, phone_number_id=known_id),
             )
             self.actions += [request, verify]
             previous, blocked_by = (verify.id,), ""
@@ -712,7 +736,9 @@ class _Builder:
             depends_on=previous or ((subscribe,) if subscribe else ()),
             changes=(FieldChange(("pin",), None, None, sensitive=True),),
             costs=tuple(costs),
-            params={**base, "data_localization_region": spec.data_localization_region},
+            params=RegisterParams(
+                **number, phone_number_id=known_id, data_localization_region=spec.data_localization_region
+            ),
         )
         self.actions.append(register)
         if migrating:  # the seed's order: templates are re-created once the number has moved in
@@ -732,7 +758,7 @@ class _Builder:
             and carried.verified_name
             and carried.verified_name != spec.display_name
         ):
-            self._rename(address, spec, carried, after=register.id)
+            self._rename(address, spec.display_name, carried, after=register.id)
 
     def _live_number(self, address: str, e164: str, spec: PhoneNumber, live: LiveNumber) -> None:
         ignore = set(spec.lifecycle.ignore_changes)
@@ -745,7 +771,7 @@ class _Builder:
                     Pending(address, f"display name {spec.display_name!r} is under Meta review")
                 )
             else:
-                self._rename(address, spec, live, after=None)
+                self._rename(address, spec.display_name, live, after=None)
         self._profile(address, spec, live, after=None)
         self._picture(address, spec, after=None)
         pin_key = f"{address}.pin"
@@ -766,7 +792,7 @@ class _Builder:
                         status=Status.BLOCKED if unresolved else Status.READY,
                         reason=unresolved or "",
                         changes=(FieldChange(("pin",), None, None, sensitive=True),),
-                        params={"phone_number_id": live.id},
+                        params=SetPinParams(phone_number_id=live.id),
                     )
                 )
         if live.registered and live.needs_reregister:
@@ -794,20 +820,20 @@ class _Builder:
                 depends_on=(after,) if after else (),
                 changes=(FieldChange(("pin",), None, None, sensitive=True),),
                 costs=(COST_REGISTER,),
-                params={"phone_number_id": live.id, "data_localization_region": None},
+                params=RegisterParams(phone_number_id=live.id, data_localization_region=None),
             )
         )
 
-    def _rename(self, address: str, spec: PhoneNumber, live: LiveNumber, *, after: str | None) -> None:
+    def _rename(self, address: str, name: str, live: LiveNumber, *, after: str | None) -> None:
         self.actions.append(
             Action(
                 id=f"{address}.display_name",
                 address=address,
                 kind=Kind.UPDATE,
                 op=Op.CHANGE_DISPLAY_NAME,
-                summary=f"request display name {spec.display_name!r}",
+                summary=f"request display name {name!r}",
                 depends_on=(after,) if after else (),
-                changes=(FieldChange(("display_name",), live.verified_name, spec.display_name),),
+                changes=(FieldChange(("display_name",), live.verified_name, name),),
                 costs=(
                     Cost(
                         "display_name_review",
@@ -815,10 +841,10 @@ class _Builder:
                         "(1 of 10 register calls per 72 h)",
                     ),
                 ),
-                params={
-                    "phone_number_id": live.id if after is None else None,
-                    "display_name": spec.display_name,
-                },
+                params=ChangeDisplayNameParams(
+                    phone_number_id=live.id if after is None else None,
+                    display_name=name,
+                ),
             )
         )
 
@@ -847,10 +873,10 @@ class _Builder:
                 summary="update the business profile",
                 depends_on=(after,) if after else (),
                 changes=changes,
-                params={
-                    "phone_number_id": live.id if live and after is None else None,
-                    "profile": {c.path[1]: c.after for c in changes if len(c.path) >= 2},
-                },
+                params=UpdateProfileParams(
+                    phone_number_id=live.id if live and after is None else None,
+                    profile={str(c.path[1]): c.after for c in changes if len(c.path) >= 2},
+                ),
             )
         )
 
@@ -879,13 +905,9 @@ class _Builder:
                 changes=(
                     FieldChange(("profile", "picture"), known and "(uploaded before)", spec.profile.picture),
                 ),
-                params={"picture": spec.profile.picture},
+                params=UploadPictureParams(picture=spec.profile.picture),
             )
         )
-
-
-def _waba_address(name: str) -> str:
-    return format_path(("wabas", name))
 
 
 def _template_fields(template: Template) -> dict[str, Any]:

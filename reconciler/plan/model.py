@@ -1,24 +1,33 @@
 """A plan is a value: ordered actions with their dependencies, statuses, costs and checked preconditions.
 
 Nothing here formats or does I/O; renderers read a `Plan`, apply executes one, and `to_json()` is the
-versioned form saved with `--out` and printed by `--format json`.
+versioned form saved with `--out` and printed by `--format json`. `Plan.from_json()` reads that form back
+(`Plan.from_json(plan.to_json()) == plan`); `checksum()` digests what a reviewer approves of a plan: its
+actions, what each changes and with what, and their order — not its wording, notes or timestamps.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar, overload
 
-from reconciler.diff import FieldChange
+from reconciler.diff import FieldChange, Path
 from reconciler.errors import WabaplanError
+from reconciler.plan import params as op_params
+from reconciler.plan.params import OpParams, ParamsError
+from reconciler.plan.schema import FORMAT_VERSION as FORMAT_VERSION  # re-exported: it is the plan's
+from reconciler.plan.schema import check_document, not_as_saved
 
 
 class PlanError(WabaplanError):
     """What was asked of the planner cannot be planned (a --target naming nothing, an unreadable WABA)."""
 
 
-FORMAT_VERSION = "1"
 MASK = "(sensitive)"
 
 
@@ -48,6 +57,29 @@ class Op(StrEnum):
     MIGRATE_TEMPLATES = "migrate_templates"
     DEREGISTER = "deregister"
     UPDATE_WEBHOOKS = "update_webhooks"
+
+
+# The params each operation takes (its step in apply reads them).
+PARAMS: Mapping[Op, type[OpParams]] = {
+    Op.SUBSCRIBE_APP: op_params.WebhooksParams,
+    Op.UPDATE_WEBHOOKS: op_params.WebhooksParams,
+    Op.ADD_NUMBER: op_params.AddNumberParams,
+    Op.ADD_NUMBER_FOR_MIGRATION: op_params.AddNumberParams,
+    Op.REQUEST_CODE: op_params.RequestCodeParams,
+    Op.VERIFY_CODE: op_params.VerifyCodeParams,
+    Op.REGISTER: op_params.RegisterParams,
+    Op.SET_PIN: op_params.SetPinParams,
+    Op.UPDATE_PROFILE: op_params.UpdateProfileParams,
+    Op.UPLOAD_PICTURE: op_params.UploadPictureParams,
+    Op.CHANGE_DISPLAY_NAME: op_params.ChangeDisplayNameParams,
+    Op.CREATE_TEMPLATE: op_params.CreateTemplateParams,
+    Op.UPDATE_TEMPLATE: op_params.UpdateTemplateParams,
+    Op.DELETE_TEMPLATE: op_params.DeleteTemplateParams,
+    Op.MIGRATE_TEMPLATES: op_params.MigrateTemplatesParams,
+    Op.DEREGISTER: op_params.DeregisterParams,
+}
+P = TypeVar("P", bound=OpParams)
+Q = TypeVar("Q", bound=OpParams)
 
 
 class Status(StrEnum):
@@ -84,7 +116,7 @@ class Precondition:
 @dataclass(frozen=True)
 class Action:
     id: str  # unique and stable, e.g. numbers["+85261234567"].register
-    address: str  # the resource it acts on, e.g. numbers["+85261234567"]
+    address: str  # the resource it acts on, e.g. numbers["+85261234567"] (see plan.address)
     kind: Kind
     op: Op
     summary: str  # one line for people
@@ -93,7 +125,36 @@ class Action:
     depends_on: tuple[str, ...] = ()
     changes: tuple[FieldChange, ...] = ()
     costs: tuple[Cost, ...] = ()
-    params: dict[str, Any] = field(default_factory=dict)  # non-secret inputs for apply
+    params: OpParams | None = None  # apply's inputs, of the class PARAMS names (the planner always sets them)
+
+    def __post_init__(self) -> None:
+        wanted = PARAMS[self.op]
+        if self.params is not None and not isinstance(self.params, wanted):
+            raise TypeError(f"{self.id}: {self.op.value} takes {wanted.__name__}, not {self.params!r}")
+
+    @overload
+    def params_as(self, kind: type[P]) -> P: ...
+    @overload
+    def params_as(self, kind: type[P], other: type[Q]) -> P | Q: ...
+    def params_as(self, *kinds: type[OpParams]) -> OpParams:
+        """The params, as (one of) the classes the step reading them expects."""
+        if not isinstance(self.params, kinds):
+            wanted = " or ".join(k.__name__ for k in kinds)
+            raise PlanError(f"{self.id}: the plan holds no {wanted} for {self.op.value}: plan again")
+        return self.params
+
+    def reviewed(self) -> dict[str, Any]:
+        """What a review of this action approves (the plan's checksum covers it): not its wording."""
+        return {
+            "id": self.id,
+            "op": self.op.value,
+            "address": self.address,
+            "kind": self.kind.value,
+            "status": self.status.value,
+            "params": self._params_json(),
+            "changes": [_change_json(c) for c in self.changes],
+            "depends_on": list(self.depends_on),
+        }
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -107,8 +168,29 @@ class Action:
             "depends_on": list(self.depends_on),
             "changes": [_change_json(c) for c in self.changes],
             "cost": [{"kind": c.kind, "detail": c.detail} for c in self.costs],
-            "params": self.params,
+            "params": self._params_json(),
         }
+
+    def _params_json(self) -> dict[str, Any]:
+        return self.params.to_json() if self.params is not None else {}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Action:
+        """An action as `to_json` wrote it (checked against the plan schema); ParamsError on bad params."""
+        op = Op(data["operation"])
+        return cls(
+            id=data["id"],
+            address=data["address"],
+            kind=Kind(data["action"]),
+            op=op,
+            summary=data["summary"],
+            status=Status(data["status"]),
+            reason=data["reason"],
+            depends_on=tuple(data["depends_on"]),
+            changes=tuple(_change_from_json(c) for c in data["changes"]),
+            costs=tuple(Cost(c["kind"], c["detail"]) for c in data["cost"]),
+            params=PARAMS[op].from_json(data["params"]),  # the planner gives every action its params
+        )
 
 
 @dataclass(frozen=True)
@@ -167,6 +249,7 @@ class Plan:
             "graph_url": self.graph_url,
             "api_version": self.api_version,
             "config_hash": self.config_hash,
+            "checksum": self.checksum(),
             "summary": self.summary(),
             "actions": [a.to_json() for a in self.actions],
             "preconditions": [
@@ -180,8 +263,65 @@ class Plan:
             "live_fingerprints": dict(sorted(self.live_fingerprints.items())),
         }
 
+    def checksum(self) -> str:
+        """sha256 of what a review approves: each action as `Action.reviewed()` has it, in order."""
+        text = json.dumps(
+            [a.reviewed() for a in self.actions], sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        )
+        return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
+
+    @classmethod
+    def from_json(cls, document: Any, *, source: str = "the plan") -> Plan:
+        """The plan `to_json()` wrote, checked against the plan schema and its own checksum (when it has
+        one); a PlanFileError names `source`, what is wrong and what to do."""
+        check_document(document, source)
+        actions = []
+        for index, action in enumerate(document["actions"]):
+            try:
+                actions.append(Action.from_json(action))
+            except ParamsError as exc:
+                raise not_as_saved(source, f"actions/{index}/params", str(exc)) from None
+        refresh_only = document["refresh_only"]
+        notes = tuple(document["notes"])
+        # a --refresh-only plan saved before `drift` was written down: its drift is among the notes
+        drift = document.get("drift", [n for n in notes if " at Meta" in n]) if refresh_only else ()
+        plan = cls(
+            actions=tuple(actions),
+            preconditions=tuple(
+                Precondition(p["address"], p["name"], Check(p["outcome"]), p["detail"])
+                for p in document["preconditions"]
+            ),
+            pending=tuple(Pending(p["address"], p["detail"]) for p in document["pending"]),
+            notes=notes,
+            config_hash=document["config_hash"],
+            graph_url=document["graph_url"],
+            api_version=document["api_version"],
+            live_fingerprints=dict(document["live_fingerprints"]),
+            simulated=document["simulated"],
+            refresh_only=refresh_only,
+            drift=tuple(drift),
+            incomplete=tuple(document.get("incomplete", ())),
+            targets=tuple(document["targets"]),
+        )
+        recorded = document.get("checksum")  # absent from plans saved before it was recorded
+        if recorded is not None and recorded != plan.checksum():
+            edited = "the actions differ from those it was saved with (edited?)"
+            raise not_as_saved(source, "checksum", edited)
+        return plan
+
 
 def _change_json(change: FieldChange) -> dict[str, Any]:
     if change.sensitive:
         return {"path": change.dotted, "before": MASK, "after": MASK, "sensitive": True}
     return {"path": change.dotted, "before": change.before, "after": change.after, "sensitive": False}
+
+
+_PATH_STEP = re.compile(r"\[(\d+)\]|\.?([^.\[\]]+)")
+
+
+def _change_from_json(data: Mapping[str, Any]) -> FieldChange:
+    """A change as `_change_json` wrote it; a sensitive one comes back without values, as it was made."""
+    path: Path = tuple(int(index) if index else name for index, name in _PATH_STEP.findall(data["path"]))
+    if data["sensitive"]:
+        return FieldChange(path, None, None, sensitive=True)
+    return FieldChange(path, data["before"], data["after"])

@@ -21,6 +21,7 @@ from reconciler.cli.args import (
 from reconciler.cli.codes import declared, otp_pairs
 from reconciler.config import Config
 from reconciler.errors import WabaplanError
+from reconciler.plan.model import Plan
 
 CONFIG = Config.model_validate({"wabas": {"hk": {"id": "1"}}, "numbers": {"+852 6123 4567": {"waba": "hk"}}})
 PATH = Path("numbers.yaml")
@@ -63,8 +64,8 @@ def test_a_saved_plan_after_sim_is_taken_for_its_world() -> None:
 
 def test_a_refresh_only_plan_is_not_applied() -> None:
     with pytest.raises(WabaplanError, match=r"drift\.json is a --refresh-only plan"):
-        refuse_refresh_only_plan("drift.json", {"refresh_only": True})
-    refuse_refresh_only_plan("plan.json", {"refresh_only": False})
+        refuse_refresh_only_plan("drift.json", Plan(actions=(), refresh_only=True))
+    refuse_refresh_only_plan("plan.json", Plan(actions=()))
     refuse_refresh_only_plan(None, None)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 from dataclasses import replace
 from typing import Any
@@ -14,7 +15,9 @@ from strategies import configs
 
 from reconciler.config.model import Config
 from reconciler.fingerprints import keyed
-from reconciler.plan.build import WriteOnly, build_plan
+from reconciler.plan.address import parse as parse_address
+from reconciler.plan.build import PlanOptions, WriteOnly, build_plan
+from reconciler.plan.model import Plan
 from reconciler.render import render_json, render_markdown, render_text
 from reconciler.snapshot import Snapshot
 
@@ -101,3 +104,28 @@ def test_rendering_never_depends_on_a_secret(data: dict[str, Any], seed: int, pi
             )
         )
     assert outputs[0] == outputs[1]
+
+
+@SETTINGS
+@given(configs(), st.integers(0, 2**32), st.booleans())
+def test_a_plan_reads_back_as_the_plan_it_was(data: dict[str, Any], seed: int, refresh_only: bool) -> None:
+    """What `plan --out` saves, `Plan.from_json` reads back: the same value, so the same checksum."""
+    config = accepted(data)
+    live = perturb(converged_snapshot(config), seed)
+    plan = build_plan(config, live, settled_write_only(config), PlanOptions(refresh_only=refresh_only))
+    saved = json.loads(json.dumps(plan.to_json()))
+    read_back = Plan.from_json(saved)
+    assert read_back == plan
+    assert read_back.checksum() == plan.checksum() == saved["checksum"]
+    assert read_back.to_json() == saved
+
+
+@SETTINGS
+@given(configs(), st.integers(0, 2**32))
+def test_every_address_a_plan_names_parses_back_to_itself(data: dict[str, Any], seed: int) -> None:
+    config = accepted(data)
+    plan = build_plan(config, perturb(converged_snapshot(config), seed), settled_write_only(config))
+    for text in (
+        [a.address for a in plan.actions] + [a.id for a in plan.actions] + list(plan.live_fingerprints)
+    ):
+        assert str(parse_address(text)) == text

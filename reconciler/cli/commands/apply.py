@@ -7,13 +7,13 @@ import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from reconciler.apply.run import Applied, ApplyOptions, apply, supplied_codes
 from reconciler.cli.args import (
     ApplyArgs,
     refuse_refresh_only_plan,
     refuse_resend_with_code,
+    refuse_reviewed_with_plan,
     refuse_unconfirmed,
     refuse_wait_with_sim,
     refuse_world_that_is_a_plan,
@@ -21,6 +21,7 @@ from reconciler.cli.args import (
 from reconciler.cli.codes import declared, otp_pairs
 from reconciler.cli.common import colour, load_valid
 from reconciler.cli.exit import ExitCode
+from reconciler.plan.model import Plan
 from reconciler.plan.saved import load_saved_plan
 from reconciler.prompt import ask_hidden
 from reconciler.render import render_text
@@ -29,11 +30,14 @@ from reconciler.render.terminal import progress_for
 
 
 def run(args: ApplyArgs) -> int:
+    refuse_reviewed_with_plan(args)
     refuse_world_that_is_a_plan(args)
     path = Path(args.config)
     config = load_valid(path)
-    saved = load_saved_plan(Path(args.plan_file)) if args.plan_file else None
+    saved = load_saved_plan(Path(args.plan_file)).plan if args.plan_file else None
+    reviewed = load_saved_plan(Path(args.reviewed)).plan if args.reviewed else None
     refuse_refresh_only_plan(args.plan_file, saved)
+    refuse_refresh_only_plan(args.reviewed, reviewed)
     refuse_wait_with_sim(args)
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
     refuse_unconfirmed(args, interactive=interactive)
@@ -42,7 +46,8 @@ def run(args: ApplyArgs) -> int:
     refuse_resend_with_code(resend, supplied_codes(config, otp, os.environ))
     options = ApplyOptions(
         saved_plan=saved,
-        auto_approve=args.auto_approve or saved is not None,
+        reviewed_plan=reviewed,
+        auto_approve=args.auto_approve or saved is not None or reviewed is not None,
         otp=otp,
         resend_code=resend,
         parallelism=args.parallelism,
@@ -54,7 +59,8 @@ def run(args: ApplyArgs) -> int:
         sim_world=args.sim,
     )
     progress = progress_for(sys.stdout, terminal=sys.stdout.isatty(), environ=os.environ)
-    person = _Person(progress, show=saved is None, colour=colour(), asked=interactive and args.sim is None)
+    shown = saved is None and reviewed is None  # a saved or reviewed plan was read before
+    person = _Person(progress, show=shown, colour=colour(), asked=interactive and args.sim is None)
     try:
         applied = apply(
             config,
@@ -73,14 +79,14 @@ def run(args: ApplyArgs) -> int:
 
 @dataclass(frozen=True)
 class _Person:
-    """Whoever is at the terminal: shown the plan (unless a saved one), asked to confirm and for codes."""
+    """Whoever is at the terminal: shown a fresh plan, asked to confirm it and for one-time codes."""
 
     progress: LineProgress
     show: bool
     colour: bool
     asked: bool  # not with --sim: the simulated SMS is read after the run
 
-    def show_plan(self, plan: Any) -> None:
+    def show_plan(self, plan: Plan) -> None:
         if self.show:
             sys.stdout.write(render_text(plan.to_json(), colour=self.colour))
 

@@ -11,6 +11,6 @@ from reconciler.plan.saved import load_saved_plan
 
 
 def run(args: ShowArgs) -> int:
-    document = load_saved_plan(Path(args.plan_file))
-    render(document, args.format)
+    saved = load_saved_plan(Path(args.plan_file))  # checked as apply would check it
+    render(saved.document, args.format)  # as saved: what was reviewed
     return ExitCode.OK
