@@ -24,12 +24,15 @@
     ├── ForgeError                       GitHub or GitLab refused or unreachable, or no pull request (gitops)
     ├── PlanError                        what was asked cannot be planned: a --target naming nothing (plan)
     ├── PlanFileError                    a saved plan that cannot be used as one (plan)
+    ├── AddressError                     text that is not the address of anything wabaplan plans (plan)
     ├── UnsafePlan                       the plan changes too much of the estate to go without --force (apply)
     └── StalePlan                        a saved plan no longer matches the config or Meta (apply)
+        └── ReviewedPlanDiffers          `apply --reviewed`: the fresh plan is not the one reviewed (apply)
 
 Raised and caught inside wabaplan, never shown as they are:
 
     StepFailed (Exception)               a step cannot complete: the executor records it as failed (apply)
+    ParamsError (ValueError)             an action's params are not its operation's: a bad saved plan (plan)
     InvalidNumber (ValueError)           not a phone number: becomes a diagnostic with its fix (config)
     FileUnreadable (Exception)           the YAML file cannot be read at all: becomes a diagnostic (config)
     PayloadError (ValueError)            a webhook body that is not Meta's envelope: answered 400 (events)
