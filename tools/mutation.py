@@ -32,7 +32,7 @@ MODULES: dict[str, tuple[str, ...]] = {
         "tests/apply/test_journal.py",
         "tests/state/test_journal_masking.py",
     ),
-    "reconciler/fingerprints.py": ("tests/state/test_keys.py", "tests/state/test_fingerprints_keyed.py"),
+    "reconciler/fingerprints.py": ("tests/state/test_fingerprints_keyed.py", "tests/state/test_keys.py"),
     "reconciler/state/keys.py": ("tests/state/test_keys.py", "tests/state/test_fingerprints_keyed.py"),
     "reconciler/graph/retry.py": ("tests/graph/test_retry_rule.py",),
     "reconciler/apply/scope.py": ("tests/apply/test_lock_scope.py",),
