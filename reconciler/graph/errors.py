@@ -499,6 +499,7 @@ def error_from_response(
     secrets = tuple(secrets)
     if envelope is None:
         text = body.decode("utf-8", "replace") if isinstance(body, bytes) else str(body or "")
+        text = redact(text, secrets)  # before the excerpt is cut: a token cut in two is no longer known
         message = f"HTTP {status} without a Graph error body" + (f": {text[:200]}" if text.strip() else "")
         rule = classify(http_status=status)
         return rule.error(

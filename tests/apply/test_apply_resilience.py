@@ -143,6 +143,26 @@ def _until_a_request_is_in_flight(sim, process: subprocess.Popen[str]) -> None: 
         time.sleep(0.005)
 
 
+def _until_polling(sim, process: subprocess.Popen[str]) -> None:  # type: ignore[no-untyped-def]
+    """Wait on the simulator's own counts: the apply has read Meta again after its last write (its
+    --wait poll), while still running. Fails if the apply ends first; no guess at how long start-up takes."""
+
+    def reads() -> int:
+        return sum(n for k, n in sim.control.request_counts().items() if k.startswith("GET "))
+
+    deadline = time.monotonic() + 60
+    writes, seen = len(sim.control.write_log()), reads()
+    while True:
+        assert process.poll() is None, "the apply ended before polling"
+        assert time.monotonic() < deadline, "the apply did not read Meta again within a minute"
+        now_writes, now_reads = len(sim.control.write_log()), reads()
+        if now_writes != writes:  # still writing: a read now is not yet the poll
+            writes, seen = now_writes, now_reads
+        elif now_reads > seen:
+            return
+        time.sleep(0.01)
+
+
 def test_ctrl_c_stops_apply_cleanly_and_the_next_apply_resumes(tmp_path: Path) -> None:
     config = copy_estate(tmp_path / "estate")
     with run_simulator(latency_ms=300) as sim:
@@ -238,8 +258,7 @@ def test_wait_polls_until_meta_has_reviewed(tmp_path: Path) -> None:
         while not (pending := [t for t in sim.simulator.state.templates.values() if t.status == "PENDING"]):
             assert time.monotonic() < deadline and waiting.poll() is None
             time.sleep(0.05)
-        time.sleep(2.0)  # well past start-up: the apply is polling now
-        assert waiting.poll() is None
+        _until_polling(sim, waiting)  # the apply has re-read Meta after submitting: it is polling now
         for template in pending:
             sim.control.review_template(template.id, True)
         code, out = finish(waiting)
@@ -263,8 +282,7 @@ def test_wait_applies_what_an_approved_rename_calls_for(tmp_path: Path) -> None:
                 sim.control.review_template(template.id, True)
 
         waiting = wabaplan(config, sim.base_url, "apply", "--auto-approve", "--wait", "--wait-timeout", "60")
-        time.sleep(2.0)
-        assert waiting.poll() is None  # polling Meta
+        _until_polling(sim, waiting)  # polling Meta
         number = next(n for n in sim.simulator.state.numbers.values() if n.e164 == "+85251234567")
         sim.control.review_display_name(number.id, True)
         code, out = finish(waiting)

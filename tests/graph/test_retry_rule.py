@@ -86,3 +86,21 @@ def test_policy_is_checked() -> None:
         RetryPolicy(max_attempts=0)
     with pytest.raises(ValueError):
         RetryPolicy(base_delay=-1)
+
+
+def test_the_default_policy_is_the_documented_one() -> None:
+    """docs and the module docstring promise these: six sends, 0.5 s doubling to 30 s, 300 s of waiting in
+    all, and 2 s at least after a throttle that gave no estimate."""
+    policy = RetryPolicy()
+    assert (policy.max_attempts, policy.base_delay, policy.max_delay) == (6, 0.5, 30.0)
+    assert (policy.max_total_wait, policy.throttle_floor) == (300.0, 2.0)
+
+
+def test_the_smallest_policies_are_allowed_and_refusals_say_why() -> None:
+    """One send (never retry) and zero waits are legitimate policies; less is refused, saying what."""
+    assert RetryPolicy(max_attempts=1, base_delay=0, max_delay=0, max_total_wait=0, throttle_floor=0)
+    with pytest.raises(ValueError, match=r"^max_attempts must be at least 1$"):
+        RetryPolicy(max_attempts=0)
+    for field in ("base_delay", "max_delay", "max_total_wait", "throttle_floor"):
+        with pytest.raises(ValueError, match=r"^delays must not be negative$"):
+            RetryPolicy(**{field: -0.1})

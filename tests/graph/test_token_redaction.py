@@ -97,3 +97,35 @@ def test_a_token_after_bearer_or_oauth_is_masked_whatever_its_case() -> None:
         "Authorization: OAuth access.x9y8z7",
     ):
         assert redact(text).endswith("***"), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Authorization: tok_7f3a9",
+        "{'authorization': 'tok_7f3a9'}",
+        'authorization="tok_7f3a9"',
+        "Authorization=tok_7f3a9",
+    ],
+)
+def test_an_authorization_value_without_a_scheme_is_masked(text: str) -> None:
+    """A header printed without `Bearer`/`OAuth` (a raw token as the whole value) is masked all the same."""
+    assert "tok_7f3a9" not in redact(text) and "***" in redact(text)
+    assert redact(text).lower().startswith(("authorization", "{'authorization'"))
+
+
+def test_a_token_carries_nothing_but_its_value() -> None:
+    """Slots only: no `__dict__` in which a copy of the value (or anything else) could ride along."""
+    token = Token(SECRET)
+    assert not hasattr(token, "__dict__")
+    with pytest.raises(AttributeError):
+        token.extra = SECRET  # type: ignore[attr-defined]
+
+
+def test_refusals_say_what_is_wrong_with_the_token() -> None:
+    with pytest.raises(ValueError, match=r"^an access token must be a non-empty string$"):
+        Token("")
+    with pytest.raises(ValueError, match=r"^an access token must not contain whitespace$"):
+        Token("EAA abc")
+    with pytest.raises(TypeError, match=r"^a Token cannot be pickled$"):
+        pickle.dumps(Token(SECRET))

@@ -1,0 +1,97 @@
+#!/usr/bin/env python3
+"""Mutation-test one module with its own fast tests, and print its kill rate.
+
+    python3 tools/mutation.py reconciler/graph/secrets.py                 # the tests listed below
+    python3 tools/mutation.py reconciler/graph/retry.py tests/graph/test_retry_rule.py   # or these
+
+mutmut 2 (`pip install 'mutmut==2.5.1'`, see docs/testing.md) changes the module in place one mutant at a
+time, runs the tests with `-x`, and puts the module back. Run it on a clean worktree, one module at a time,
+niced; the module is checked clean before and after. The survivors are listed with their diffs, to be
+killed by a test or explained in docs/testing.md as equivalent.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CACHE = ROOT / ".mutmut-cache"
+
+# The safety-critical modules, in priority order, and the unit tests that are theirs (no simulator suites).
+MODULES: dict[str, tuple[str, ...]] = {
+    "reconciler/graph/secrets.py": (
+        "tests/graph/test_token_redaction.py",
+        "tests/graph/test_redaction_wire.py",
+    ),
+    "reconciler/state/journal.py": (
+        "tests/apply/test_journal.py",
+        "tests/state/test_journal_masking.py",
+    ),
+    "reconciler/fingerprints.py": ("tests/state/test_fingerprints_keyed.py", "tests/state/test_keys.py"),
+    "reconciler/state/keys.py": ("tests/state/test_keys.py", "tests/state/test_fingerprints_keyed.py"),
+    "reconciler/graph/retry.py": ("tests/graph/test_retry_rule.py",),
+    "reconciler/apply/scope.py": ("tests/apply/test_lock_scope.py",),
+}
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] in ("-h", "--help"):
+        print(__doc__)
+        print("modules:", *MODULES, sep="\n  ")
+        return 2
+    module, tests = argv[0], tuple(argv[1:]) or MODULES.get(argv[0], ())
+    tests = tuple(t for t in tests if (ROOT / t).exists())
+    if not tests:
+        print(f"no tests for {module}: name them after the module", file=sys.stderr)
+        return 2
+    if _dirty(module):
+        print(f"{module} has uncommitted changes: mutate a clean file", file=sys.stderr)
+        return 2
+    runner = f"{shlex.quote(sys.executable)} -m pytest -x -q -p no:cacheprovider " + " ".join(tests)
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    CACHE.unlink(missing_ok=True)
+    command = [
+        "nice", "-n", "10", sys.executable, "-m", "mutmut", "run",
+        "--paths-to-mutate", module, "--tests-dir", "tests", "--runner", runner, "--simple-output",
+    ]  # fmt: skip
+    print("$", shlex.join(command), flush=True)
+    try:
+        subprocess.run(command, cwd=ROOT, env=env, check=False)
+    finally:
+        if _dirty(module):
+            subprocess.run(["git", "checkout", "--", module], cwd=ROOT, check=True)
+            print(f"{module} was left mutated; restored from git", file=sys.stderr)
+    counts, survivors = _results()
+    total = sum(counts.values())
+    killed = sum(counts.get(s, 0) for s in ("ok_killed", "ok_suspicious", "bad_timeout"))  # slow, but killed
+    for pk in survivors:
+        diff = subprocess.run(
+            [sys.executable, "-m", "mutmut", "show", str(pk)],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+        ).stdout
+        print(f"--- survivor {pk}\n{diff.strip()}")
+    print(f"{module}: {killed}/{total} killed ({100 * killed / max(total, 1):.1f}%) {dict(counts)}")
+    return 0
+
+
+def _dirty(module: str) -> bool:
+    return subprocess.run(["git", "diff", "--quiet", "--", module], cwd=ROOT).returncode != 0
+
+
+def _results() -> tuple[dict[str, int], list[int]]:
+    with sqlite3.connect(CACHE) as db:
+        counts = dict(db.execute("select status, count(*) from Mutant group by status").fetchall())
+        survivors = [pk for (pk,) in db.execute("select id from Mutant where status = 'bad_survived'")]
+    return counts, survivors
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
