@@ -35,7 +35,7 @@ from reconciler.graph.connect import Connection, connect
 from reconciler.plan.address import AddressError, NumberAddress, TemplateAddress, WabaAddress
 from reconciler.plan.address import parse as parse_address
 from reconciler.plan.build import PlanOptions, build_plan
-from reconciler.plan.compare import PlanDifference, compare
+from reconciler.plan.compare import PlanDifference, compare, remainder
 from reconciler.plan.model import Kind, Pending, Plan
 from reconciler.snapshot import Snapshot
 from reconciler.state import Journal, StateBackend, StateUnavailable, open_backend
@@ -425,9 +425,10 @@ def _check_saved(saved: Plan, fresh: Plan) -> None:
 
 def _check_reviewed(reviewed: Plan, fresh: Plan) -> None:
     """`apply --reviewed PLAN`: what is planned now, from the merged config, is what was reviewed (the
-    same checksum); the config may differ in what plans nothing (comments, layout)."""
+    same checksum; the config may differ in what plans nothing: comments, layout), or what is left of it
+    once an earlier apply of it did part (resumed after a one-time code or Meta's review)."""
     _check_endpoint(reviewed, fresh)
-    if fresh.checksum() != reviewed.checksum():
+    if fresh.checksum() != reviewed.checksum() and not remainder(reviewed, fresh):
         raise ReviewedPlanDiffers(reviewed, fresh)
 
 

@@ -63,6 +63,26 @@ def compare(reviewed: Plan, fresh: Plan) -> PlanDifference:
     )
 
 
+def remainder(reviewed: Plan, fresh: Plan) -> bool:
+    """Whether `fresh` is what is left of `reviewed` once some of its actions were done (a resumed
+    `apply --reviewed`, after a one-time code or Meta's review): no action that was not reviewed, and
+    each one as reviewed, but for what carrying out the others settled — a status (a precondition met,
+    a code now given), an ID Meta has assigned since (reviewed as unknown), a dependency on an action
+    that is done."""
+    before = {a.id: a for a in reviewed.actions}
+    return all(
+        action.id in before and _still_as_reviewed(before[action.id], action) for action in fresh.actions
+    )
+
+
+def _still_as_reviewed(old: Action, new: Action) -> bool:
+    same = (old.op, old.address, old.kind, old.changes) == (new.op, new.address, new.kind, new.changes)
+    was = old.params.to_json() if old.params is not None else {}
+    now = new.params.to_json() if new.params is not None else {}
+    settled = all(was.get(k) == now.get(k) or was.get(k) is None for k in was.keys() | now.keys())
+    return same and settled and set(new.depends_on) <= set(old.depends_on)
+
+
 def _differences(old: Action, new: Action) -> list[str]:
     found = [
         f"{name}: {was} → {now}"

@@ -122,3 +122,34 @@ def test_a_plan_is_applied_only_where_it_was_made(check: object) -> None:
             check(made, elsewhere)  # type: ignore[operator]
         assert said in str(refused.value)
         assert not isinstance(refused.value, ReviewedPlanDiffers)
+
+
+def test_a_reviewed_move_resumes_after_the_owner_and_the_code_and_stops_at_anything_unreviewed(
+    estate: Path, cli: Cli, tmp_path: Path
+) -> None:
+    """The merge applies the reviewed plan, which stops on people (the source's owner, the SMS code) and on
+    Meta's review; each resumed `apply --reviewed` carries on with what is left of that same plan."""
+    import re
+
+    reviewed, _ = reviewed_on_the_pull_request(estate, cli, tmp_path)
+    code, out = apply_reviewed(estate, cli, reviewed)
+    assert code == 3 and "two-step verification is still on at the source" in out, out
+    assert cli("sim", "disable-two-step", "+85261234567", "-c", str(estate))[0] == 0
+    code, out = apply_reviewed(estate, cli, reviewed)
+    assert code == 3 and "awaiting the code sent to +85261234567" in out, out
+    _, inbox = cli("sim", "inbox", "+85261234567", "-c", str(estate))
+    otp = re.search(r"--otp \+85261234567=(\d{6})", inbox).group(1)  # type: ignore[union-attr]
+    code, out = cli(
+        "apply", "--reviewed", str(reviewed), "-c", str(estate), "--sim", "--otp", f"+85261234567={otp}"
+    )
+    assert code == 3 and 'numbers["+85261234567"].register: done' in out, out
+    cli("sim", "approve-pending", "-c", str(estate))
+    code, out = apply_reviewed(estate, cli, reviewed)
+    assert code == 0, out
+
+    # what was not reviewed is still refused on a resumed run
+    text = estate.read_text(encoding="utf-8")
+    estate.write_text(text.replace(SHOP, "https://shop.harbourlane.example/taipei"), encoding="utf-8")
+    code, out = apply_reviewed(estate, cli, reviewed)
+    assert code == 1 and "the plan made now is not the reviewed plan" in out, out
+    assert f"~ {TW}.profile: change of profile.websites" in out
