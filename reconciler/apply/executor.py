@@ -75,6 +75,7 @@ async def execute(
                     moved = await asyncio.shield(checks[action.address])
                     if moved:
                         return Outcome(action, "refused", moved, time.monotonic() - started)
+                ctx.journal.check()  # state lost: no write starts that it could not record
                 result = await STEPS[action.op](action, ctx)
                 return Outcome(action, result.status, result.detail, time.monotonic() - started)
             except StepFailed as exc:

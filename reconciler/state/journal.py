@@ -132,6 +132,11 @@ class Journal:
                 text = text.replace(value, MASK)
         return text
 
+    def check(self) -> None:
+        """Raise StateUnavailable now if the store can no longer be written (a lost connection): asked
+        before each step, so no change to Meta starts that the journal could not record."""
+        self._db.execute("SELECT 1").fetchone()
+
     def _insert(self, sql: str, args: tuple[Any, ...]) -> int:
         return int(self._db.execute(f"{sql} RETURNING id", args).fetchone()[0])
 

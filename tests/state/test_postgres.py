@@ -284,6 +284,8 @@ def test_a_lost_connection_stops_further_writes_with_a_clear_error(
         location = Location.parse(pg_url)
         with psycopg.connect(location.conninfo, autocommit=True) as admin:
             admin.execute(f'SELECT pg_terminate_backend(backend_pid) FROM "{location.schema}".lock_holders')
+        with pytest.raises(StateUnavailable, match=r"lost the connection"):
+            journal.check()  # what the executor asks before each step
         with pytest.raises(StateUnavailable, match=r"lost the connection .*no further change is started"):
             journal.intend(run_id, action_id="a", op="add_number", subject='numbers["+85251234567"]')
     # the run is left 'running' by a session that is gone: the next apply marks it interrupted
