@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from reconciler.boundedio import read_bounded
+from reconciler.errors import InputTooLarge
 from reconciler.plan.model import Plan
 from reconciler.plan.schema import MAKE_ONE, PlanFileError, plan_schema_text
 
@@ -23,9 +25,14 @@ class SavedPlan:
     document: dict[str, Any]  # as saved, for rendering (it also holds what reading Meta cost)
 
 
+MAX_PLAN_BYTES = 256 * 1024 * 1024  # a 10,000-number plan is about 7 MB; 50,000 about 35 MB
+
+
 def load_saved_plan(path: Path) -> SavedPlan:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_bounded(path, MAX_PLAN_BYTES).decode("utf-8")
+    except InputTooLarge as exc:
+        raise PlanFileError(f"{exc} ({MAKE_ONE})") from None
     except FileNotFoundError:
         raise PlanFileError(f"{path}: no such file ({MAKE_ONE})") from None
     except UnicodeDecodeError:

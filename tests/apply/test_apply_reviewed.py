@@ -11,7 +11,8 @@ import yaml
 from sim_estate import Cli
 
 from reconciler.apply.run import ReviewedPlanDiffers, StalePlan, _check_reviewed, _check_saved
-from reconciler.cli.args import parse, refuse_reviewed_with_plan, refuse_unconfirmed
+from reconciler.cli.args import parse
+from reconciler.cli.refusals import refuse_reviewed_with_plan, refuse_unconfirmed
 from reconciler.errors import WabaplanError
 from reconciler.plan.model import Plan
 

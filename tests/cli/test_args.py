@@ -7,18 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.cli.args import (
-    ApplyArgs,
-    PlanArgs,
-    SimNumberArgs,
-    parse,
+from reconciler.cli.args import ApplyArgs, PlanArgs, SimNumberArgs, parse
+from reconciler.cli.codes import declared, otp_pairs
+from reconciler.cli.refusals import (
     refuse_refresh_only_plan,
     refuse_resend_with_code,
     refuse_unconfirmed,
     refuse_wait_with_sim,
     refuse_world_that_is_a_plan,
 )
-from reconciler.cli.codes import declared, otp_pairs
 from reconciler.config import Config
 from reconciler.errors import WabaplanError
 from reconciler.plan.model import Plan
@@ -115,3 +112,14 @@ def test_otp_pairs_in_e164_with_six_digits() -> None:
     pairs = ["+852 6123 4567=123-456", "+85261234567=123456"]
     assert otp_pairs(pairs, CONFIG, PATH) == {"+85261234567": "123456"}
     assert declared("--resend-code", "+852 6123 4567", CONFIG, PATH) == "+85261234567"
+
+
+def test_a_plan_file_that_never_ends_is_refused_at_its_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`apply /dev/zero` (or a pipe that never ends) stops at the saved plan's size limit, with the fix."""
+    from reconciler.plan import saved
+
+    monkeypatch.setattr(saved, "MAX_PLAN_BYTES", 1024 * 1024)
+    with pytest.raises(WabaplanError, match=r"/dev/zero holds more than .*plan --out"):
+        saved.load_saved_plan(Path("/dev/zero"))

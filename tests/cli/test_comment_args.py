@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from reconciler.cli.args import CommentArgs, parse, refuse_blank_project, refuse_details_url
+from reconciler.cli.args import CommentArgs, parse
+from reconciler.cli.refusals import refuse_blank_project, refuse_details_url
 from reconciler.errors import WabaplanError
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from reconciler.diff import FieldChange
 from reconciler.plan.model import Action, Cost, Kind, Op, Plan, Status
+from reconciler.plan.params import RegisterParams, UpdateProfileParams, VerifyCodeParams
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE_PLAN = ROOT / "tests" / "golden" / "plan.json"  # the example estate's plan, as `plan --format json`
@@ -38,6 +39,9 @@ def big_plan(numbers: int = 10_000, *, blocked_every: int = 1_000, waiting_every
                 Op.UPDATE_PROFILE,
                 "update the business profile",
                 changes=changes,
+                params=UpdateProfileParams(
+                    phone_number_id=str(3100000000000 + n), profile={c.path[1]: c.after for c in changes}
+                ),
             )
         )
         if n % blocked_every == 0:
@@ -52,6 +56,9 @@ def big_plan(numbers: int = 10_000, *, blocked_every: int = 1_000, waiting_every
                     reason=f"BLOCKED-{n}: two-step verification is still on at the source: the source "
                     "WABA's owner must turn it off in WhatsApp Manager",
                     costs=(Cost("register_attempt", "uses 1 of the 10 register calls Meta allows per 72 h"),),
+                    params=RegisterParams(
+                        phone_number_id=str(3100000000000 + n), data_localization_region=None
+                    ),
                 )
             )
         if n % waiting_every == 1:
@@ -64,6 +71,7 @@ def big_plan(numbers: int = 10_000, *, blocked_every: int = 1_000, waiting_every
                     f"verify the one-time code sent to {number(n)}",
                     status=Status.NEEDS_INPUT,
                     reason=f"INPUT-{n}: pass --otp {number(n)}=CODE",
+                    params=VerifyCodeParams(waba_id="2000000000001", cc="852", phone_number=number(n)[4:]),
                 )
             )
     return saved(Plan(actions=tuple(actions)))

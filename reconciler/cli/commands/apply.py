@@ -9,8 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reconciler.apply.run import Applied, ApplyOptions, apply, supplied_codes
-from reconciler.cli.args import (
-    ApplyArgs,
+from reconciler.cli.args import ApplyArgs
+from reconciler.cli.codes import declared, otp_pairs
+from reconciler.cli.common import colour, load_valid
+from reconciler.cli.exit import ExitCode
+from reconciler.cli.refusals import (
     refuse_refresh_only_plan,
     refuse_resend_with_code,
     refuse_reviewed_with_plan,
@@ -18,9 +21,6 @@ from reconciler.cli.args import (
     refuse_wait_with_sim,
     refuse_world_that_is_a_plan,
 )
-from reconciler.cli.codes import declared, otp_pairs
-from reconciler.cli.common import colour, load_valid
-from reconciler.cli.exit import ExitCode
 from reconciler.plan.model import Plan
 from reconciler.plan.saved import load_saved_plan
 from reconciler.prompt import ask_hidden

@@ -6,8 +6,9 @@ import os
 import sys
 from pathlib import Path
 
-from reconciler.cli.args import CommentArgs, refuse_blank_project, refuse_details_url
+from reconciler.cli.args import CommentArgs
 from reconciler.cli.exit import ExitCode
+from reconciler.cli.refusals import refuse_blank_project, refuse_details_url
 from reconciler.gitops.ci import locate
 from reconciler.gitops.comment import LIMITS, comment_body, marker
 from reconciler.gitops.connect import connect
@@ -18,7 +19,7 @@ from reconciler.plan.saved import load_saved_plan
 def run(args: CommentArgs) -> int:
     refuse_blank_project(args.project)
     refuse_details_url(args.details_url)
-    document = load_saved_plan(Path(args.plan_file))
+    document = load_saved_plan(Path(args.plan_file)).document
     where = locate(os.environ, forge=args.forge, repo=args.repo, number=args.pr)
     project = args.project.strip() if args.project else project_of(args.config)
     body = comment_body(

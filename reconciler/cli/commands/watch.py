@@ -10,9 +10,10 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from reconciler import runtime
-from reconciler.cli.args import WatchArgs, refuse_half_tls
+from reconciler.cli.args import WatchArgs
 from reconciler.cli.common import load_valid
 from reconciler.cli.exit import ExitCode
+from reconciler.cli.refusals import refuse_half_tls
 from reconciler.config.model import Config
 from reconciler.config.secrets import resolve
 from reconciler.errors import SecretError, WabaplanError
