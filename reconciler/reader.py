@@ -14,6 +14,7 @@ like with like.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -86,7 +87,7 @@ async def read_wabas(
 ) -> tuple[dict[str, LiveWaba], dict[str, Unreadable]]:
     """Read `waba_ids` and the business profiles of the numbers in `profiles_for` (E.164; None: all)."""
     edges = await _read_edges(graph, waba_ids, templates=templates)
-    found, failed, numbers_by_id = _live_wabas(edges)
+    found, failed, numbers_by_id = _live_wabas(edges, known=profiles_for or frozenset())
     await _read_profiles(graph, found, numbers_by_id.values(), profiles_for)
     return found, failed
 
@@ -134,10 +135,11 @@ def _first_round(waba_ids: Sequence[str], *, templates: bool) -> list[_Read]:
 
 
 def _live_wabas(
-    edges: Mapping[str, _Edges],
+    edges: Mapping[str, _Edges], *, known: AbstractSet[str]
 ) -> tuple[dict[str, LiveWaba], dict[str, Unreadable], dict[str, tuple[str, LiveNumber]]]:
     """What was read, normalised: the WABAs read, those Meta would not show (not found or not permitted;
-    any other error is raised), and every number read by its ID, with its WABA's ID."""
+    any other error is raised), and every number read by its ID, with its WABA's ID. A display number
+    whose digits are a `known` E.164 (the config's, parsed when it was loaded) is not parsed again."""
     found: dict[str, LiveWaba] = {}
     failed: dict[str, Unreadable] = {}
     numbers_by_id: dict[str, tuple[str, LiveNumber]] = {}
@@ -147,7 +149,7 @@ def _live_wabas(
                 raise state.error
             failed[waba_id] = Unreadable(waba_id, _reason(state.error))
             continue
-        numbers = [_number(raw, waba_id) for raw in state.numbers]
+        numbers = [_number(raw, waba_id, known) for raw in state.numbers]
         for number in numbers:
             numbers_by_id[number.id] = (waba_id, number)
         found[waba_id] = _live_waba(waba_id, state, numbers)
@@ -183,11 +185,9 @@ async def _read_profiles(
         if n.registered and (profiles_for is None or n.e164 in profiles_for)
     ]
     if wanted:
+        query = BatchRequest.get("", fields=PROFILE_FIELDS).relative_url  # encoded once, not per number
         results = await graph.batch(
-            [
-                BatchRequest.get(f"{n.id}/whatsapp_business_profile", fields=PROFILE_FIELDS, waba_id=w)
-                for w, n in wanted
-            ]
+            [BatchRequest("GET", f"{n.id}/whatsapp_business_profile{query}", waba_id=w) for w, n in wanted]
         )
         for (waba_id, number), result in zip(wanted, results, strict=True):
             profile = _profile(result.value())
@@ -234,13 +234,14 @@ def _text(raw: Mapping[str, Any] | None, key: str) -> str | None:
     return text or None
 
 
-def _number(raw: Mapping[str, Any], waba_id: str) -> LiveNumber:
+def _number(raw: Mapping[str, Any], waba_id: str, known: AbstractSet[str] = frozenset()) -> LiveNumber:
     display = str(raw.get("display_phone_number", ""))
+    digits = "+" + "".join(c for c in display if c.isdigit())
     written = display if display.startswith("+") else f"+{display}"
     throughput = raw.get("throughput") or {}
     return LiveNumber(
         id=str(raw["id"]),
-        e164=e164_or_none(written) or "+" + "".join(c for c in display if c.isdigit()),
+        e164=digits if digits in known else e164_or_none(written) or digits,
         display_phone_number=display,
         waba_id=waba_id,
         status=_text(raw, "status"),
