@@ -66,6 +66,7 @@ from reconciler.graph.settings import DEFAULT_API_VERSION, GraphSettings
 log = logging.getLogger("wabaplan.graph")
 
 USER_AGENT = f"wabaplan/{__version__}"
+DEFAULT_MAX_CONCURRENCY = 16  # requests in flight per client, unless apply's --parallelism asks for more
 _DROP_FROM_NEXT = frozenset({"access_token", "appsecret_proof"})
 _OP_USAGE_HEADER = USAGE_HEADER.lower()  # batch entries' header names, as parse_batch_response keeps them
 
@@ -105,7 +106,7 @@ class GraphClient:
         rng: random.Random | None = None,
         retry: RetryPolicy | None = None,
         budget: BudgetPolicy | None = None,
-        max_concurrency: int = 16,
+        max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
         per_waba_concurrency: int = 4,
         timeout: float = 30.0,
     ) -> None:
