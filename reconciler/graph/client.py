@@ -302,6 +302,11 @@ class GraphClient:
         allowance = _Allowance(self.retry.max_total_wait)
         path = self._versioned("")[0]
         while pending:
+            for index in pending:  # a WABA blocked past the allowance holds back none of the others
+                results[index] = self._refused(items[index], path, allowance)
+            pending = [index for index in pending if results[index] is None]
+            if not pending:
+                break
             chunks = [pending[i : i + MAX_BATCH] for i in range(0, len(pending), MAX_BATCH)]
             # Chunks wait side by side: each gets the allowance left, the slowest one sets what remains.
             shares = [_Allowance(allowance.left) for _ in chunks]
@@ -594,6 +599,23 @@ class GraphClient:
         )
         self._note_throttle(op_error, keys)
         return BatchResult(req, entry.status, error=op_error, headers=entry.headers)
+
+    def _refused(self, req: BatchRequest, batch_path: str, allowance: _Allowance) -> BatchResult | None:
+        """An operation whose WABA Meta has blocked for longer than the wait allowed: refused unsent."""
+        key = self._op_key(req, batch_path)
+        blocked = self.budget.blocked_for(key) if key else 0.0
+        if blocked <= allowance.left + 1e-9:
+            return None
+        error = ThrottledError(
+            f"{key} is blocked by Meta's rate limit for another {blocked:.0f} s; the operation was not sent",
+            method=req.method,
+            path=f"{batch_path}{req.node_path}",
+            transient=True,
+            not_executed=True,
+            retry_after=blocked,
+            hint="run again later: Meta counts every operation (each batch operation, each page) per WABA",
+        )
+        return BatchResult(req, None, error=error)
 
     def _op_key(self, req: BatchRequest, batch_path: str) -> str | None:
         return req.waba_id or self._charge_key(None, f"{batch_path}{req.node_path}")
