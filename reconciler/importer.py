@@ -26,6 +26,39 @@ _COMPONENT_KEYS = {
 _BUTTON_KEYS = {"type", "text", "url", "phone_number", "example", "otp_type"}
 
 
+# libyaml's emitter where PyYAML was built with it (several times faster), else pure Python. The two
+# differ on a few strings (characters beyond the BMP, NEL and other breaks, a space beside a line break
+# — which also folds double-quoted lines differently — and keys long enough to be written as complex keys,
+# which libyaml measures in bytes): a document holding any of those is written by the
+# pure-Python emitter, so the text is the same byte for byte either way
+# (tests/reader/test_import_yaml_writers.py holds them to it).
+FAST_DUMPER: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+_SHORT_KEY = 40  # characters: well under the 128 (bytes or characters) past which a key is complex
+_EMITTERS_DIFFER = re.compile(r"[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]| \n|\n ")
+
+
+def dump_yaml(document: Any, *, dumper: type[yaml.SafeDumper] | None = None) -> str:
+    """`document` as the YAML `import` writes: keys in the order given, Unicode as is, 110 columns."""
+    if dumper is None:
+        dumper = yaml.SafeDumper if _emitters_differ(document) else FAST_DUMPER
+    text: str = yaml.dump(document, Dumper=dumper, allow_unicode=True, sort_keys=False, width=110)
+    return text
+
+
+def _emitters_differ(value: Any) -> bool:
+    """Whether libyaml could write `value` otherwise than the pure-Python emitter."""
+    if isinstance(value, str):
+        return _EMITTERS_DIFFER.search(value) is not None
+    if isinstance(value, Mapping):
+        return any(
+            (isinstance(k, str) and len(k) > _SHORT_KEY) or _emitters_differ(k) or _emitters_differ(v)
+            for k, v in value.items()
+        )
+    if isinstance(value, list | tuple):
+        return any(_emitters_differ(item) for item in value)
+    return False
+
+
 def render_config(snapshot: Snapshot, waba_ids: Iterable[str], *, header: str = "") -> str:
     """YAML for the WABAs `waba_ids` as they are in `snapshot` (which must hold them)."""
     names = _local_names([snapshot.wabas[w] for w in waba_ids])
@@ -49,7 +82,7 @@ def render_config(snapshot: Snapshot, waba_ids: Iterable[str], *, header: str = 
         "wabas": wabas,
         "numbers": numbers,
     }
-    body = yaml.safe_dump(document, allow_unicode=True, sort_keys=False, width=110)
+    body = dump_yaml(document)
     lines = [f"# {line}" if line else "#" for line in header.splitlines()]
     lines += [
         "# Written by `wabaplan import` from live state. Secrets are placeholders: set the variables, or",

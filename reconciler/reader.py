@@ -13,8 +13,11 @@ like with like.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -22,7 +25,7 @@ from reconciler.config.model import Config
 from reconciler.config.phone import e164_or_none
 from reconciler.graph.batch import BatchRequest
 from reconciler.graph.client import GraphClient
-from reconciler.graph.errors import GraphError, NotFoundError, PermissionDeniedError
+from reconciler.graph.errors import GraphError, NotFoundError, PermissionDeniedError, ThrottledError
 from reconciler.snapshot import (
     LiveNumber,
     LiveProfile,
@@ -86,8 +89,11 @@ async def read_wabas(
 ) -> tuple[dict[str, LiveWaba], dict[str, Unreadable]]:
     """Read `waba_ids` and the business profiles of the numbers in `profiles_for` (E.164; None: all)."""
     edges = await _read_edges(graph, waba_ids, templates=templates)
-    found, failed, numbers_by_id = _live_wabas(edges)
-    await _read_profiles(graph, found, numbers_by_id.values(), profiles_for)
+    found, failed, numbers_by_id = _live_wabas(edges, known=profiles_for or frozenset())
+    throttled = await _read_profiles(graph, found, numbers_by_id.values(), profiles_for)
+    for waba_id, error in throttled.items():
+        del found[waba_id]
+        failed[waba_id] = Unreadable(waba_id, _reason(error))
     return found, failed
 
 
@@ -134,20 +140,22 @@ def _first_round(waba_ids: Sequence[str], *, templates: bool) -> list[_Read]:
 
 
 def _live_wabas(
-    edges: Mapping[str, _Edges],
+    edges: Mapping[str, _Edges], *, known: AbstractSet[str]
 ) -> tuple[dict[str, LiveWaba], dict[str, Unreadable], dict[str, tuple[str, LiveNumber]]]:
-    """What was read, normalised: the WABAs read, those Meta would not show (not found or not permitted;
-    any other error is raised), and every number read by its ID, with its WABA's ID."""
+    """What was read, normalised: the WABAs read; those Meta would not show (not found, not permitted)
+    or not now (its rate budget spent), any other error raised; and every number read by its ID, with
+    its WABA's ID. A display number whose digits are a `known` E.164 (the config's, parsed when it was
+    loaded) is not parsed again."""
     found: dict[str, LiveWaba] = {}
     failed: dict[str, Unreadable] = {}
     numbers_by_id: dict[str, tuple[str, LiveNumber]] = {}
     for waba_id, state in edges.items():
         if state.error is not None:
-            if not isinstance(state.error, (NotFoundError, PermissionDeniedError)):
+            if not isinstance(state.error, (NotFoundError, PermissionDeniedError, ThrottledError)):
                 raise state.error
             failed[waba_id] = Unreadable(waba_id, _reason(state.error))
             continue
-        numbers = [_number(raw, waba_id) for raw in state.numbers]
+        numbers = [_number(raw, waba_id, known) for raw in state.numbers]
         for number in numbers:
             numbers_by_id[number.id] = (waba_id, number)
         found[waba_id] = _live_waba(waba_id, state, numbers)
@@ -174,25 +182,29 @@ async def _read_profiles(
     found: Mapping[str, LiveWaba],
     numbers: Iterable[tuple[str, LiveNumber]],
     profiles_for: set[str] | None,
-) -> None:
+) -> dict[str, ThrottledError]:
     """Last round: the business profile of each registered number in `profiles_for` (None: all), set on
-    its number in `found`."""
+    its number in `found`. Returns the WABAs whose profiles Meta's rate limit held back (their first
+    such error): they cannot be planned now, the others can."""
+    throttled: dict[str, ThrottledError] = {}
     wanted = [
         (waba_id, n)
         for waba_id, n in numbers
         if n.registered and (profiles_for is None or n.e164 in profiles_for)
     ]
     if wanted:
+        query = BatchRequest.get("", fields=PROFILE_FIELDS).relative_url  # encoded once, not per number
         results = await graph.batch(
-            [
-                BatchRequest.get(f"{n.id}/whatsapp_business_profile", fields=PROFILE_FIELDS, waba_id=w)
-                for w, n in wanted
-            ]
+            [BatchRequest("GET", f"{n.id}/whatsapp_business_profile{query}", waba_id=w) for w, n in wanted]
         )
         for (waba_id, number), result in zip(wanted, results, strict=True):
+            if isinstance(result.error, ThrottledError):
+                throttled.setdefault(waba_id, result.error)
+                continue
             profile = _profile(result.value())
             live = found[waba_id]
             live.numbers[number.e164] = replace(number, profile=profile)
+    return throttled
 
 
 def _page(node: str, fields: Iterable[str], waba_id: str) -> BatchRequest:
@@ -218,9 +230,21 @@ def _with_after(request: BatchRequest, after: str) -> BatchRequest:
 
 
 def _reason(error: GraphError) -> str:
+    if isinstance(error, ThrottledError):
+        return not_readable_now(error.retry_after)
     if isinstance(error, PermissionDeniedError):
         return "the access token has no permission on it"
     return "it does not exist, or the access token cannot see it"
+
+
+def not_readable_now(retry_after: float | None) -> str:
+    """Why a WABA over its rate budget is left out of this read, and when to try again."""
+    wait = retry_after if retry_after and retry_after > 0 else 3600.0  # Meta's window: a rolling hour
+    when = (datetime.now(UTC) + timedelta(seconds=wait)).strftime("%Y-%m-%d %H:%M UTC")
+    return (
+        "not readable now: Meta's rate limit for it is spent (each operation counts: every page, every "
+        f"batch entry); retry after {when} (in about {math.ceil(wait / 60)} min)"
+    )
 
 
 # ---------------------------------------------------------------- normalisation
@@ -234,13 +258,14 @@ def _text(raw: Mapping[str, Any] | None, key: str) -> str | None:
     return text or None
 
 
-def _number(raw: Mapping[str, Any], waba_id: str) -> LiveNumber:
+def _number(raw: Mapping[str, Any], waba_id: str, known: AbstractSet[str] = frozenset()) -> LiveNumber:
     display = str(raw.get("display_phone_number", ""))
+    digits = "+" + "".join(c for c in display if c.isdigit())
     written = display if display.startswith("+") else f"+{display}"
     throughput = raw.get("throughput") or {}
     return LiveNumber(
         id=str(raw["id"]),
-        e164=e164_or_none(written) or "+" + "".join(c for c in display if c.isdigit()),
+        e164=digits if digits in known else e164_or_none(written) or digits,
         display_phone_number=display,
         waba_id=waba_id,
         status=_text(raw, "status"),

@@ -148,7 +148,9 @@ def apply(
             with backend.journal(target=runtime.journal_target(target)) as journal:
                 journal.close_abandoned_runs()  # a run still 'running' whose process is gone died
                 clock = clock or SystemClock()
-                connection = connect(target, transport=transport, clock=clock)
+                connection = connect(
+                    target, transport=transport, clock=clock, parallelism=options.parallelism
+                )
                 session = _Session(
                     config, config_path, options, environ, target, journal, backend, connection, clock
                 )

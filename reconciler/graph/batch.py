@@ -8,6 +8,7 @@ Meta's rate limits like a separate request.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -85,7 +86,7 @@ class BatchRequest:
     def repeatable(self) -> bool:
         return self.method == "GET" or self.idempotent
 
-    @property
+    @functools.cached_property
     def node_path(self) -> str:
         """The path part of `relative_url`, without the query."""
         return urlsplit(self.relative_url).path

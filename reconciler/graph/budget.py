@@ -21,10 +21,12 @@ Pure logic over an injected clock: no I/O, no sleeping.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 log = logging.getLogger("wabaplan.graph")
@@ -53,6 +55,12 @@ def parse_usage_header(text: str | None) -> dict[str, tuple[UsageEntry, ...]]:
     """The header's entries per object id; {} if absent or unreadable (it is advisory)."""
     if not text:
         return {}
+    return dict(_parse_usage(text))
+
+
+@functools.lru_cache(maxsize=1024)
+def _parse_usage(text: str) -> Mapping[str, tuple[UsageEntry, ...]]:
+    """Cached: a WABA's header repeats until its usage moves by a percent (50 calls of 5,000)."""
     try:
         raw = json.loads(text)
     except ValueError:
@@ -69,20 +77,20 @@ def parse_usage_header(text: str | None) -> dict[str, tuple[UsageEntry, ...]]:
         parsed = tuple(_entry(e) for e in entries if isinstance(e, Mapping))
         if parsed:
             result[str(object_id)] = parsed
-    return result
+    return MappingProxyType(result)
+
+
+def _number(value: Any) -> float:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0.0
 
 
 def _entry(raw: Mapping[str, Any]) -> UsageEntry:
-    def number(name: str) -> float:
-        value = raw.get(name)
-        return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0.0
-
     return UsageEntry(
         type=str(raw.get("type", "")),
-        call_count=number("call_count"),
-        total_cputime=number("total_cputime"),
-        total_time=number("total_time"),
-        estimated_time_to_regain_access=number("estimated_time_to_regain_access"),
+        call_count=_number(raw.get("call_count")),
+        total_cputime=_number(raw.get("total_cputime")),
+        total_time=_number(raw.get("total_time")),
+        estimated_time_to_regain_access=_number(raw.get("estimated_time_to_regain_access")),
     )
 
 
@@ -128,8 +136,14 @@ class BudgetTracker:
 
     def observe(self, header: str | None) -> None:
         """Record a response's `X-Business-Use-Case-Usage` header."""
+        self.observe_usage(parse_usage_header(header))
+
+    def observe_usage(self, usage: Mapping[str, tuple[UsageEntry, ...]]) -> None:
+        """Record a usage header already parsed (`parse_usage_header`): parse once, use twice."""
+        if not usage:
+            return
         now = self.clock()
-        for object_id, entries in parse_usage_header(header).items():
+        for object_id, entries in usage.items():
             state = self._states.setdefault(object_id, _State())
             state.entries = entries
             state.percent = max(e.percent for e in entries)

@@ -35,10 +35,18 @@ from reconciler.graph.batch import (
     BatchRequest,
     BatchResult,
     JSONParams,
+    WireEntry,
     encode_params,
     parse_batch_response,
 )
-from reconciler.graph.budget import APP_KEY, APP_USAGE_HEADER, BudgetPolicy, BudgetTracker, parse_usage_header
+from reconciler.graph.budget import (
+    APP_KEY,
+    APP_USAGE_HEADER,
+    BudgetPolicy,
+    BudgetTracker,
+    UsageEntry,
+    parse_usage_header,
+)
 from reconciler.graph.budget import HEADER as USAGE_HEADER
 from reconciler.graph.clock import Clock, SystemClock
 from reconciler.graph.errors import (
@@ -58,7 +66,11 @@ from reconciler.graph.settings import DEFAULT_API_VERSION, GraphSettings
 log = logging.getLogger("wabaplan.graph")
 
 USER_AGENT = f"wabaplan/{__version__}"
+DEFAULT_MAX_CONCURRENCY = 16  # requests in flight per client, unless apply's --parallelism asks for more
 _DROP_FROM_NEXT = frozenset({"access_token", "appsecret_proof"})
+_OP_USAGE_HEADER = USAGE_HEADER.lower()  # batch entries' header names, as parse_batch_response keeps them
+
+Usage = Mapping[str, tuple[UsageEntry, ...]]  # a usage header, parsed: object id → its entries
 
 
 @dataclass
@@ -94,7 +106,7 @@ class GraphClient:
         rng: random.Random | None = None,
         retry: RetryPolicy | None = None,
         budget: BudgetPolicy | None = None,
-        max_concurrency: int = 16,
+        max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
         per_waba_concurrency: int = 4,
         timeout: float = 30.0,
     ) -> None:
@@ -110,6 +122,7 @@ class GraphClient:
         self._per_waba_concurrency = per_waba_concurrency
         self._per_key: dict[str, asyncio.Semaphore] = {}
         self._owner: dict[str, str] = {}  # node id -> the WABA Meta charges it to (learnt from headers)
+        self._owned: set[str] = set()  # the WABAs in `_owner`: a key known to be a WABA
         self._in_flight = 0
         self._stats = GraphStats()
         self._http = httpx.AsyncClient(
@@ -289,6 +302,11 @@ class GraphClient:
         allowance = _Allowance(self.retry.max_total_wait)
         path = self._versioned("")[0]
         while pending:
+            for index in pending:  # a WABA blocked past the allowance holds back none of the others
+                results[index] = self._refused(items[index], path, allowance)
+            pending = [index for index in pending if results[index] is None]
+            if not pending:
+                break
             chunks = [pending[i : i + MAX_BATCH] for i in range(0, len(pending), MAX_BATCH)]
             # Chunks wait side by side: each gets the allowance left, the slowest one sets what remains.
             shares = [_Allowance(allowance.left) for _ in chunks]
@@ -424,7 +442,25 @@ class GraphClient:
         allowance: _Allowance,
         label: str | None = None,
     ) -> Any:
-        """One HTTP exchange: JSON on 2xx, else the mapped GraphError (raised).
+        """One HTTP exchange: JSON on 2xx, else the mapped GraphError (raised)."""
+        body, _ = await self._send_reading_usage(
+            method, url_path, query, data, keys=keys, operations=operations, allowance=allowance, label=label
+        )
+        return body
+
+    async def _send_reading_usage(
+        self,
+        method: str,
+        url_path: str,
+        query: Mapping[str, str] | None,
+        data: JSONParams | None,
+        *,
+        keys: Iterable[str | None],
+        operations: int,
+        allowance: _Allowance,
+        label: str | None = None,
+    ) -> tuple[Any, Usage]:
+        """`_send_once`, also returning the answer's usage header, parsed (once).
 
         Order: the per-WABA slots, then the budget gate (waiting here holds back only that WABA's other
         requests), then the overall slot for the exchange itself.
@@ -435,11 +471,12 @@ class GraphClient:
             await self._wait_for_budget([*key_list, APP_KEY], method, label or url_path, allowance)
             async with self._overall_slot():
                 response = await self._exchange(method, url_path, query, data, operations, secrets)
-        self._observe_usage(response.headers.get(USAGE_HEADER), key_list)
+        usage = parse_usage_header(response.headers.get(USAGE_HEADER))
+        self._observe_usage(usage, key_list)
         self.budget.observe_app_usage(response.headers.get(APP_USAGE_HEADER))
         if response.is_success:
             try:
-                return response.json() if response.content else None
+                return (response.json() if response.content else None), usage
             except ValueError as exc:
                 raise UnexpectedResponseError(
                     f"HTTP {response.status_code} answer is not JSON",
@@ -453,7 +490,7 @@ class GraphClient:
             path=url_path,
             status=response.status_code,
             body=response.content,
-            retry_after=self._retry_after(response.headers, key_list),
+            retry_after=self._retry_after(response.headers, key_list, usage),
             secrets=secrets,
         )
         self._note_throttle(error, key_list)
@@ -486,16 +523,24 @@ class GraphClient:
     async def _batch_once(
         self, items: list[tuple[int, BatchRequest]], allowance: _Allowance
     ) -> dict[int, BatchResult]:
-        """Send one batch of ≤ 50 operations. Never raises a GraphError: each result carries its own."""
+        """Send one batch of ≤ 50 operations. Never raises a GraphError: each result carries its own.
+
+        Per-operation headers are asked for only when an operation's WABA is not known yet (to learn
+        which WABA Meta charges its node to): the batch's own usage header names every WABA it touched.
+        """
         path = self._versioned("")[0]
-        keys = {self._charge_key(req.waba_id, f"{path}{req.node_path}") for _, req in items}
+        op_keys = [self._op_key(req, path) for _, req in items]
+        learn = any(
+            key is not None and not req.waba_id and key not in self._owned
+            for (_, req), key in zip(items, op_keys, strict=True)
+        )
         try:
-            payload = await self._send_once(
+            payload, usage = await self._send_reading_usage(
                 "POST",
                 path,
                 None,
-                {"batch": [req.to_wire() for _, req in items], "include_headers": True},
-                keys=keys,
+                {"batch": [req.to_wire() for _, req in items], "include_headers": learn},
+                keys=set(op_keys),
                 operations=len(items),
                 allowance=allowance,
                 label=f"{path} (batch)",
@@ -505,55 +550,75 @@ class GraphClient:
             return {
                 i: BatchResult(req, error.http_status, error=_rebind(error, req, path)) for i, req in items
             }
+        return {
+            index: self._op_result(req, entry, path, key, usage)
+            for (index, req), entry, key in zip(items, entries, op_keys, strict=True)
+        }
 
-        secrets = (self._token.reveal(),)
-        results: dict[int, BatchResult] = {}
-        for (index, req), entry in zip(items, entries, strict=True):
-            op_path = f"{path}{req.node_path}"
-            op_key = self._charge_key(req.waba_id, op_path)
-            if not entry.completed:
-                results[index] = BatchResult(
-                    req,
-                    None,
-                    error=TransientError(
-                        "Meta did not complete this batch operation (null entry)",
-                        method=req.method,
-                        path=op_path,
-                        transient=True,
-                        not_executed=False,
-                    ),
-                )
-                continue
-            self._observe_usage(entry.headers.get(USAGE_HEADER.lower()), [op_key] if op_key else [])
-            if 200 <= entry.status < 300:
-                try:
-                    body = json.loads(entry.body) if entry.body else None
-                except ValueError:
-                    results[index] = BatchResult(
-                        req,
-                        entry.status,
-                        error=UnexpectedResponseError(
-                            "batch operation body is not JSON",
-                            method=req.method,
-                            path=op_path,
-                            http_status=entry.status,
-                            transient=True,
-                        ),
-                    )
-                    continue
-                results[index] = BatchResult(req, entry.status, body=body, headers=entry.headers)
-                continue
-            op_error = error_from_response(
+    def _op_result(
+        self, req: BatchRequest, entry: WireEntry, path: str, key: str | None, batch_usage: Usage
+    ) -> BatchResult:
+        """One operation's answer: its body, or its error mapped through the table."""
+        op_path = f"{path}{req.node_path}" if entry.status >= 300 or not entry.completed else ""
+        if not entry.completed:
+            error = TransientError(
+                "Meta did not complete this batch operation (null entry)",
                 method=req.method,
                 path=op_path,
-                status=entry.status,
-                body=entry.body,
-                retry_after=self._retry_after(entry.headers, [op_key] if op_key else []),
-                secrets=secrets,
+                transient=True,
+                not_executed=False,
             )
-            self._note_throttle(op_error, [op_key] if op_key else [])
-            results[index] = BatchResult(req, entry.status, error=op_error, headers=entry.headers)
-        return results
+            return BatchResult(req, None, error=error)
+        keys = [key] if key else []
+        header = entry.headers.get(_OP_USAGE_HEADER)
+        if header is not None:
+            usage = parse_usage_header(header)
+            self._observe_usage(usage, keys)
+        else:  # the batch's header already fed the budget; keep only this operation's WABA
+            usage = {key: batch_usage[key]} if key in batch_usage else {}
+        if 200 <= entry.status < 300:
+            try:
+                body = json.loads(entry.body) if entry.body else None
+            except ValueError:
+                error = UnexpectedResponseError(
+                    "batch operation body is not JSON",
+                    method=req.method,
+                    path=f"{path}{req.node_path}",
+                    http_status=entry.status,
+                    transient=True,
+                )
+                return BatchResult(req, entry.status, error=error)
+            return BatchResult(req, entry.status, body=body, headers=entry.headers)
+        op_error = error_from_response(
+            method=req.method,
+            path=op_path,
+            status=entry.status,
+            body=entry.body,
+            retry_after=self._retry_after(entry.headers, keys, usage),
+            secrets=(self._token.reveal(),),
+        )
+        self._note_throttle(op_error, keys)
+        return BatchResult(req, entry.status, error=op_error, headers=entry.headers)
+
+    def _refused(self, req: BatchRequest, batch_path: str, allowance: _Allowance) -> BatchResult | None:
+        """An operation whose WABA Meta has blocked for longer than the wait allowed: refused unsent."""
+        key = self._op_key(req, batch_path)
+        blocked = self.budget.blocked_for(key) if key else 0.0
+        if blocked <= allowance.left + 1e-9:
+            return None
+        error = ThrottledError(
+            f"{key} is blocked by Meta's rate limit for another {blocked:.0f} s; the operation was not sent",
+            method=req.method,
+            path=f"{batch_path}{req.node_path}",
+            transient=True,
+            not_executed=True,
+            retry_after=blocked,
+            hint="run again later: Meta counts every operation (each batch operation, each page) per WABA",
+        )
+        return BatchResult(req, None, error=error)
+
+    def _op_key(self, req: BatchRequest, batch_path: str) -> str | None:
+        return req.waba_id or self._charge_key(None, f"{batch_path}{req.node_path}")
 
     # -- budget, concurrency, waiting --------------------------------------------------------------
 
@@ -572,15 +637,16 @@ class GraphClient:
         for key in [APP_KEY] if error.code in APP_WIDE_THROTTLES else keys:
             self.budget.block(key, seconds)
 
-    def _observe_usage(self, header: str | None, keys: Sequence[str]) -> None:
+    def _observe_usage(self, usage: Usage, keys: Sequence[str]) -> None:
         """Feed the budget; when Meta charged a lone node to one other object (a number to its WABA),
         remember that, so later requests for the node wait on the WABA's budget."""
-        self.budget.observe(header)
-        if len(keys) != 1 or not header:
+        self.budget.observe_usage(usage)
+        if len(keys) != 1 or len(usage) != 1:
             return
-        charged = list(parse_usage_header(header))
-        if len(charged) == 1 and charged[0] != keys[0]:
-            self._owner[keys[0]] = charged[0]
+        charged = next(iter(usage))
+        if charged != keys[0]:
+            self._owner[keys[0]] = charged
+            self._owned.add(charged)
 
     async def _wait_for_budget(
         self, keys: Sequence[str], method: str, path: str, allowance: _Allowance
@@ -670,13 +736,13 @@ class GraphClient:
             waited_seconds=s.waited_seconds + waited,
         )
 
-    def _retry_after(self, headers: Mapping[str, str], keys: Sequence[str]) -> float | None:
-        """Meta's own estimate of when to try again: `Retry-After`, or the budget header's minutes."""
+    def _retry_after(self, headers: Mapping[str, str], keys: Sequence[str], usage: Usage) -> float | None:
+        """Meta's own estimate of when to try again: `Retry-After`, or the budget header's minutes
+        (`usage`, the header already parsed)."""
         waits: list[float] = []
         retry_after = headers.get("retry-after")
         if retry_after:
             waits.extend(_parse_retry_after(retry_after))
-        usage = parse_usage_header(headers.get(USAGE_HEADER) or headers.get(USAGE_HEADER.lower()))
         relevant = [usage[k] for k in keys if k in usage] or list(usage.values())
         for entries in relevant:
             waits.extend(e.estimated_time_to_regain_access * 60.0 for e in entries)

@@ -17,7 +17,7 @@ from typing import Protocol
 
 import httpx
 
-from reconciler.graph.client import GraphClient
+from reconciler.graph.client import DEFAULT_MAX_CONCURRENCY, GraphClient
 from reconciler.graph.clock import Clock
 from reconciler.graph.secrets import Token
 
@@ -72,12 +72,24 @@ def connect(
     *,
     transport: httpx.AsyncBaseTransport | None = None,
     clock: Clock | None = None,
+    parallelism: int | None = None,
 ) -> Connection:
-    """The clients for `target`; use as `async with connect(target) as connection:` (or call `aclose()`)."""
+    """The clients for `target`; use as `async with connect(target) as connection:` (or call `aclose()`).
+
+    `parallelism` (apply's `--parallelism`: actions at once) raises each client's cap on requests in
+    flight to match, so N actions can each have their request out; the cap never drops below the
+    client's default (DEFAULT_MAX_CONCURRENCY), which reads use. The per-WABA cap stays as it is.
+    """
+    in_flight = max(DEFAULT_MAX_CONCURRENCY, parallelism or 0)
 
     def client(token: Token) -> GraphClient:
         return GraphClient(
-            target.base_url, token, api_version=target.api_version, transport=transport, clock=clock
+            target.base_url,
+            token,
+            api_version=target.api_version,
+            transport=transport,
+            clock=clock,
+            max_concurrency=in_flight,
         )
 
     graph = client(target.token)  # first: a base URL or version it refuses is refused before any other

@@ -1,0 +1,280 @@
+"""What wabaplan costs at scale: whole-process figures against a simulator in its own process, at 50 ms.
+
+    python bench/scale.py              # 1,000 numbers in 100 WABAs, and 10,000 in 1,000
+    python bench/scale.py --50k        # and 50,000 in 5,000
+    python bench/scale.py --sizes 1000 # only the first size
+
+The estate (bench/estate.py `scale_estate`): numbers of five countries, WABAs of skewed sizes (one in fifty
+holds 150-250 numbers, so its numbers page), full profiles, three templates a WABA; 3 % of the profiles and
+one WABA in fifty's templates drift, so the plan has work. For each size it prints:
+
+* `validate`: the whole process, wall and CPU;
+* `plan`: whole-process CPU, wall, and the latency bound (HTTP requests, counted by the simulator, × latency
+  ÷ the client's concurrency), and the plan's peak RSS;
+* `import` of every WABA: the time `render_config` takes to write the YAML (the read is not counted);
+* `apply` of 1,000 profile updates with `--parallelism 32`: wall and its bound (requests × latency ÷ 32),
+  against a fresh simulator.
+
+Figures only: nothing is asserted about time. Commands run as `python -m reconciler.cli` from this checkout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from estate import TOKEN, scale_estate
+
+from reconciler.graph.client import GraphClient
+from reconciler.importer import render_config
+from reconciler.reader import read_wabas
+from reconciler.snapshot import Snapshot
+
+ROOT = Path(__file__).resolve().parent.parent
+LATENCY_MS = 50
+PLAN_CONCURRENCY = 16  # the client's max_concurrency for a plan
+APPLY_PARALLELISM = 32
+APPLY_UPDATES = 1000
+SIZES = {1000: 100, 10000: 1000, 50000: 5000}  # numbers → WABAs
+
+
+@dataclass(frozen=True)
+class Child:
+    """A finished child process: wall and CPU seconds, peak RSS in MB, exit code."""
+
+    wall: float
+    cpu: float
+    rss_mb: float
+    code: int
+
+
+def run_child(args: Sequence[str], env: dict[str, str]) -> Child:
+    """Run `python -m reconciler.cli ARGS` to the end; its own rusage (os.wait4), not its siblings'."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "reconciler.cli", *args],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        cwd=env.get("BENCH_CWD"),
+    )
+    assert proc.stderr is not None
+    stderr = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.perf_counter() - started
+    if proc.returncode not in (0, 2):
+        sys.stderr.write(stderr.decode(errors="replace")[-2000:])
+    return Child(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, proc.returncode)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def sim_get(base_url: str, what: str) -> dict[str, Any]:
+    with urllib.request.urlopen(f"{base_url}/_sim/{what}", timeout=10) as answer:
+        return dict(json.load(answer))
+
+
+@contextmanager
+def simulator(world: Path, env: dict[str, str]) -> Iterator[str]:
+    """`wabaplan sim serve` in its own process, at LATENCY_MS; yields its base URL."""
+    port = free_port()
+    args = ["sim", "serve", "--world", str(world), "--latency-ms", str(LATENCY_MS), "--port", str(port)]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "reconciler.cli", *args],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                sim_get(base_url, "requests")
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("the simulator did not start") from None
+                time.sleep(0.2)
+        yield base_url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def write_yaml(path: Path, data: Any) -> Path:
+    path.write_text(yaml.dump(data, Dumper=_dumper(), allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def _dumper() -> type[yaml.SafeDumper]:
+    return getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # type: ignore[no-any-return]
+
+
+def http_requests(base_url: str) -> int:
+    return int(sim_get(base_url, "requests")["http_requests"])
+
+
+def bench_plan(base_url: str, config: Path, env: dict[str, str]) -> dict[str, float]:
+    before = http_requests(base_url)
+    child = run_child(["plan", "-c", str(config)], env)
+    requests = http_requests(base_url) - before
+    bound = requests * LATENCY_MS / 1000 / PLAN_CONCURRENCY
+    return {
+        "plan_cpu": child.cpu,
+        "plan_wall": child.wall,
+        "plan_requests": requests,
+        "plan_bound": bound,
+        "plan_x": child.wall / bound if bound else float("nan"),
+        "plan_rss": child.rss_mb,
+        "plan_exit": child.code,
+    }
+
+
+def bench_import(base_url: str, waba_ids: list[str]) -> dict[str, float]:
+    """Read every WABA once (not timed), then time writing the config YAML for them."""
+
+    async def read() -> Any:
+        async with GraphClient(base_url, TOKEN) as graph:
+            return await read_wabas(graph, waba_ids, profiles_for=None)
+
+    wabas, unreadable = asyncio.run(read())
+    snapshot = Snapshot(wabas, {}, unreadable, base_url, "v23.0")
+    started = time.perf_counter()
+    text = render_config(snapshot, waba_ids)
+    return {
+        "import_wabas": len(waba_ids),
+        "import_write": time.perf_counter() - started,
+        "import_kb": len(text) / 1024,
+    }
+
+
+def apply_config(world: dict[str, Any], config: dict[str, Any], updates: int) -> dict[str, Any]:
+    """The config with every profile as live, except the first `updates` numbers' `about`."""
+    numbers = {}
+    for index, (e164, spec) in enumerate(config["numbers"].items()):
+        live = world["phone_numbers"][index]["profile"]
+        profile = {**live, "about": live["about"] + " (new hours)"} if index < updates else live
+        numbers[e164] = {**spec, "profile": profile}
+    return {**config, "numbers": numbers}
+
+
+def bench_apply(world: Path, config: Path, env: dict[str, str]) -> dict[str, float]:
+    with simulator(world, env) as base_url:
+        child = run_child(
+            [
+                "apply",
+                "-c",
+                str(config),
+                "--auto-approve",
+                "--force",
+                "--parallelism",
+                str(APPLY_PARALLELISM),
+            ],
+            {**env, "WABAPLAN_GRAPH_URL": base_url},
+        )
+        requests = http_requests(base_url)
+    bound = requests * LATENCY_MS / 1000 / APPLY_PARALLELISM
+    return {
+        "apply_wall": child.wall,
+        "apply_requests": requests,
+        "apply_bound": bound,
+        "apply_x": child.wall / bound if bound else float("nan"),
+        "apply_exit": child.code,
+    }
+
+
+def one_size(numbers: int, work: Path) -> dict[str, float]:
+    wabas = SIZES.get(numbers, max(1, numbers // 10))
+    world_data, config_data = scale_estate(wabas, numbers)
+    world = write_yaml(work / "world.yaml", world_data)
+    config = write_yaml(work / "numbers.yaml", config_data)
+    _, clean = scale_estate(wabas, numbers, drift=0, gaps=False)
+    apply_cfg = write_yaml(work / "apply.yaml", apply_config(world_data, clean, APPLY_UPDATES))
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "WABAPLAN_ACCESS_TOKEN": TOKEN}
+    env["WABAPLAN_STATE_DIR"] = str(work / "state")
+    figures: dict[str, float] = {"numbers": numbers, "wabas": wabas}
+    validate = run_child(["validate", "-c", str(config)], env)
+    figures |= {"validate_wall": validate.wall, "validate_cpu": validate.cpu, "validate_exit": validate.code}
+    with simulator(world, env) as base_url:
+        figures |= bench_plan(base_url, config, {**env, "WABAPLAN_GRAPH_URL": base_url})
+        figures |= bench_import(base_url, [w["id"] for w in world_data["wabas"]])
+    env["WABAPLAN_STATE_DIR"] = str(work / "apply-state")
+    figures |= bench_apply(world, apply_cfg, env)
+    return figures
+
+
+ROWS = (
+    ("validate, whole process: wall s", "validate_wall", ".2f"),
+    ("validate, whole process: CPU s", "validate_cpu", ".2f"),
+    ("plan, whole process: CPU s", "plan_cpu", ".2f"),
+    ("plan: wall s", "plan_wall", ".2f"),
+    ("plan: HTTP requests (simulator)", "plan_requests", ".0f"),
+    (f"plan: bound s (req × {LATENCY_MS} ms ÷ {PLAN_CONCURRENCY})", "plan_bound", ".2f"),
+    ("plan: wall ÷ bound", "plan_x", ".1f"),
+    ("plan: peak RSS MB", "plan_rss", ".0f"),
+    ("import: WABAs", "import_wabas", ".0f"),
+    ("import: YAML writing s", "import_write", ".2f"),
+    (f"apply {APPLY_UPDATES} profile updates, -p {APPLY_PARALLELISM}: wall s", "apply_wall", ".2f"),
+    ("apply: HTTP requests (simulator)", "apply_requests", ".0f"),
+    (f"apply: bound s (req × {LATENCY_MS} ms ÷ {APPLY_PARALLELISM})", "apply_bound", ".2f"),
+    ("apply: wall ÷ bound", "apply_x", ".1f"),
+    ("exit codes: validate / plan / apply", None, ""),
+)
+
+
+def print_table(results: list[dict[str, float]]) -> None:
+    head = "".join(f"{int(r['numbers']):>10,}" for r in results)
+    print(f"{'numbers':<48}{head}")
+    print(f"{'WABAs':<48}" + "".join(f"{int(r['wabas']):>10,}" for r in results))
+    for label, key, fmt in ROWS:
+        if key is None:
+            cells = [f"{r['validate_exit']:.0f}/{r['plan_exit']:.0f}/{r['apply_exit']:.0f}" for r in results]
+        else:
+            cells = [format(r[key], fmt) for r in results]
+        print(f"{label:<48}" + "".join(f"{c:>10}" for c in cells))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--50k", dest="big", action="store_true", help="also 50,000 numbers in 5,000 WABAs")
+    parser.add_argument("--sizes", type=int, nargs="+", help="numbers per run (default 1000 10000)")
+    args = parser.parse_args()
+    sizes = args.sizes or [1000, 10000, *([50000] if args.big else [])]
+    results = []
+    for numbers in sizes:
+        with tempfile.TemporaryDirectory(prefix="wabaplan-scale-") as work:
+            results.append(one_size(numbers, Path(work)))
+        print(f"… {numbers:,} numbers done", file=sys.stderr)
+    python = sys.version.split()[0]
+    print(f"wabaplan at scale, simulator in its own process at {LATENCY_MS} ms (python {python})")
+    print_table(results)
+
+
+if __name__ == "__main__":
+    main()
