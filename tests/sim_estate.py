@@ -63,6 +63,7 @@ NON_IDEMPOTENT = (
     "POST /{WABA-ID}/phone_numbers",
     "POST /{Phone-Number-ID}/request_code",
     "POST /{WABA-ID}/message_templates",
+    "POST /{WABA-ID}/migrate_message_templates",  # a lost answer is settled by reading, not by copying again
 )
 
 

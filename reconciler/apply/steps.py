@@ -456,16 +456,14 @@ async def create_template(action: Action, ctx: StepContext) -> StepResult:
 
 
 async def migrate_template(action: Action, ctx: StepContext) -> StepResult:
-    """Copy an approved template from a migration's source WABA (META-API.md §5.5). Meta keeps one
-    template per name and language, so a repeat cannot make a second copy: safe to retry."""
+    """Copy an approved template from a migration's source WABA (META-API.md §5.5). A lost answer is
+    settled by reading the destination's templates, not by calling again."""
     given = action.params_as(MigrateTemplatesParams)
     waba_id, source_id, template_id = given.waba_id, given.source_waba_id, given.source_template_id
     body = {"source_waba_id": source_id, "template_ids": [template_id]}
     try:
-        answer = await ctx.graph.post(
-            f"{waba_id}/migrate_message_templates", body, waba_id=waba_id, idempotent=True
-        )
-    except AmbiguousWriteError:
+        answer = await ctx.graph.post(f"{waba_id}/migrate_message_templates", body, waba_id=waba_id)
+    except AmbiguousWriteError:  # settled by what Meta now holds, never by copying again
         return await _already_there(action, ctx, waba_id, "Meta's answer was lost")
     except GraphError as exc:
         raise StepFailed(_explain(exc)) from None

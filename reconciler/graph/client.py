@@ -61,7 +61,7 @@ from reconciler.graph.errors import (
 )
 from reconciler.graph.retry import RetryPolicy, final_error, may_retry
 from reconciler.graph.secrets import Token
-from reconciler.graph.settings import DEFAULT_API_VERSION, GraphSettings
+from reconciler.graph.settings import DEFAULT_API_VERSION, GraphSettings, is_loopback
 
 log = logging.getLogger("wabaplan.graph")
 
@@ -130,6 +130,9 @@ class GraphClient:
             transport=transport,
             timeout=timeout,
             follow_redirects=False,
+            # A loopback endpoint (the simulator) is never reached through HTTP(S)_PROXY: a proxy
+            # would only stand in the way (or see the token). Meta itself honours the environment's.
+            trust_env=not is_loopback(httpx.URL(self.settings.base_url).host),
             headers={
                 "User-Agent": USER_AGENT,
                 "Accept": "application/json",

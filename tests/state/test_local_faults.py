@@ -68,3 +68,12 @@ def test_a_terminal_that_cannot_show_unicode_still_gets_the_plan(tmp_path: Path)
     done = wabaplan(config, "plan", "--sim", PYTHONIOENCODING="ascii", LANG="C", LC_ALL="C")
     assert done.returncode == 0, done.stderr
     assert "Plan:" in done.stdout and "UnicodeEncodeError" not in done.stderr
+
+
+def test_a_proxy_in_the_environment_does_not_stand_between_sim_and_its_simulator(tmp_path: Path) -> None:
+    """HTTP_PROXY pointing nowhere: the loopback simulator is reached directly (it took 13 s of retries)."""
+    config = copy_estate(tmp_path / "estate")
+    proxy = "http://127.0.0.1:1"
+    done = wabaplan(config, "plan", "--sim", HTTP_PROXY=proxy, HTTPS_PROXY=proxy, ALL_PROXY=proxy)
+    assert done.returncode == 0, done.stderr
+    assert "Plan:" in done.stdout and "will retry" not in done.stderr
