@@ -43,7 +43,7 @@ WABA_FIELDS = (
 NUMBER_FIELDS = (
     "id", "display_phone_number", "verified_name", "name_status", "new_display_name", "new_name_status",
     "code_verification_status", "status", "platform_type", "quality_rating", "throughput",
-    "is_official_business_account", "new_certificate",
+    "messaging_limit_tier", "is_official_business_account", "new_certificate",
 )  # fmt: skip
 TEMPLATE_FIELDS = (
     "id", "name", "language", "status", "category", "components", "parameter_format", "quality_score",
@@ -277,6 +277,7 @@ def _number(raw: Mapping[str, Any], waba_id: str, known: AbstractSet[str] = froz
         platform_type=_text(raw, "platform_type"),
         quality_rating=_text(raw, "quality_rating"),
         throughput_level=_text(throughput, "level") if isinstance(throughput, Mapping) else None,
+        messaging_limit_tier=_text(raw, "messaging_limit_tier"),
         is_official_business_account=raw.get("is_official_business_account"),
         needs_reregister=bool(raw.get("new_certificate")),
     )

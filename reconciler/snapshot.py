@@ -37,6 +37,7 @@ class LiveNumber:
     platform_type: str | None = None  # CLOUD_API, ON_PREMISE, NOT_APPLICABLE
     quality_rating: str | None = None
     throughput_level: str | None = None
+    messaging_limit_tier: str | None = None  # TIER_250, TIER_1K, …, TIER_UNLIMITED
     is_official_business_account: bool | None = None
     two_step_enabled: bool | None = None  # None: the API did not say
     needs_reregister: bool = False  # an approved rename waits for a register (Meta shows new_certificate)

@@ -21,6 +21,7 @@ COMMANDS = {
     "validate": "reconciler.cli.commands.validate:run",
     "schema": "reconciler.cli.commands.schema:run",
     "plan": "reconciler.cli.commands.plan:run",
+    "status": "reconciler.cli.commands.status:run",
     "show": "reconciler.cli.commands.show:run",
     "apply": "reconciler.cli.commands.apply:run",
     "history": "reconciler.cli.commands.history:run",

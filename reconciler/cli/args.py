@@ -41,6 +41,13 @@ class PlanArgs:
 
 
 @dataclass(frozen=True)
+class StatusArgs:
+    config: str
+    format: str
+    sim: str | None
+
+
+@dataclass(frozen=True)
 class ShowArgs:
     plan_file: str
     format: str
@@ -153,6 +160,7 @@ Args = (
     ValidateArgs
     | SchemaArgs
     | PlanArgs
+    | StatusArgs
     | ShowArgs
     | ApplyArgs
     | HistoryArgs
@@ -172,6 +180,7 @@ ARGS: dict[str, type[Args]] = {
     "validate": ValidateArgs,
     "schema": SchemaArgs,
     "plan": PlanArgs,
+    "status": StatusArgs,
     "show": ShowArgs,
     "apply": ApplyArgs,
     "history": HistoryArgs,

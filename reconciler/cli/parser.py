@@ -21,8 +21,9 @@ from reconciler.cli.options import (
     sim_option,
 )
 from reconciler.cli.state_parser import add_state
+from reconciler.cli.status_parser import add_status
 
-SCHEMA_NAMES = ("config", "plan", "world")
+SCHEMA_NAMES = ("config", "plan", "status", "world")
 VALIDATE_FORMATS = ("text", "json", "github", "gitlab")
 
 
@@ -46,6 +47,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         _validate,
         _schema,
         _plan,
+        add_status,
         _show,
         _apply,
         _history,
@@ -103,7 +105,8 @@ def _schema(commands: Commands) -> None:
         choices=SCHEMA_NAMES,
         default="config",
         metavar="WHICH",
-        help="config (numbers.yaml), plan (saved plans, --format json) or world (simulator worlds)",
+        help="config (numbers.yaml), plan (saved plans, --format json), status (`status --format json`) "
+        "or world (simulator worlds)",
     )
 
 

@@ -26,11 +26,14 @@ def fingerprint(value: Any) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-METAS_OWN_NUMBER_FIELDS = ("quality_rating", "throughput_level", "is_official_business_account")
+METAS_OWN_NUMBER_FIELDS = (
+    "quality_rating", "throughput_level", "messaging_limit_tier", "is_official_business_account",
+)  # fmt: skip
 
 
 def number_fingerprint(live: LiveNumber) -> str:
-    """What a plan saw of a number, leaving out what Meta changes on its own (quality, throughput, OBA)."""
+    """What a plan saw of a number, leaving out what Meta changes on its own (quality, throughput, limit
+    tier, OBA)."""
     seen = {k: v for k, v in asdict(live).items() if k not in METAS_OWN_NUMBER_FIELDS}
     return fingerprint(seen)
 
