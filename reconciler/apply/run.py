@@ -34,7 +34,7 @@ from reconciler.graph.clock import Clock, SystemClock
 from reconciler.graph.connect import Connection, connect
 from reconciler.plan.address import AddressError, NumberAddress, TemplateAddress, WabaAddress
 from reconciler.plan.address import parse as parse_address
-from reconciler.plan.build import PlanOptions, build_plan
+from reconciler.plan.build import PlanOptions, build_plan, resolve_targets
 from reconciler.plan.compare import PlanDifference, compare, remainder
 from reconciler.plan.model import Kind, Pending, Plan
 from reconciler.snapshot import Snapshot
@@ -82,6 +82,7 @@ class ApplyOptions:
     wait_timeout: float = 600.0
     lock_timeout: float | None = None
     sim_world: str | None = None  # "" for the bundled demo world, None for Meta
+    targets: tuple[str, ...] = ()  # --target: these resources and what they depend on (not with a plan)
 
     @property
     def pinned(self) -> Plan | None:
@@ -134,7 +135,7 @@ def apply(
     state_dir = runtime_state_dir(config_path, environ)
     simulated = options.sim_world is not None
     backend = open_backend(state_dir, environ)
-    scope = lock_scope(config, _targets(options))
+    scope = lock_scope(config, resolve_targets(config, _targets(options)))  # a bad --target: refused here
     with closing(backend), backend.lock(scope, command="apply", timeout=options.lock_timeout):
         backend.key()  # a missing or wrong key is refused before anything is read or written
         simulator = (
@@ -277,8 +278,9 @@ def otp_digits(text: str) -> str | None:
 
 
 def _targets(options: ApplyOptions) -> tuple[str, ...]:
-    """A saved plan's --target, so the fresh plan it is checked against covers the same resources."""
-    return options.pinned.targets if options.pinned is not None else ()
+    """What the plan covers: a saved or reviewed plan's own --target (so the fresh plan it is checked
+    against covers the same resources), else apply's --target."""
+    return options.pinned.targets if options.pinned is not None else options.targets
 
 
 def runtime_state_dir(config_path: Path, environ: Mapping[str, str]) -> Path:

@@ -68,6 +68,7 @@ class ApplyArgs:
     wait_timeout: float
     lock_timeout: float | None
     sim: str | None
+    target: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

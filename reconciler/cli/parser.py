@@ -206,6 +206,14 @@ def _apply(commands: Commands) -> None:
         metavar="S",
         help="wait this long for another apply to finish",
     )
+    apply.add_argument(
+        "--target",
+        action="append",
+        default=[],
+        metavar="ADDR",
+        help="only this resource (e.g. wabas.tw_retail) and what it depends on; locks only their WABAs; "
+        "repeatable",
+    )
     sim_option(apply)
 
 

@@ -21,6 +21,16 @@ def refuse_reviewed_with_plan(args: ApplyArgs) -> None:
         )
 
 
+def refuse_target_with_plan(args: ApplyArgs) -> None:
+    """`apply PLAN --target ADDR`: a saved or reviewed plan already says what it covers."""
+    plan = args.plan_file or args.reviewed
+    if args.target and plan is not None:
+        raise WabaplanError(
+            f"--target with {plan}: the plan covers what it was made for (its own --target); "
+            "drop --target, or plan again with it"
+        )
+
+
 def refuse_world_that_is_a_plan(args: ApplyArgs) -> None:
     """`apply --sim plan.json`: --sim took the saved plan for its WORLD."""
     if args.plan_file is None and args.reviewed is None and args.sim and args.sim.endswith(".json"):

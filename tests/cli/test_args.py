@@ -123,3 +123,14 @@ def test_a_plan_file_that_never_ends_is_refused_at_its_limit(
     monkeypatch.setattr(saved, "MAX_PLAN_BYTES", 1024 * 1024)
     with pytest.raises(WabaplanError, match=r"/dev/zero holds more than .*plan --out"):
         saved.load_saved_plan(Path("/dev/zero"))
+
+
+def test_apply_targets_parse_and_are_refused_beside_a_plan() -> None:
+    from reconciler.cli.refusals import refuse_target_with_plan
+
+    args = parse(["apply", "--target", "wabas.tw_retail", "--target", "numbers['+886 912 345 678']"]).args
+    assert isinstance(args, ApplyArgs) and args.target == ("wabas.tw_retail", "numbers['+886 912 345 678']")
+    refuse_target_with_plan(args)  # alone: fine
+    for plan in (["plan.json"], ["--reviewed", "plan.json"]):
+        with pytest.raises(WabaplanError, match=r"--target with plan\.json: .*drop --target"):
+            refuse_target_with_plan(parse(["apply", *plan, "--target", "wabas.tw_retail"]).args)  # type: ignore[arg-type]

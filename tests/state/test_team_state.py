@@ -159,6 +159,12 @@ def test_disjoint_wabas_proceed_while_overlapping_ones_are_refused(tmp_path: Pat
         code, out = tw_team("apply", "--auto-approve")  # no --lock-timeout: it does not wait
         assert code in (0, 3) and "tw_retail" in out, out
 
+        targeted = Runner(tmp_path / "targeted", sim.base_url, pg_url)  # the whole config, one WABA asked for
+        code, out = targeted("apply", "--auto-approve", "--target", "wabas.tw_retail")
+        assert code in (0, 3) and "is locked by" not in out, out
+        code, out = targeted("apply", "--auto-approve", "--target", "wabas.nowhere")
+        assert code == 1 and "names nothing in the configuration" in out, out
+
         everyone = Runner(tmp_path / "all", sim.base_url, pg_url)
         code, out = everyone("apply", "--auto-approve")
         assert code == 1, out

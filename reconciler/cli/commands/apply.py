@@ -17,6 +17,7 @@ from reconciler.cli.refusals import (
     refuse_refresh_only_plan,
     refuse_resend_with_code,
     refuse_reviewed_with_plan,
+    refuse_target_with_plan,
     refuse_unconfirmed,
     refuse_wait_with_sim,
     refuse_world_that_is_a_plan,
@@ -31,6 +32,7 @@ from reconciler.render.terminal import progress_for
 
 def run(args: ApplyArgs) -> int:
     refuse_reviewed_with_plan(args)
+    refuse_target_with_plan(args)
     refuse_world_that_is_a_plan(args)
     path = Path(args.config)
     config = load_valid(path)
@@ -57,6 +59,7 @@ def run(args: ApplyArgs) -> int:
         wait_timeout=args.wait_timeout,
         lock_timeout=args.lock_timeout,
         sim_world=args.sim,
+        targets=args.target,
     )
     progress = progress_for(sys.stdout, terminal=sys.stdout.isatty(), environ=os.environ)
     shown = saved is None and reviewed is None  # a saved or reviewed plan was read before
