@@ -75,6 +75,7 @@ class ApplyArgs:
 class HistoryArgs:
     config: str
     limit: int
+    format: str = "text"
 
 
 @dataclass(frozen=True)

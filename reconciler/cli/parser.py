@@ -221,6 +221,9 @@ def _history(commands: Commands) -> None:
     history = commands.add_parser("history", help="list past applies", description="List past applies.")
     config_option(history)
     history.add_argument("--limit", type=positive_int, default=20, metavar="N", help="runs to list (20)")
+    history.add_argument(
+        "--format", choices=("text", "json"), default="text", help="output format (json: every action too)"
+    )
 
 
 def _import(commands: Commands) -> None:

@@ -92,3 +92,14 @@ def test_migrate_with_another_key_says_what_stays_behind(
     code, out = run(capsys, "state", "migrate", "-c", config, "--to", pg_url)
     assert code == 0 and "fingerprints were made with this machine's key" in out, out
     assert "0 fingerprints" in out
+
+
+def test_history_as_json_holds_every_run_and_action(estate: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = run(capsys, "history", "-c", str(estate), "--format", "json")
+    assert code == 0 and json.loads(out) == {"runs": []}
+    assert run(capsys, "apply", "-c", str(estate), "--sim", "--auto-approve")[0] == 3
+    code, out = run(capsys, "history", "-c", str(estate), "--format", "json")
+    (only,) = json.loads(out)["runs"]
+    assert only["status"] == "waiting" and only["simulated"] is True
+    assert {a["status"] for a in only["actions"]} >= {"done", "skipped"}
+    assert sum(only["counts"].values()) == len(only["actions"])

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from contextlib import closing
+from dataclasses import asdict
 from datetime import UTC, datetime
 
 from reconciler.cli.args import HistoryArgs
@@ -18,9 +20,17 @@ def run(args: HistoryArgs) -> int:
     state = state_beside(args.config)
     backend = open_backend(state, os.environ)
     if not backend.shared and not (state / FILE_NAME).exists():
-        sys.stdout.write(f"no applies recorded in {state}\n")
+        if args.format == "json":
+            sys.stdout.write('{"runs": []}\n')
+        else:
+            sys.stdout.write(f"no applies recorded in {state}\n")
         return ExitCode.OK
     with closing(backend), backend.journal() as journal:
+        if args.format == "json":
+            runs = [{**asdict(past), "actions": [asdict(a) for a in journal.actions(past.id)]}
+                    for past in journal.runs(args.limit)]  # fmt: skip
+            sys.stdout.write(json.dumps({"runs": runs}, indent=2, sort_keys=True) + "\n")
+            return ExitCode.OK
         for past in journal.runs(args.limit):
             when = datetime.fromtimestamp(past.started, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
             counts = ", ".join(f"{n} {s}" for s, n in sorted(past.counts.items())) or "no actions"
