@@ -599,7 +599,7 @@ class _Builder:
         register = self._register_new(
             address, e164, spec, live_waba, number, known_id, blocked_by, previous or start
         )
-        self._after_move(address, e164, spec, live, after=register)
+        self._after_register(address, e164, spec, live, after=register)
 
     def _onboarding_block(
         self,
@@ -768,7 +768,7 @@ class _Builder:
             self.registers_by_waba.setdefault(spec.waba, []).append(register.id)
         return register.id
 
-    def _after_move(
+    def _after_register(
         self, address: str, e164: str, spec: PhoneNumber, live: LiveNumber | None, *, after: str
     ) -> None:
         """After registering: what the config declares that the number may not carry yet."""
