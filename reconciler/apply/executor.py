@@ -39,90 +39,130 @@ async def execute(
     progress: Progress | None = None,
     check_unmoved: bool = True,
 ) -> ApplyReport:
-    actions = {a.id: a for a in plan.actions}
-    results: dict[str, Outcome] = {}
-    checks: dict[str, asyncio.Task[str]] = {}  # address → its one compare-and-set re-read
-    slots = asyncio.Semaphore(max(1, parallelism))
-    running: dict[asyncio.Task[Outcome], str] = {}
+    run = _Run(plan, ctx, parallelism=parallelism, progress=progress, check_unmoved=check_unmoved)
+    try:
+        while run.pending or run.running:
+            run.release_ready()
+            if not run.running:
+                run.skip_stranded()
+                break
+            await run.finish_next()
+    except BaseException:  # interrupted (Ctrl-C cancels this task): stop every step before the client closes
+        await run.cancel_all()
+        raise
+    return ApplyReport(tuple(run.results[a.id] for a in plan.actions if a.id in run.results))
 
-    def finish(outcome: Outcome) -> None:
-        results[outcome.action.id] = outcome
-        ctx.journal.record_action(
-            ctx.run_id,
+
+class _Run:
+    """One apply's schedule: actions pending, steps running, outcomes so far (each journalled)."""
+
+    def __init__(
+        self,
+        plan: Plan,
+        ctx: StepContext,
+        *,
+        parallelism: int,
+        progress: Progress | None,
+        check_unmoved: bool,
+    ) -> None:
+        self.plan = plan
+        self.ctx = ctx
+        self.progress = progress
+        self.check_unmoved = check_unmoved
+        self.actions = {a.id: a for a in plan.actions}
+        self.pending = dict(self.actions)
+        self.running: dict[asyncio.Task[Outcome], str] = {}
+        self.results: dict[str, Outcome] = {}
+        self.checks: dict[str, asyncio.Task[str]] = {}  # address → its one compare-and-set re-read
+        self.slots = asyncio.Semaphore(max(1, parallelism))
+
+    def release_ready(self) -> None:
+        """Settle the pending actions that will not run (blocked, skipped); start those whose
+        dependencies are all done."""
+        for action_id, action in list(self.pending.items()):
+            deps = [d for d in action.depends_on if d in self.actions]
+            unfinished = [d for d in deps if d in self.results and self.results[d].status != "done"]
+            settled = self._settled(action, unfinished)
+            if settled is not None:
+                del self.pending[action_id]
+                self.finish(settled)
+            elif all(d in self.results for d in deps):
+                del self.pending[action_id]
+                self.running[asyncio.create_task(self._run(action))] = action_id
+
+    def _settled(self, action: Action, unfinished: list[str]) -> Outcome | None:
+        """The outcome of an action that is not to run; None when it may (once its dependencies are done)."""
+        if action.status is Status.BLOCKED and not unfinished:
+            return Outcome(action, "blocked", action.reason)
+        if action.kind is Kind.DELETE and not self.ctx.allow_destroy and not unfinished:
+            costs = "".join(f"; {c.detail}" for c in action.costs)
+            return Outcome(action, "blocked", f"{action.summary}{costs}: rerun with --allow-destroy to do it")
+        if unfinished:
+            first = self.results[unfinished[0]]
+            return Outcome(
+                action, "skipped", f"waits for {first.action.id} ({first.status.replace('_', ' ')})"
+            )
+        return None
+
+    def skip_stranded(self) -> None:
+        """Nothing runs, yet actions wait: only possible with a dependency outside the plan that never
+        finishes."""
+        for action in self.pending.values():
+            self.finish(Outcome(action, "skipped", "its dependencies are not in this plan"))
+
+    async def finish_next(self) -> None:
+        """Wait for a running step to end; record what it (and any ending with it) came to."""
+        done, _ = await asyncio.wait(self.running, return_when=asyncio.FIRST_COMPLETED)
+        for task in done:
+            del self.running[task]
+            self.finish(task.result())
+
+    def finish(self, outcome: Outcome) -> None:
+        self.results[outcome.action.id] = outcome
+        self.ctx.journal.record_action(
+            self.ctx.run_id,
             action_id=outcome.action.id,
             address=outcome.action.address,
             op=outcome.action.op.value,
             status=outcome.status,
             detail=outcome.detail,
-            started=ctx.clock() - outcome.seconds,
-            finished=ctx.clock(),
+            started=self.ctx.clock() - outcome.seconds,
+            finished=self.ctx.clock(),
         )
-        if progress is not None:
-            progress.finished(outcome, len(results), len(actions))
+        if self.progress is not None:
+            self.progress.finished(outcome, len(self.results), len(self.actions))
 
-    async def run(action: Action) -> Outcome:
-        async with slots:
-            SLOT.set(slots)  # this task's: a step waiting on Meta lends it out (steps._slot_lent)
+    async def cancel_all(self) -> None:
+        """Stop every running step and re-read, and wait until they have stopped."""
+        tasks = [*self.running, *self.checks.values()]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def _run(self, action: Action) -> Outcome:
+        async with self.slots:
+            SLOT.set(self.slots)  # this task's: a step waiting on Meta lends it out (steps._slot_lent)
             started = time.monotonic()
-            if progress is not None:
-                progress.started(action)
+            if self.progress is not None:
+                self.progress.started(action)
             try:
-                if check_unmoved:
+                if self.check_unmoved:
                     # Every action on a resource waits for the same re-read, made before any of them
                     # writes: a sibling's write must not pass for a change made at Meta.
-                    if action.address not in checks:
-                        checks[action.address] = asyncio.ensure_future(_moved(action, plan, ctx))
-                    moved = await asyncio.shield(checks[action.address])
+                    if action.address not in self.checks:
+                        self.checks[action.address] = asyncio.ensure_future(
+                            _moved(action, self.plan, self.ctx)
+                        )
+                    moved = await asyncio.shield(self.checks[action.address])
                     if moved:
                         return Outcome(action, "refused", moved, time.monotonic() - started)
-                ctx.journal.check()  # state lost: no write starts that it could not record
-                result = await STEPS[action.op](action, ctx)
+                self.ctx.journal.check()  # state lost: no write starts that it could not record
+                result = await STEPS[action.op](action, self.ctx)
                 return Outcome(action, result.status, result.detail, time.monotonic() - started)
             except StepFailed as exc:
                 return Outcome(action, "failed", str(exc), time.monotonic() - started)
             except WabaplanError as exc:
                 return Outcome(action, "failed", str(exc), time.monotonic() - started)
-
-    try:
-        pending = dict(actions)
-        while pending or running:
-            for action_id, action in list(pending.items()):
-                deps = [d for d in action.depends_on if d in actions]
-                unfinished = [d for d in deps if d in results and results[d].status != "done"]
-                if action.status is Status.BLOCKED and not unfinished:
-                    del pending[action_id]
-                    finish(Outcome(action, "blocked", action.reason))
-                elif action.kind is Kind.DELETE and not ctx.allow_destroy and not unfinished:
-                    del pending[action_id]
-                    costs = "".join(f"; {c.detail}" for c in action.costs)
-                    finish(
-                        Outcome(
-                            action, "blocked", f"{action.summary}{costs}: rerun with --allow-destroy to do it"
-                        )
-                    )
-                elif unfinished:
-                    del pending[action_id]
-                    first = results[unfinished[0]]
-                    why = f"waits for {first.action.id} ({first.status.replace('_', ' ')})"
-                    finish(Outcome(action, "skipped", why))
-                elif all(d in results for d in deps):
-                    del pending[action_id]
-                    running[asyncio.create_task(run(action))] = action_id
-            if not running:
-                if pending:  # only possible with a dependency outside the plan that never finishes
-                    for action in pending.values():
-                        finish(Outcome(action, "skipped", "its dependencies are not in this plan"))
-                break
-            done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
-            for task in done:
-                del running[task]
-                finish(task.result())
-    except BaseException:  # interrupted (Ctrl-C cancels this task): stop every step before the client closes
-        for task in [*running, *checks.values()]:
-            task.cancel()
-        await asyncio.gather(*running, *checks.values(), return_exceptions=True)
-        raise
-    return ApplyReport(tuple(results[a.id] for a in plan.actions if a.id in results))
 
 
 async def _moved(action: Action, plan: Plan, ctx: StepContext) -> str:

@@ -305,72 +305,106 @@ class GraphClient:
         allowance = _Allowance(self.retry.max_total_wait)
         path = self._versioned("")[0]
         while pending:
-            for index in pending:  # a WABA blocked past the allowance holds back none of the others
-                results[index] = self._refused(items[index], path, allowance)
-            pending = [index for index in pending if results[index] is None]
+            pending = self._refuse_blocked(items, pending, results, path, allowance)
             if not pending:
                 break
-            chunks = [pending[i : i + MAX_BATCH] for i in range(0, len(pending), MAX_BATCH)]
-            # Chunks wait side by side: each gets the allowance left, the slowest one sets what remains.
-            shares = [_Allowance(allowance.left) for _ in chunks]
-            outcomes = await asyncio.gather(
-                *(
-                    self._batch_once([(i, items[i]) for i in chunk], share)
-                    for chunk, share in zip(chunks, shares, strict=True)
-                )
-            )
-            allowance.left = min(share.left for share in shares)
-            again: dict[int, BatchResult] = {}
-            delays: list[float] = []
-            for chunk_results in outcomes:
-                for index, result in chunk_results.items():
-                    if result.error is None:
-                        results[index] = result
-                        continue
-                    repeatable = result.request.repeatable
-                    if may_retry(result.error, repeatable=repeatable) and attempt < self.retry.max_attempts:
-                        again[index] = result
-                        delays.append(self.retry.delay(result.error, attempt, self._rng))
-                    else:
-                        results[index] = replace(
-                            result, error=final_error(result.error, repeatable=repeatable)
-                        )
+            outcomes = await self._send_chunks(items, pending, allowance)
+            again, delays = self._keep_or_retry(outcomes, results, attempt)
             if not again:
                 break
-            delay = max(delays)
-            summary = _summarise([r.error for r in again.values() if r.error is not None])
-            if delay > allowance.left:
-                log.warning(
-                    "POST %s (batch): %d operation(s) failed (%s); waiting %.1f s more would exceed "
-                    "the %.0f s allowed, giving up on them",
-                    path,
-                    len(again),
-                    summary,
-                    delay,
-                    self.retry.max_total_wait,
-                )
-                for index, failed in again.items():
-                    assert failed.error is not None
-                    results[index] = replace(
-                        failed, error=final_error(failed.error, repeatable=failed.request.repeatable)
-                    )
+            delay = self._batch_delay(again, max(delays), len(pending), attempt, allowance, path)
+            if delay is None:
+                _give_up(again, results)
                 break
-            log.warning(
-                "POST %s (batch): %d of %d operation(s) failed (%s), will retry them in %.1f s "
-                "(attempt %d/%d)",
-                path,
-                len(again),
-                len(pending),
-                summary,
-                delay,
-                attempt + 1,
-                self.retry.max_attempts,
-            )
             await self._wait(delay, retry=True)
             allowance.left -= delay
             attempt += 1
             pending = sorted(again)
         return [r for r in results if r is not None]
+
+    def _refuse_blocked(
+        self,
+        items: list[BatchRequest],
+        pending: list[int],
+        results: list[BatchResult | None],
+        path: str,
+        allowance: _Allowance,
+    ) -> list[int]:
+        """Refuse, unsent, the operations whose WABA is blocked past the allowance; the rest stay pending
+        (one blocked WABA holds back none of the others)."""
+        for index in pending:
+            results[index] = self._refused(items[index], path, allowance)
+        return [index for index in pending if results[index] is None]
+
+    async def _send_chunks(
+        self, items: list[BatchRequest], pending: list[int], allowance: _Allowance
+    ) -> dict[int, BatchResult]:
+        """Send the pending operations as batches of ≤ 50, side by side; every operation's result."""
+        chunks = [pending[i : i + MAX_BATCH] for i in range(0, len(pending), MAX_BATCH)]
+        # Chunks wait side by side: each gets the allowance left, the slowest one sets what remains.
+        shares = [_Allowance(allowance.left) for _ in chunks]
+        outcomes = await asyncio.gather(
+            *(
+                self._batch_once([(i, items[i]) for i in chunk], share)
+                for chunk, share in zip(chunks, shares, strict=True)
+            )
+        )
+        allowance.left = min(share.left for share in shares)
+        return {index: result for chunk_results in outcomes for index, result in chunk_results.items()}
+
+    def _keep_or_retry(
+        self, outcomes: dict[int, BatchResult], results: list[BatchResult | None], attempt: int
+    ) -> tuple[dict[int, BatchResult], list[float]]:
+        """Store each result that is final (a success, or an error not to retry); return the failures to
+        retry, with the delay each asks for."""
+        again: dict[int, BatchResult] = {}
+        delays: list[float] = []
+        for index, result in outcomes.items():
+            if result.error is None:
+                results[index] = result
+                continue
+            repeatable = result.request.repeatable
+            if may_retry(result.error, repeatable=repeatable) and attempt < self.retry.max_attempts:
+                again[index] = result
+                delays.append(self.retry.delay(result.error, attempt, self._rng))
+            else:
+                results[index] = replace(result, error=final_error(result.error, repeatable=repeatable))
+        return again, delays
+
+    def _batch_delay(
+        self,
+        again: dict[int, BatchResult],
+        delay: float,
+        sent: int,
+        attempt: int,
+        allowance: _Allowance,
+        path: str,
+    ) -> float | None:
+        """`delay` when the failed operations may wait that long before their retry, else None (give up).
+        Logs what happens next."""
+        summary = _summarise([r.error for r in again.values() if r.error is not None])
+        if delay > allowance.left:
+            log.warning(
+                "POST %s (batch): %d operation(s) failed (%s); waiting %.1f s more would exceed "
+                "the %.0f s allowed, giving up on them",
+                path,
+                len(again),
+                summary,
+                delay,
+                self.retry.max_total_wait,
+            )
+            return None
+        log.warning(
+            "POST %s (batch): %d of %d operation(s) failed (%s), will retry them in %.1f s (attempt %d/%d)",
+            path,
+            len(again),
+            sent,
+            summary,
+            delay,
+            attempt + 1,
+            self.retry.max_attempts,
+        )
+        return delay
 
     # -- one request, with retries -----------------------------------------------------------------
 
@@ -803,6 +837,15 @@ def _parse_retry_after(value: str) -> list[float]:
     except (TypeError, ValueError):
         return []
     return [max(0.0, when.timestamp() - time.time())]
+
+
+def _give_up(again: Mapping[int, BatchResult], results: list[BatchResult | None]) -> None:
+    """The failed operations not to be retried after all: each result carries its final error."""
+    for index, failed in again.items():
+        assert failed.error is not None
+        results[index] = replace(
+            failed, error=final_error(failed.error, repeatable=failed.request.repeatable)
+        )
 
 
 def _summarise(errors: Sequence[GraphError]) -> str:

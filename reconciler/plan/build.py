@@ -17,7 +17,7 @@ from contextlib import suppress
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from reconciler.config.model import Config, PhoneNumber, Template, Waba
+from reconciler.config.model import Config, PhoneNumber, Template, Waba, Webhooks
 from reconciler.config.phone import InvalidNumber, parse_number, to_e164
 from reconciler.diff import FieldChange, diff_fields, value_text
 from reconciler.fingerprints import verify_token_key
@@ -55,7 +55,7 @@ from reconciler.plan.params import (
     WebhooksParams,
 )
 from reconciler.plan.preconditions import blocking, migration_preconditions
-from reconciler.snapshot import LiveNumber, LiveTemplate, LiveWaba, Snapshot
+from reconciler.snapshot import LiveNumber, LiveSubscription, LiveTemplate, LiveWaba, Snapshot
 
 EDITABLE_TEMPLATE_STATUSES = {"APPROVED", "REJECTED", "PAUSED"}
 COPYABLE_QUALITY = {"GREEN", "UNKNOWN"}  # what migrate_message_templates copies (META-API.md §5.5)
@@ -299,41 +299,51 @@ class _Builder:
 
     def _webhooks(self, name: str, waba: Waba, live: LiveWaba) -> None:
         hooks = waba.webhooks
-        if hooks is None:
+        if hooks is None or "webhooks" in waba.lifecycle.ignore_changes:
             return
         address = str(WebhooksAddress(name))
         current = next((s for s in live.subscriptions if s.app_id == hooks.app_id), None)
-        ignore = set(waba.lifecycle.ignore_changes)
-        if "webhooks" in ignore:
-            return
-        params = WebhooksParams(
-            waba_id=waba.id, app_id=hooks.app_id, override_callback_uri=hooks.override_callback_uri
-        )
         token_key = verify_token_key(waba.id)
         # a verify token that cannot be read (an unset variable) blocks the call that would send it
         unresolved = self.write_only.unresolved.get(token_key, "") if hooks.verify_token else ""
         if current is None:
-            subscribed = [s.app_id for s in live.subscriptions]
-            changes = [
-                FieldChange(("subscribed_apps",), subscribed, [*subscribed, hooks.app_id])  # others stay
-            ]
-            if hooks.override_callback_uri:
-                changes.append(FieldChange(("override_callback_uri",), None, hooks.override_callback_uri))
-                changes.append(FieldChange(("verify_token",), None, None, sensitive=True))
-            action = Action(
-                id=address,
-                address=address,
-                kind=Kind.CREATE,
-                op=Op.SUBSCRIBE_APP,
-                summary=f"subscribe app {hooks.app_id} to WABA {waba.id}'s webhooks",
-                changes=tuple(changes),
-                params=params,
-                status=Status.BLOCKED if unresolved else Status.READY,
-                reason=unresolved,
+            kind, op, summary = (
+                Kind.CREATE,
+                Op.SUBSCRIBE_APP,
+                f"subscribe app {hooks.app_id} to WABA {waba.id}'s webhooks",
             )
-            self.actions.append(action)
+            changes = _subscribe_changes(hooks, live)
+        else:
+            kind, op, summary = (
+                Kind.UPDATE,
+                Op.UPDATE_WEBHOOKS,
+                f"update the webhook callback override of WABA {waba.id}",
+            )
+            changes = self._webhook_changes(waba, hooks, current, unresolved=unresolved)
+            if not changes:
+                return
+        action = Action(
+            id=address,
+            address=address,
+            kind=kind,
+            op=op,
+            summary=summary,
+            changes=changes,
+            params=WebhooksParams(
+                waba_id=waba.id, app_id=hooks.app_id, override_callback_uri=hooks.override_callback_uri
+            ),
+            status=Status.BLOCKED if unresolved else Status.READY,
+            reason=unresolved,
+        )
+        self.actions.append(action)
+        if current is None:
             self.subscribe_action[name] = action.id
-            return
+
+    def _webhook_changes(
+        self, waba: Waba, hooks: Webhooks, current: LiveSubscription, *, unresolved: str
+    ) -> tuple[FieldChange, ...]:
+        """What differs in an app's existing subscription: its callback override, its verify token."""
+        ignore = waba.lifecycle.ignore_changes
         changes = []
         if (
             "webhooks.override_callback_uri" not in ignore
@@ -345,23 +355,11 @@ class _Builder:
                 )
             )
         if hooks.verify_token and "webhooks.verify_token" not in ignore:
+            token_key = verify_token_key(waba.id)
             desired, known = self.write_only.desired.get(token_key), self.write_only.known.get(token_key)
             if unresolved or desired != known:
                 changes.append(FieldChange(("verify_token",), None, None, sensitive=True))
-        if changes:
-            self.actions.append(
-                Action(
-                    id=address,
-                    address=address,
-                    kind=Kind.UPDATE,
-                    op=Op.UPDATE_WEBHOOKS,
-                    summary=f"update the webhook callback override of WABA {waba.id}",
-                    changes=tuple(changes),
-                    params=params,
-                    status=Status.BLOCKED if unresolved else Status.READY,
-                    reason=unresolved,
-                )
-            )
+        return tuple(changes)
 
     def _templates(self, name: str, waba: Waba, live: LiveWaba) -> None:
         if "templates" in waba.lifecycle.ignore_changes:
@@ -375,58 +373,45 @@ class _Builder:
             if existing is None:
                 new = CreateTemplateParams(waba_id=waba.id, template=desired, index=index)
                 self._new_template(address, name, live, template, new, gate, after_moves)
-                continue
-            self.fingerprints[address] = fingerprint(asdict(existing))
-            current = live_template_fields(existing, desired)
-            changes = diff_fields(desired, current, ignore=template.lifecycle.ignore_changes)
-            if not changes:
-                if existing.status == "PENDING":
-                    self.pending.append(
-                        Pending(address, "template is under Meta review and matches the config")
-                    )
-                elif existing.status == "REJECTED":
-                    self.notes.append(
-                        f"{address}: Meta rejected this template; change its content to resubmit"
-                    )
-                continue
-            status, reason, costs = (
-                Status.READY,
-                "",
-                [Cost("review", "the edited template goes back to Meta review")],
+            else:
+                self._existing_template(address, waba, template, existing, desired, index)
+
+    def _existing_template(
+        self,
+        address: str,
+        waba: Waba,
+        template: Template,
+        existing: LiveTemplate,
+        desired: dict[str, Any],
+        index: int,
+    ) -> None:
+        """A declared template Meta holds: an update when it differs, else a note of its review."""
+        self.fingerprints[address] = fingerprint(asdict(existing))
+        current = live_template_fields(existing, desired)
+        changes = diff_fields(desired, current, ignore=template.lifecycle.ignore_changes)
+        if not changes:
+            if existing.status == "PENDING":
+                self.pending.append(Pending(address, "template is under Meta review and matches the config"))
+            elif existing.status == "REJECTED":
+                self.notes.append(f"{address}: Meta rejected this template; change its content to resubmit")
+            return
+        status, reason, costs = _template_edit(existing.status, changes)
+        self.actions.append(
+            Action(
+                id=address,
+                address=address,
+                kind=Kind.UPDATE,
+                op=Op.UPDATE_TEMPLATE,
+                summary=f"update template {template.name} ({template.language})",
+                status=status,
+                reason=reason,
+                changes=changes,
+                costs=costs,
+                params=UpdateTemplateParams(
+                    waba_id=waba.id, template=desired, index=index, template_id=existing.id
+                ),
             )
-            if existing.status not in EDITABLE_TEMPLATE_STATUSES:
-                status = Status.BLOCKED
-                reason = f"a {existing.status} template cannot be edited; wait until Meta has reviewed it"
-            elif existing.status == "APPROVED":
-                if any(c.path == ("category",) for c in changes):
-                    status = Status.BLOCKED
-                    reason = (
-                        "the category of an approved template cannot be changed: "
-                        "give the template a new name "
-                        "(deleting it locks the name for 30 days)"
-                    )
-                costs.append(
-                    Cost(
-                        "template_edit",
-                        "approved templates may be edited once per 24 h, 10 times per 30 days",
-                    )
-                )
-            self.actions.append(
-                Action(
-                    id=address,
-                    address=address,
-                    kind=Kind.UPDATE,
-                    op=Op.UPDATE_TEMPLATE,
-                    summary=f"update template {template.name} ({template.language})",
-                    status=status,
-                    reason=reason,
-                    changes=changes,
-                    costs=tuple(costs),
-                    params=UpdateTemplateParams(
-                        waba_id=waba.id, template=desired, index=index, template_id=existing.id
-                    ),
-                )
-            )
+        )
 
     def _awaiting_code(self, e164: str) -> str | None:
         """What verifying the number waits for, and how to give it; None when the code is already given."""
@@ -597,123 +582,161 @@ class _Builder:
         self, address: str, e164: str, spec: PhoneNumber, live_waba: LiveWaba, live: LiveNumber | None
     ) -> None:
         """Add (or add for migration), prove ownership with a code, register — resuming part-way if needed."""
-        waba_name = spec.waba
-        waba = self.config.wabas[waba_name]
-        gate = self._gate(waba_name)
+        waba = self.config.wabas[spec.waba]
         parsed = parse_number(e164)
         number = NewNumber(waba_id=waba.id, cc=parsed.country_code, phone_number=parsed.national_number)
         known_id = live.id if live is not None else None
-        migrating = spec.migrate_from is not None
-        blocked_by = gate
+        subscribe = self.subscribe_action.get(spec.waba)
+        start = (subscribe,) if subscribe else ()
+        blocked_by = self._onboarding_block(address, e164, spec, live_waba, planned_subscribe=subscribe)
         previous: tuple[str, ...] = ()
-        subscribe = self.subscribe_action.get(waba_name)
-
-        if migrating:
-            source_id = spec.migrate_from.waba_id  # type: ignore[union-attr]
-            self.sources_by_waba.setdefault(waba_name, []).append(source_id)
-            subscribed = bool(live_waba.subscriptions) or subscribe is not None
-            checks = migration_preconditions(
-                address,
-                e164,
-                source_id,
-                self.snapshot.sources.get(source_id),
-                live_waba,
-                subscribed_or_planned=subscribed,
-                subscription_planned=subscribe is not None and not live_waba.subscriptions,
-            )
-            self.preconditions.extend(checks)
-            blocked_by = "; ".join(r for r in (gate, blocking(checks)) if r)
-
         if live is None:
-            if migrating:
-                op, kind, summary = (
-                    Op.ADD_NUMBER_FOR_MIGRATION,
-                    Kind.CREATE,
-                    (
-                        f"add {e164} to WABA {waba.id} for migration from WABA {spec.migrate_from.waba_id}"  # type: ignore[union-attr]
-                    ),
-                )
-            else:
-                op, kind, summary = Op.ADD_NUMBER, Kind.CREATE, f"add {e164} to WABA {waba.id}"
-                if not spec.display_name:
-                    blocked_by = "; ".join(
-                        r
-                        for r in (blocked_by, "Meta needs a display name to add a number: set display_name")
-                        if r
-                    )
+            previous, blocked_by = (self._add_number(address, e164, spec, number, blocked_by, start),), ""
+        if live is None or live.code_verification_status != "VERIFIED":
+            depends_on = previous or start
+            verify = self._verify_ownership(address, e164, spec, number, known_id, blocked_by, depends_on)
+            previous, blocked_by = (verify,), ""
+        register = self._register_new(
+            address, e164, spec, live_waba, number, known_id, blocked_by, previous or start
+        )
+        self._after_register(address, e164, spec, live, after=register)
+
+    def _onboarding_block(
+        self,
+        address: str,
+        e164: str,
+        spec: PhoneNumber,
+        live_waba: LiveWaba,
+        *,
+        planned_subscribe: str | None,
+    ) -> str:
+        """Why the first onboarding step must wait: the WABA's gate and, for a move, the failed
+        preconditions (which are recorded in the plan)."""
+        gate = self._gate(spec.waba)
+        if spec.migrate_from is None:
+            return gate
+        source_id = spec.migrate_from.waba_id
+        self.sources_by_waba.setdefault(spec.waba, []).append(source_id)
+        checks = migration_preconditions(
+            address,
+            e164,
+            source_id,
+            self.snapshot.sources.get(source_id),
+            live_waba,
+            subscribed_or_planned=bool(live_waba.subscriptions) or planned_subscribe is not None,
+            subscription_planned=planned_subscribe is not None and not live_waba.subscriptions,
+        )
+        self.preconditions.extend(checks)
+        return _reasons(gate, blocking(checks))
+
+    def _add_number(
+        self,
+        address: str,
+        e164: str,
+        spec: PhoneNumber,
+        number: NewNumber,
+        blocked_by: str,
+        depends_on: tuple[str, ...],
+    ) -> str:
+        """The action adding the number to its WABA (flagged as a move when it comes from another
+        provider); returns its id."""
+        waba_id = number["waba_id"]
+        source_id = spec.migrate_from.waba_id if spec.migrate_from is not None else None
+        costs: tuple[Cost, ...] = ()
+        if source_id is not None:
+            op = Op.ADD_NUMBER_FOR_MIGRATION
+            summary = f"add {e164} to WABA {waba_id} for migration from WABA {source_id}"
             costs = (
-                [
-                    Cost(
-                        "template_copy",
-                        "only APPROVED templates with GREEN quality are copied; the rest must be re-created",
-                    )
-                ]
-                if migrating
-                else []
-            )
-            add = Action(
-                id=f"{address}.add",
-                address=address,
-                kind=kind,
-                op=op,
-                summary=summary,
-                status=Status.BLOCKED if blocked_by else Status.READY,
-                reason=blocked_by,
-                depends_on=(subscribe,) if subscribe else (),
-                changes=(FieldChange(("waba",), spec.migrate_from.waba_id if migrating else None, waba.id),),  # type: ignore[union-attr]
-                costs=tuple(costs),
-                params=AddNumberParams(**number, verified_name=spec.display_name, migrate=migrating),
-            )
-            self.actions.append(add)
-            previous, blocked_by = (add.id,), ""
-
-        verified = live is not None and live.code_verification_status == "VERIFIED"
-        if not verified:
-            request = Action(
-                id=f"{address}.request_code",
-                address=address,
-                kind=Kind.OPERATION,
-                op=Op.REQUEST_CODE,
-                summary=(
-                    f"send a one-time code to {e164} by {spec.verification.method} "
-                    f"({spec.verification.language})"
-                ),
-                status=Status.BLOCKED if blocked_by else Status.READY,
-                reason=blocked_by,
-                depends_on=previous or ((subscribe,) if subscribe else ()),
-                params=RequestCodeParams(
-                    **number,
-                    phone_number_id=known_id,
-                    code_method=spec.verification.method,
-                    language=spec.verification.language,
+                Cost(
+                    "template_copy",
+                    "only APPROVED templates with GREEN quality are copied; the rest must be re-created",
                 ),
             )
-            awaiting = self._awaiting_code(e164)
-            verify = Action(
-                id=f"{address}.verify_code",
-                address=address,
-                kind=Kind.OPERATION,
-                op=Op.VERIFY_CODE,
-                summary=f"verify the one-time code sent to {e164}"
-                + (" (the code is given)" if awaiting is None else ""),
-                status=Status.NEEDS_INPUT if awaiting else Status.READY,
-                reason=awaiting or "",
-                depends_on=(request.id,),
-                params=VerifyCodeParams(**number, phone_number_id=known_id),
-            )
-            self.actions += [request, verify]
-            previous, blocked_by = (verify.id,), ""
+        else:
+            op, summary = Op.ADD_NUMBER, f"add {e164} to WABA {waba_id}"
+            if not spec.display_name:
+                blocked_by = _reasons(
+                    blocked_by, "Meta needs a display name to add a number: set display_name"
+                )
+        add = Action(
+            id=f"{address}.add",
+            address=address,
+            kind=Kind.CREATE,
+            op=op,
+            summary=summary,
+            status=Status.BLOCKED if blocked_by else Status.READY,
+            reason=blocked_by,
+            depends_on=depends_on,
+            changes=(FieldChange(("waba",), source_id, waba_id),),
+            costs=costs,
+            params=AddNumberParams(**number, verified_name=spec.display_name, migrate=source_id is not None),
+        )
+        self.actions.append(add)
+        return add.id
 
+    def _verify_ownership(
+        self,
+        address: str,
+        e164: str,
+        spec: PhoneNumber,
+        number: NewNumber,
+        known_id: str | None,
+        blocked_by: str,
+        depends_on: tuple[str, ...],
+    ) -> str:
+        """Request a one-time code, then verify it; returns the id of the verify action."""
+        request = Action(
+            id=f"{address}.request_code",
+            address=address,
+            kind=Kind.OPERATION,
+            op=Op.REQUEST_CODE,
+            summary=(
+                f"send a one-time code to {e164} by {spec.verification.method} ({spec.verification.language})"
+            ),
+            status=Status.BLOCKED if blocked_by else Status.READY,
+            reason=blocked_by,
+            depends_on=depends_on,
+            params=RequestCodeParams(
+                **number,
+                phone_number_id=known_id,
+                code_method=spec.verification.method,
+                language=spec.verification.language,
+            ),
+        )
+        awaiting = self._awaiting_code(e164)
+        verify = Action(
+            id=f"{address}.verify_code",
+            address=address,
+            kind=Kind.OPERATION,
+            op=Op.VERIFY_CODE,
+            summary=f"verify the one-time code sent to {e164}"
+            + (" (the code is given)" if awaiting is None else ""),
+            status=Status.NEEDS_INPUT if awaiting else Status.READY,
+            reason=awaiting or "",
+            depends_on=(request.id,),
+            params=VerifyCodeParams(**number, phone_number_id=known_id),
+        )
+        self.actions += [request, verify]
+        return verify.id
+
+    def _register_new(
+        self,
+        address: str,
+        e164: str,
+        spec: PhoneNumber,
+        live_waba: LiveWaba,
+        number: NewNumber,
+        known_id: str | None,
+        blocked_by: str,
+        depends_on: tuple[str, ...],
+    ) -> str:
+        """Register the number on Cloud API with its PIN (for a move: the moment it moves); returns the id."""
         pin_key = f"{address}.pin"
-        register_block = blocked_by
         if spec.pin is None:
-            register_block = "; ".join(
-                r
-                for r in (register_block, "registration sets the two-step PIN: declare pin: ${env:NAME}")
-                if r
-            )
+            blocked_by = _reasons(blocked_by, "registration sets the two-step PIN: declare pin: ${env:NAME}")
         elif pin_key in self.write_only.unresolved:
-            register_block = "; ".join(r for r in (register_block, self.write_only.unresolved[pin_key]) if r)
+            blocked_by = _reasons(blocked_by, self.write_only.unresolved[pin_key])
+        migrating = spec.migrate_from is not None
         costs = [COST_REGISTER]
         if migrating:
             costs.insert(
@@ -731,9 +754,9 @@ class _Builder:
             kind=Kind.OPERATION,
             op=Op.REGISTER,
             summary=f"register {e164} on Cloud API with its two-step PIN",
-            status=Status.BLOCKED if register_block else Status.READY,
-            reason=register_block,
-            depends_on=previous or ((subscribe,) if subscribe else ()),
+            status=Status.BLOCKED if blocked_by else Status.READY,
+            reason=blocked_by,
+            depends_on=depends_on,
             changes=(FieldChange(("pin",), None, None, sensitive=True),),
             costs=tuple(costs),
             params=RegisterParams(
@@ -742,23 +765,27 @@ class _Builder:
         )
         self.actions.append(register)
         if migrating:  # the seed's order: templates are re-created once the number has moved in
-            self.registers_by_waba.setdefault(waba_name, []).append(register.id)
+            self.registers_by_waba.setdefault(spec.waba, []).append(register.id)
+        return register.id
 
-        # After the move: what the config declares that the number may not carry yet.
+    def _after_register(
+        self, address: str, e164: str, spec: PhoneNumber, live: LiveNumber | None, *, after: str
+    ) -> None:
+        """After registering: what the config declares that the number may not carry yet."""
         source_number = None
-        if migrating:
-            source = self.snapshot.sources.get(spec.migrate_from.waba_id)  # type: ignore[union-attr]
+        if spec.migrate_from is not None:
+            source = self.snapshot.sources.get(spec.migrate_from.waba_id)
             source_number = source.numbers.get(e164) if source else None
         carried = source_number or live
-        self._profile(address, spec, carried, after=register.id)
-        self._picture(address, spec, after=register.id)
+        self._profile(address, spec, carried, after=after)
+        self._picture(address, spec, after=after)
         if (
             spec.display_name
             and carried is not None
             and carried.verified_name
             and carried.verified_name != spec.display_name
         ):
-            self._rename(address, spec.display_name, carried, after=register.id)
+            self._rename(address, spec.display_name, carried, after=after)
 
     def _live_number(self, address: str, e164: str, spec: PhoneNumber, live: LiveNumber) -> None:
         ignore = set(spec.lifecycle.ignore_changes)
@@ -908,6 +935,46 @@ class _Builder:
                 params=UploadPictureParams(picture=spec.profile.picture),
             )
         )
+
+
+def _subscribe_changes(hooks: Webhooks, live: LiveWaba) -> tuple[FieldChange, ...]:
+    """What subscribing the app changes: it joins the apps already subscribed (they stay)."""
+    subscribed = [s.app_id for s in live.subscriptions]
+    changes = [FieldChange(("subscribed_apps",), subscribed, [*subscribed, hooks.app_id])]
+    if hooks.override_callback_uri:
+        changes.append(FieldChange(("override_callback_uri",), None, hooks.override_callback_uri))
+        changes.append(FieldChange(("verify_token",), None, None, sensitive=True))
+    return tuple(changes)
+
+
+def _template_edit(
+    status: str | None, changes: Iterable[FieldChange]
+) -> tuple[Status, str, tuple[Cost, ...]]:
+    """Whether a template Meta holds with `status` may take `changes` (and why not), and what it costs."""
+    costs = [Cost("review", "the edited template goes back to Meta review")]
+    if status not in EDITABLE_TEMPLATE_STATUSES:
+        return (
+            Status.BLOCKED,
+            f"a {status} template cannot be edited; wait until Meta has reviewed it",
+            tuple(costs),
+        )
+    reason = ""
+    if status == "APPROVED":
+        if any(c.path == ("category",) for c in changes):
+            reason = (
+                "the category of an approved template cannot be changed: "
+                "give the template a new name "
+                "(deleting it locks the name for 30 days)"
+            )
+        costs.append(
+            Cost("template_edit", "approved templates may be edited once per 24 h, 10 times per 30 days")
+        )
+    return (Status.BLOCKED if reason else Status.READY), reason, tuple(costs)
+
+
+def _reasons(*reasons: str) -> str:
+    """Reasons to block, joined; '' when none is given."""
+    return "; ".join(r for r in reasons if r)
 
 
 def _template_fields(template: Template) -> dict[str, Any]:

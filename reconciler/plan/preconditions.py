@@ -13,6 +13,7 @@ from reconciler.snapshot import LiveNumber, LiveWaba
 
 VERIFIED = "verified"
 APPROVED = "APPROVED"
+ASK_SOURCE = "ask the current provider to confirm, or give migrate_from.access_token so wabaplan can check"
 
 
 def migration_preconditions(
@@ -27,96 +28,100 @@ def migration_preconditions(
 ) -> tuple[Precondition, ...]:
     number = source.numbers.get(e164) if source else None
     unseen = f"the source WABA {source_id} cannot be read with the tokens given"
-    ask_source = (
-        "ask the current provider to confirm, or give migrate_from.access_token so wabaplan can check"
-    )
-    checks: list[Precondition] = []
-
-    def add(name: str, outcome: Check, detail: str) -> None:
-        checks.append(Precondition(address, name, outcome, detail))
-
-    # -- the phone number at the source
-    if source is None:
-        add("number registered at the source", Check.UNKNOWN, f"{unseen}: {ask_source}")
-    elif number is None:
-        add(
-            "number registered at the source",
-            Check.FAIL,
-            f"{e164} is not in source WABA {source_id}: check migrate_from.waba_id",
-        )
-    elif number.registered:
-        add(
-            "number registered at the source",
-            Check.PASS,
-            f"{number.status} on {number.platform_type or 'Cloud API'}",
-        )
-    else:
-        add(
-            "number registered at the source",
-            Check.FAIL,
-            f"status is {number.status}: the current provider must register it before it can move",
-        )
-    add("two-step verification off at the source", *_two_step(number))
-    add("display name approved, no rename pending", *_display_name(number, unseen))
-
-    # -- both WABAs and their businesses
-    for side, waba, waba_id in (("source", source, source_id), ("destination", destination, destination.id)):
-        if waba is None:
-            add(f"{side} business verified", Check.UNKNOWN, f"{unseen}: {ask_source}")
-            add(f"{side} WABA approved", Check.UNKNOWN, f"{unseen}: {ask_source}")
-            continue
-        status = waba.business_verification_status
-        if status == VERIFIED:
-            add(f"{side} business verified", Check.PASS, "verified")
-        elif status is None:
-            add(f"{side} business verified", Check.UNKNOWN, f"Meta did not report it for WABA {waba_id}")
-        else:
-            add(
-                f"{side} business verified",
-                Check.FAIL,
-                f"is {status}: the business owner must finish business verification in Meta Business Suite "
-                "(Security Centre)",
-            )
-        review = waba.account_review_status
-        if review == APPROVED:
-            add(f"{side} WABA approved", Check.PASS, APPROVED)
-        else:
-            add(
-                f"{side} WABA approved",
-                Check.FAIL if review else Check.UNKNOWN,
-                f"review status is {review or 'not reported'}: Meta must approve WABA {waba_id} first",
-            )
-
-    if subscribed_or_planned:
-        detail = (
-            "an app will be subscribed first (planned)" if subscription_planned else "an app is subscribed"
-        )
-        add("app subscribed to the destination", Check.PASS, detail)
-    else:
-        add(
+    checks = [
+        # -- the phone number at the source
+        ("number registered at the source", _registered(e164, source_id, source, number, unseen)),
+        ("two-step verification off at the source", _two_step(number)),
+        ("display name approved, no rename pending", _display_name(number, unseen)),
+        # -- both WABAs and their businesses
+        *_waba_checks("source", source, source_id, unseen),
+        *_waba_checks("destination", destination, destination.id, unseen),
+        (
             "app subscribed to the destination",
-            Check.FAIL,
-            "declare wabas.<name>.webhooks.app_id so the plan subscribes your app before adding the number",
-        )
+            _subscribed(subscribed_or_planned, planned=subscription_planned),
+        ),
+        ("source and destination in the same business", _same_business(source, destination)),
+    ]
+    return tuple(Precondition(address, name, outcome, detail) for name, (outcome, detail) in checks)
 
+
+def _registered(
+    e164: str, source_id: str, source: LiveWaba | None, number: LiveNumber | None, unseen: str
+) -> tuple[Check, str]:
+    if source is None:
+        return Check.UNKNOWN, f"{unseen}: {ASK_SOURCE}"
+    if number is None:
+        return Check.FAIL, f"{e164} is not in source WABA {source_id}: check migrate_from.waba_id"
+    if number.registered:
+        return Check.PASS, f"{number.status} on {number.platform_type or 'Cloud API'}"
+    return (
+        Check.FAIL,
+        f"status is {number.status}: the current provider must register it before it can move",
+    )
+
+
+def _waba_checks(
+    side: str, waba: LiveWaba | None, waba_id: str, unseen: str
+) -> list[tuple[str, tuple[Check, str]]]:
+    """Business verified, WABA approved: for one side of the move."""
+    if waba is None:
+        return [
+            (f"{side} business verified", (Check.UNKNOWN, f"{unseen}: {ASK_SOURCE}")),
+            (f"{side} WABA approved", (Check.UNKNOWN, f"{unseen}: {ASK_SOURCE}")),
+        ]
+    return [
+        (f"{side} business verified", _business_verified(waba, waba_id)),
+        (f"{side} WABA approved", _waba_approved(waba, waba_id)),
+    ]
+
+
+def _business_verified(waba: LiveWaba, waba_id: str) -> tuple[Check, str]:
+    status = waba.business_verification_status
+    if status == VERIFIED:
+        return Check.PASS, "verified"
+    if status is None:
+        return Check.UNKNOWN, f"Meta did not report it for WABA {waba_id}"
+    return (
+        Check.FAIL,
+        f"is {status}: the business owner must finish business verification in Meta Business Suite "
+        "(Security Centre)",
+    )
+
+
+def _waba_approved(waba: LiveWaba, waba_id: str) -> tuple[Check, str]:
+    review = waba.account_review_status
+    if review == APPROVED:
+        return Check.PASS, APPROVED
+    return (
+        Check.FAIL if review else Check.UNKNOWN,
+        f"review status is {review or 'not reported'}: Meta must approve WABA {waba_id} first",
+    )
+
+
+def _subscribed(subscribed_or_planned: bool, *, planned: bool) -> tuple[Check, str]:
+    if subscribed_or_planned:
+        return Check.PASS, "an app will be subscribed first (planned)" if planned else "an app is subscribed"
+    return (
+        Check.FAIL,
+        "declare wabas.<name>.webhooks.app_id so the plan subscribes your app before adding the number",
+    )
+
+
+def _same_business(source: LiveWaba | None, destination: LiveWaba) -> tuple[Check, str]:
     if source is None or not source.owner_business_id or not destination.owner_business_id:
-        add(
-            "source and destination in the same business",
+        return (
             Check.UNKNOWN,
             "the owning business of one side is not visible: the business owner must confirm both WABAs are "
             "in the same business portfolio",
         )
-    elif source.owner_business_id == destination.owner_business_id:
-        add("source and destination in the same business", Check.PASS, f"business {source.owner_business_id}")
-    else:
-        add(
-            "source and destination in the same business",
-            Check.FAIL,
-            f"source is in business {source.owner_business_id}, "
-            f"destination in {destination.owner_business_id}: "
-            "Meta only moves numbers between WABAs of one business portfolio",
-        )
-    return tuple(checks)
+    if source.owner_business_id == destination.owner_business_id:
+        return Check.PASS, f"business {source.owner_business_id}"
+    return (
+        Check.FAIL,
+        f"source is in business {source.owner_business_id}, "
+        f"destination in {destination.owner_business_id}: "
+        "Meta only moves numbers between WABAs of one business portfolio",
+    )
 
 
 def _two_step(number: LiveNumber | None) -> tuple[Check, str]:
