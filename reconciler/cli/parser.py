@@ -175,6 +175,13 @@ def _apply(commands: Commands) -> None:
         "`plan --out`); not with a PLAN",
     )
     apply.add_argument("--auto-approve", action="store_true", help="do not ask for confirmation")
+    _codes(apply)
+    _apply_limits(apply)
+    sim_option(apply)
+
+
+def _codes(apply: argparse.ArgumentParser) -> None:
+    """apply's one-time-code options."""
     apply.add_argument(
         "--otp",
         action="append",
@@ -190,6 +197,10 @@ def _apply(commands: Commands) -> None:
         help="send NUMBER a new one-time code even if one sent earlier may still be valid (not with a code "
         "given for NUMBER: it would be stale); repeatable",
     )
+
+
+def _apply_limits(apply: argparse.ArgumentParser) -> None:
+    """How much apply does, how fast, and how long it waits."""
     apply.add_argument("--parallelism", type=positive_int, default=8, metavar="N", help="actions at once (8)")
     apply.add_argument("--allow-destroy", action="store_true", help="allow deleting or deregistering")
     apply.add_argument(
@@ -214,7 +225,6 @@ def _apply(commands: Commands) -> None:
         help="only this resource (e.g. wabas.tw_retail) and what it depends on; locks only their WABAs; "
         "repeatable",
     )
-    sim_option(apply)
 
 
 def _history(commands: Commands) -> None:
