@@ -86,7 +86,7 @@ def test_hostile_config_gets_its_exit_code_and_message(
 
 SUBPROCESS_CASES = [
     "alias-bomb-billion-laughs-under-an-extension-key",
-    "depth-flow-sequences-5000",
+    "depth-flow-sequences-900",
     "tag-python-object-apply",
     "encoding-utf16-le-with-bom",
     "encoding-lone-surrogate-escape",
@@ -108,3 +108,22 @@ def test_hostile_config_through_the_command_leaves_stderr_clean(name: str) -> No
     assert result.returncode == 1
     assert result.stderr == b"", result.stderr.decode(errors="replace")
     assert result.stdout.startswith(f"{path}:".encode())
+
+
+@pytest.mark.parametrize("levels", [5_000, 100_000])
+def test_brackets_nested_past_any_parsers_limit_end_in_one_diagnostic(tmp_path: Path, levels: int) -> None:
+    """Far deeper than wabaplan's limit, and than the limit some libyaml builds keep themselves (which then
+    speaks first, at its own column): one diagnostic at line 2, exit 1, never a crash — PyYAML without a
+    limit of its own once crashed at 100,000."""
+    path = tmp_path / "deep.yaml"
+    path.write_text("wabas:\n  hk: " + "[" * levels + "]" * levels + "\n", encoding="utf-8")
+    environ = {k: v for k, v in os.environ.items() if k != "WABAPLAN_DEBUG"}
+    result = subprocess.run(
+        [sys.executable, "-m", "reconciler.cli", "validate", "-c", str(path)],
+        capture_output=True,
+        timeout=60,
+        env=environ,
+        check=False,
+    )
+    assert result.returncode == 1 and result.stderr == b"", result.stderr.decode(errors="replace")
+    assert result.stdout.startswith(f"{path}:2:".encode()) and b"nesting" in result.stdout
