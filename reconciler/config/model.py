@@ -8,6 +8,7 @@ user sees every problem at once.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 import unicodedata
@@ -16,7 +17,6 @@ from difflib import get_close_matches
 from typing import Annotated, Any, ClassVar, Literal
 from urllib.parse import urlsplit
 
-import email_validator
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -150,6 +150,11 @@ def _check_email(value: str) -> str:
             f"email is {len(value)} characters; Meta allows at most {meta.PROFILE_EMAIL_MAX}",
             "use a shorter address",
         )
+    simple = _SIMPLE_EMAIL.match(value)
+    if simple and _domain_accepted(simple.group(1)):
+        return value
+    import email_validator  # only for an address the cheap check above does not settle
+
     try:
         email_validator.validate_email(value, check_deliverability=False)
     except email_validator.EmailNotValidError as exc:
@@ -159,6 +164,24 @@ def _check_email(value: str) -> str:
             f"{value!r} is not a valid e-mail address: {reason}", "write it like name@example.com"
         ) from None
     return value
+
+
+# An ASCII dot-atom before the @ that email_validator always accepts, and an ASCII domain: whether such
+# an address is valid depends on its domain alone (the length limits are far above PROFILE_EMAIL_MAX), so
+# each domain is validated once. Any other address, and any refused, goes through email_validator whole,
+# which words the problem.
+_SIMPLE_EMAIL = re.compile(r"[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*@([A-Za-z0-9.-]+)\Z")
+
+
+@functools.lru_cache(maxsize=4096)
+def _domain_accepted(domain: str) -> bool:
+    import email_validator  # here: it takes a while to import
+
+    try:
+        email_validator.validate_email(f"a@{domain}", check_deliverability=False)
+    except email_validator.EmailNotValidError:
+        return False
+    return True
 
 
 def _check_not_blank(value: str) -> str:
@@ -172,6 +195,8 @@ def _check_printable(*, lines: bool) -> Callable[[str], str]:
     allowed = {"\n", "\t"} if lines else set()
 
     def check(value: str) -> str:
+        if value.isprintable():  # a printable character is in none of the categories refused below
+            return value
         for char in value:
             if char in allowed:
                 continue
