@@ -88,6 +88,10 @@ class SourceProblem:
     unread: bool = False  # the value at `path` could not be read as written: the model's view of it is moot
 
 
+_KEY, _VALUE, _COLLECTION, _ALIAS = 0, 1, 2, 3
+_Entry = tuple[Path_, Any, int]  # a path; its mark (key, value, collection) or an alias's anchor path
+
+
 @dataclass
 class YamlSource:
     """The parsed document and where each part of it was written."""
@@ -100,6 +104,26 @@ class YamlSource:
     aliases: dict[Path_, list[Path_]] = field(default_factory=dict)  # where an alias is → its anchor's path
     values: int = 0  # keys and values read, each alias counted as many as it stands for
     depth: int = 0  # the deepest nesting of mappings and lists, aliases expanded
+    entries: list[_Entry] = field(default_factory=list, repr=False)  # marks as logged, not yet indexed
+
+    def index(self) -> None:
+        """Turn the logged marks into the dictionaries above, the first entry for a path winning.
+
+        Done when a mark is first asked for: a valid file needs none, and skips the work.
+        """
+        entries, self.entries = self.entries, []
+        key_marks, value_marks, aliases = self.key_marks, self.value_marks, self.aliases
+        for path, mark, kind in entries:
+            if kind == _KEY:
+                key_marks.setdefault(path, mark)
+            elif kind == _ALIAS:
+                targets = aliases.setdefault(path, [])
+                if mark not in targets:
+                    targets.append(mark)
+            else:
+                value_marks.setdefault(path, mark)
+                if kind == _COLLECTION:
+                    self.collections.add(path)
 
     def mark_for(self, path: Path_, *, prefer_key: bool = False) -> Mark:
         """The best mark for `path`: the path itself, else its nearest written ancestor.
@@ -107,6 +131,8 @@ class YamlSource:
         A mapping or list is marked at its key (its first item is often on the next line). What lies
         under an alias (or came in through a `<<` merge) is marked where its anchor wrote it.
         """
+        if self.entries:
+            self.index()
         probe = tuple(path)
         while True:
             found = self._written(probe, prefer_key, set())
@@ -261,6 +287,7 @@ def parse_yaml_text(text: str) -> YamlSource:
     if data is None and not source.problems:  # nothing but comments, `---` or `~`
         raise FileUnreadable("file is empty", _EMPTY_FIX)
     if not isinstance(data, dict):
+        source.index()
         kind = "a list" if isinstance(data, list) else "a single value"
         raise FileUnreadable(
             f"the top level is {kind}, but must be a mapping with `wabas:` and `numbers:`",
@@ -270,10 +297,6 @@ def parse_yaml_text(text: str) -> YamlSource:
     source.data = data
     source.values, source.depth = builder.count, builder.deepest
     return source
-
-
-_KEY, _VALUE, _COLLECTION, _ALIAS = 0, 1, 2, 3
-_Entry = tuple[Path_, Any, int]  # a path; its mark (key, value, collection) or an alias's anchor path
 
 
 @dataclass
@@ -289,10 +312,11 @@ class _Anchor:
 class _Builder:
     """Builds plain data from parser events, recording marks, counting values and refusing what it must.
 
-    Marks are logged as (path, mark, kind) entries and turned into YamlSource's dictionaries at the end,
-    the first entry for a path winning, so the entries of a `<<` merge are logged after the mapping's own
-    keys, which therefore win. An alias costs the values it stands for, but its marks are not copied: it
-    is logged as a pointer to its anchor's path, which `YamlSource.mark_for` follows.
+    Marks are logged as (path, mark, kind) entries, which YamlSource turns into its dictionaries when a
+    mark is first asked for, the first entry for a path winning, so the entries of a `<<` merge are logged
+    after the mapping's own keys, which therefore win. An alias costs the values it stands for, but its
+    marks are not copied: it is logged as a pointer to its anchor's path, which `YamlSource.mark_for`
+    follows.
     """
 
     def __init__(self, text: str, source: YamlSource) -> None:
@@ -322,18 +346,7 @@ class _Builder:
                 "remove this `---` and what follows it, or merge the two",
                 Mark.of(events.peek_event().start_mark),
             )
-        source = self.source
-        for path, mark, kind in self.entries:
-            if kind == _KEY:
-                source.key_marks.setdefault(path, mark)
-            elif kind == _ALIAS:
-                targets = source.aliases.setdefault(path, [])
-                if mark not in targets:
-                    targets.append(mark)
-            else:
-                source.value_marks.setdefault(path, mark)
-                if kind == _COLLECTION:
-                    source.collections.add(path)
+        self.source.entries = self.entries
         return data
 
     def problem(self, mark: Mark, path: Path_, message: str, fix: str, *, unread: bool = True) -> None:
