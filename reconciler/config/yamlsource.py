@@ -89,7 +89,8 @@ class SourceProblem:
 
 
 _KEY, _VALUE, _COLLECTION, _ALIAS = 0, 1, 2, 3
-_Entry = tuple[Path_, Any, int]  # a path; its mark (key, value, collection) or an alias's anchor path
+# A path; its mark (key, value, collection: a Mark, or the parser's 0-based mark) or an alias's anchor path
+_Entry = tuple[Path_, Any, int]
 
 
 @dataclass
@@ -114,6 +115,8 @@ class YamlSource:
         entries, self.entries = self.entries, []
         key_marks, value_marks, aliases = self.key_marks, self.value_marks, self.aliases
         for path, mark, kind in entries:
+            if kind != _ALIAS and type(mark) is not Mark:
+                mark = Mark.of(mark)  # the parser's own, as logged by `_Builder.mapping`
             if kind == _KEY:
                 key_marks.setdefault(path, mark)
             elif kind == _ALIAS:
@@ -453,14 +456,14 @@ class _Builder:
     def mapping(self, path: Path_) -> dict[Any, Any]:
         events = self.events
         result: dict[Any, Any] = {}
-        first_seen: dict[Any, Mark] = {}
+        first_seen: dict[Any, yaml.Mark] = {}
         merged: list[tuple[Any, list[_Entry]]] = []
         while True:
             event = events.peek_event()
             if type(event) is yaml.MappingEndEvent:
                 events.get_event()
                 break
-            key_mark = Mark(event.start_mark.line + 1, event.start_mark.column + 1)
+            key_mark = event.start_mark  # the parser's, 0-based: made a Mark only if it is ever asked for
             plain = type(event) is yaml.ScalarEvent and event.anchor is None
             if plain and _is_merge(event):
                 events.get_event()
@@ -478,9 +481,9 @@ class _Builder:
                     continue
             if key in first_seen:
                 self.problem(
-                    key_mark,
+                    Mark.of(key_mark),
                     (*path, key),
-                    f"duplicate key {key!r}; it is also set at line {first_seen[key].line}",
+                    f"duplicate key {key!r}; it is also set at line {first_seen[key].line + 1}",
                     "keep one of them",
                     unread=False,
                 )
@@ -510,10 +513,9 @@ class _Builder:
             return self.node(path)  # may read as a number, true/false, null, a date: `scalar` decides
         self.events.get_event()
         self.count += 1
-        mark = Mark(event.start_mark.line + 1, event.start_mark.column + 1)
         if self.count > MAX_VALUES:
-            raise _too_many(mark)
-        self.entries.append((path, mark, _VALUE))
+            raise _too_many(Mark.of(event.start_mark))
+        self.entries.append((path, event.start_mark, _VALUE))
         return text
 
     def merge_sources(self, path: Path_) -> list[tuple[Any, list[_Entry]]]:
