@@ -132,7 +132,13 @@ def _check_https_url(limit: int, what: str) -> Callable[[str], str]:
     return check
 
 
+# An address that urlsplit reads as http(s) with a host: checked without it, for each of many numbers.
+_SIMPLE_WEBSITE = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]+)?(?:[/?#][!-~]*)?\Z")
+
+
 def _check_website(value: str) -> str:
+    if _SIMPLE_WEBSITE.match(value) and len(value) <= meta.PROFILE_WEBSITE_MAX:
+        return value
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise problem(f"website {value!r} does not start with http:// or https://", "write the full URL")
@@ -575,7 +581,7 @@ class PhoneNumber(_Model):
         # reported beside every other problem rather than after them.
         declared = (info.context or {}).get("waba_names")
         if declared is not None and name not in declared:
-            raise problem(f"no WABA named {name!r}", _waba_fix(name, declared))
+            raise problem(f"no WABA named {name!r}", _waba_fix(name, list(declared)))
         return name
 
 
@@ -624,7 +630,7 @@ class Config(_Model):
         # The names as written, before each WABA validates: a WABA with a problem of its own is still
         # declared, so a number naming it is not reported, and one naming a typo still is.
         if isinstance(info.context, dict) and isinstance(wabas, dict):
-            info.context["waba_names"] = [str(name) for name in wabas]
+            info.context["waba_names"] = dict.fromkeys(str(name) for name in wabas)  # in order, found at once
         return wabas
 
     @field_validator("numbers", mode="before")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from urllib.parse import urlsplit
 
 import email_validator
 import pytest
@@ -10,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic_core import PydanticCustomError
 
-from reconciler.config.model import _check_email, _check_printable
+from reconciler.config import meta
+from reconciler.config.model import _check_email, _check_printable, _check_website
 
 ADDRESSES = [
     "care1@shop1.example", "a@b.co", "A.B+c_d-e@Sub.Example.COM", "x@localhost", "x@a.test", "x@a.local",
@@ -77,3 +79,41 @@ def test_printable_check_agrees_with_unicode_categories(value: str, lines: bool)
         assert refused is not None
     else:
         assert refused is None
+
+
+WEBSITES = [
+    "https://shop1.example/", "http://a.b", "https://a.b:8080/x?y#z", "https://a.b/[x]", "https://[::1]/",
+    "https://[::1/", "HTTPS://a.b/", "ftp://a.b/", "https:///x", "https://", "https://a.b/ x", " https://a.b/",
+    "https://a.b/\t", "https://ä.b/", "https://a.b/" + "x" * 300, "https://user:pw@a.b/", "https://a.b:x/",
+]  # fmt: skip
+
+
+def _website_by_urlsplit(value: str) -> str:
+    try:
+        parts = urlsplit(value)
+    except ValueError as exc:
+        return f"ValueError: {exc}"
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return "not http(s)"
+    return "too long" if len(value) > meta.PROFILE_WEBSITE_MAX else "ok"
+
+
+def _website_check(value: str) -> str:
+    try:
+        _check_website(value)
+    except PydanticCustomError as exc:
+        return "too long" if "characters" in str(exc) else "not http(s)"
+    except ValueError as exc:
+        return f"ValueError: {exc}"
+    return "ok"
+
+
+@pytest.mark.parametrize("website", WEBSITES)
+def test_website_check_agrees_with_urlsplit(website: str) -> None:
+    assert _website_check(website) == _website_by_urlsplit(website)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.from_regex(r"\A(https?|ftp|HTTP)://[A-Za-z0-9.:@\[\]-]{0,12}[/?#]?[ -~]{0,12}\Z"))
+def test_website_check_agrees_on_url_looking_text(website: str) -> None:
+    assert _website_check(website) == _website_by_urlsplit(website)
