@@ -448,8 +448,9 @@ class _Builder:
 
     def sequence(self, path: Path_) -> list[Any]:
         events, items = self.events, []
+        read = self.plain_scalar if _PLAIN else self.node
         while type(events.peek_event()) is not yaml.SequenceEndEvent:
-            items.append(self.node((*path, len(items))))
+            items.append(read((*path, len(items))))
         events.get_event()
         return items
 
@@ -458,6 +459,7 @@ class _Builder:
         result: dict[Any, Any] = {}
         first_seen: dict[Any, yaml.Mark] = {}
         merged: list[tuple[Any, list[_Entry]]] = []
+        read = self.plain_scalar if _PLAIN else self.node
         while True:
             event = events.peek_event()
             if type(event) is yaml.MappingEndEvent:
@@ -492,7 +494,7 @@ class _Builder:
             first_seen[key] = key_mark
             here = (*path, key)
             self.entries.append((here, key_mark, _KEY))
-            result[key] = self.plain_scalar(here) if _PLAIN else self.node(here)
+            result[key] = read(here)
         if not merged:
             return result
         combined: dict[Any, Any] = {}
