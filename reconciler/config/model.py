@@ -8,6 +8,7 @@ user sees every problem at once.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 import unicodedata
@@ -16,7 +17,6 @@ from difflib import get_close_matches
 from typing import Annotated, Any, ClassVar, Literal
 from urllib.parse import urlsplit
 
-import email_validator
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -132,7 +132,13 @@ def _check_https_url(limit: int, what: str) -> Callable[[str], str]:
     return check
 
 
+# An address that urlsplit reads as http(s) with a host: checked without it, for each of many numbers.
+_SIMPLE_WEBSITE = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]+)?(?:[/?#][!-~]*)?\Z")
+
+
 def _check_website(value: str) -> str:
+    if _SIMPLE_WEBSITE.match(value) and len(value) <= meta.PROFILE_WEBSITE_MAX:
+        return value
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise problem(f"website {value!r} does not start with http:// or https://", "write the full URL")
@@ -150,6 +156,11 @@ def _check_email(value: str) -> str:
             f"email is {len(value)} characters; Meta allows at most {meta.PROFILE_EMAIL_MAX}",
             "use a shorter address",
         )
+    simple = _SIMPLE_EMAIL.match(value)
+    if simple and _domain_accepted(simple.group(1)):
+        return value
+    import email_validator  # only for an address the cheap check above does not settle
+
     try:
         email_validator.validate_email(value, check_deliverability=False)
     except email_validator.EmailNotValidError as exc:
@@ -159,6 +170,24 @@ def _check_email(value: str) -> str:
             f"{value!r} is not a valid e-mail address: {reason}", "write it like name@example.com"
         ) from None
     return value
+
+
+# An ASCII dot-atom before the @ that email_validator always accepts, and an ASCII domain: whether such
+# an address is valid depends on its domain alone (the length limits are far above PROFILE_EMAIL_MAX), so
+# each domain is validated once. Any other address, and any refused, goes through email_validator whole,
+# which words the problem.
+_SIMPLE_EMAIL = re.compile(r"[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*@([A-Za-z0-9.-]+)\Z")
+
+
+@functools.lru_cache(maxsize=4096)
+def _domain_accepted(domain: str) -> bool:
+    import email_validator  # here: it takes a while to import
+
+    try:
+        email_validator.validate_email(f"a@{domain}", check_deliverability=False)
+    except email_validator.EmailNotValidError:
+        return False
+    return True
 
 
 def _check_not_blank(value: str) -> str:
@@ -172,6 +201,8 @@ def _check_printable(*, lines: bool) -> Callable[[str], str]:
     allowed = {"\n", "\t"} if lines else set()
 
     def check(value: str) -> str:
+        if value.isprintable():  # a printable character is in none of the categories refused below
+            return value
         for char in value:
             if char in allowed:
                 continue
@@ -550,7 +581,7 @@ class PhoneNumber(_Model):
         # reported beside every other problem rather than after them.
         declared = (info.context or {}).get("waba_names")
         if declared is not None and name not in declared:
-            raise problem(f"no WABA named {name!r}", _waba_fix(name, declared))
+            raise problem(f"no WABA named {name!r}", _waba_fix(name, list(declared)))
         return name
 
 
@@ -599,7 +630,7 @@ class Config(_Model):
         # The names as written, before each WABA validates: a WABA with a problem of its own is still
         # declared, so a number naming it is not reported, and one naming a typo still is.
         if isinstance(info.context, dict) and isinstance(wabas, dict):
-            info.context["waba_names"] = [str(name) for name in wabas]
+            info.context["waba_names"] = dict.fromkeys(str(name) for name in wabas)  # in order, found at once
         return wabas
 
     @field_validator("numbers", mode="before")

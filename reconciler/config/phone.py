@@ -56,8 +56,11 @@ def _parse(written: str) -> ParsedNumber:
             f"{written!r} is not a phone number ({exc._msg.rstrip('.')})",
             'write it like "+852 5123 4567"',
         ) from None
-    region = phonenumbers.region_code_for_number(number) or "unknown region"
-    if not phonenumbers.is_valid_number(number):
+    found = phonenumbers.region_code_for_number(number)
+    region = found or "unknown region"
+    # is_valid_number(number) is is_valid_number_for_region(number, region_code_for_number(number)):
+    # with the region already found, the number is not looked up a second time.
+    if not phonenumbers.is_valid_number_for_region(number, found):
         raise InvalidNumber(
             f"{written!r} is not a valid number for {region} (+{number.country_code})",
             "check the digits and the country code",

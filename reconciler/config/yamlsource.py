@@ -88,6 +88,11 @@ class SourceProblem:
     unread: bool = False  # the value at `path` could not be read as written: the model's view of it is moot
 
 
+_KEY, _VALUE, _COLLECTION, _ALIAS = 0, 1, 2, 3
+# A path; its mark (key, value, collection: a Mark, or the parser's 0-based mark) or an alias's anchor path
+_Entry = tuple[Path_, Any, int]
+
+
 @dataclass
 class YamlSource:
     """The parsed document and where each part of it was written."""
@@ -100,6 +105,28 @@ class YamlSource:
     aliases: dict[Path_, list[Path_]] = field(default_factory=dict)  # where an alias is → its anchor's path
     values: int = 0  # keys and values read, each alias counted as many as it stands for
     depth: int = 0  # the deepest nesting of mappings and lists, aliases expanded
+    entries: list[_Entry] = field(default_factory=list, repr=False)  # marks as logged, not yet indexed
+
+    def index(self) -> None:
+        """Turn the logged marks into the dictionaries above, the first entry for a path winning.
+
+        Done when a mark is first asked for: a valid file needs none, and skips the work.
+        """
+        entries, self.entries = self.entries, []
+        key_marks, value_marks, aliases = self.key_marks, self.value_marks, self.aliases
+        for path, mark, kind in entries:
+            if kind != _ALIAS and type(mark) is not Mark:
+                mark = Mark.of(mark)  # the parser's own, as logged by `_Builder.mapping`
+            if kind == _KEY:
+                key_marks.setdefault(path, mark)
+            elif kind == _ALIAS:
+                targets = aliases.setdefault(path, [])
+                if mark not in targets:
+                    targets.append(mark)
+            else:
+                value_marks.setdefault(path, mark)
+                if kind == _COLLECTION:
+                    self.collections.add(path)
 
     def mark_for(self, path: Path_, *, prefer_key: bool = False) -> Mark:
         """The best mark for `path`: the path itself, else its nearest written ancestor.
@@ -107,6 +134,8 @@ class YamlSource:
         A mapping or list is marked at its key (its first item is often on the next line). What lies
         under an alias (or came in through a `<<` merge) is marked where its anchor wrote it.
         """
+        if self.entries:
+            self.index()
         probe = tuple(path)
         while True:
             found = self._written(probe, prefer_key, set())
@@ -261,6 +290,7 @@ def parse_yaml_text(text: str) -> YamlSource:
     if data is None and not source.problems:  # nothing but comments, `---` or `~`
         raise FileUnreadable("file is empty", _EMPTY_FIX)
     if not isinstance(data, dict):
+        source.index()
         kind = "a list" if isinstance(data, list) else "a single value"
         raise FileUnreadable(
             f"the top level is {kind}, but must be a mapping with `wabas:` and `numbers:`",
@@ -270,10 +300,6 @@ def parse_yaml_text(text: str) -> YamlSource:
     source.data = data
     source.values, source.depth = builder.count, builder.deepest
     return source
-
-
-_KEY, _VALUE, _COLLECTION, _ALIAS = 0, 1, 2, 3
-_Entry = tuple[Path_, Any, int]  # a path; its mark (key, value, collection) or an alias's anchor path
 
 
 @dataclass
@@ -289,10 +315,11 @@ class _Anchor:
 class _Builder:
     """Builds plain data from parser events, recording marks, counting values and refusing what it must.
 
-    Marks are logged as (path, mark, kind) entries and turned into YamlSource's dictionaries at the end,
-    the first entry for a path winning, so the entries of a `<<` merge are logged after the mapping's own
-    keys, which therefore win. An alias costs the values it stands for, but its marks are not copied: it
-    is logged as a pointer to its anchor's path, which `YamlSource.mark_for` follows.
+    Marks are logged as (path, mark, kind) entries, which YamlSource turns into its dictionaries when a
+    mark is first asked for, the first entry for a path winning, so the entries of a `<<` merge are logged
+    after the mapping's own keys, which therefore win. An alias costs the values it stands for, but its
+    marks are not copied: it is logged as a pointer to its anchor's path, which `YamlSource.mark_for`
+    follows.
     """
 
     def __init__(self, text: str, source: YamlSource) -> None:
@@ -322,18 +349,7 @@ class _Builder:
                 "remove this `---` and what follows it, or merge the two",
                 Mark.of(events.peek_event().start_mark),
             )
-        source = self.source
-        for path, mark, kind in self.entries:
-            if kind == _KEY:
-                source.key_marks.setdefault(path, mark)
-            elif kind == _ALIAS:
-                targets = source.aliases.setdefault(path, [])
-                if mark not in targets:
-                    targets.append(mark)
-            else:
-                source.value_marks.setdefault(path, mark)
-                if kind == _COLLECTION:
-                    source.collections.add(path)
+        self.source.entries = self.entries
         return data
 
     def problem(self, mark: Mark, path: Path_, message: str, fix: str, *, unread: bool = True) -> None:
@@ -348,11 +364,7 @@ class _Builder:
             return self.alias(event.anchor, path, mark)
         self.count += 1
         if self.count > MAX_VALUES:
-            raise FileUnreadable(
-                f"the file holds more than {MAX_VALUES:,} keys and values, the most wabaplan reads",
-                "split the estate into several files",
-                mark,
-            )
+            raise _too_many(mark)
         anchor = event.anchor
         if anchor is None:
             return self.value(event, path, mark)
@@ -436,44 +448,53 @@ class _Builder:
 
     def sequence(self, path: Path_) -> list[Any]:
         events, items = self.events, []
+        read = self.plain_scalar if _PLAIN else self.node
         while type(events.peek_event()) is not yaml.SequenceEndEvent:
-            items.append(self.node((*path, len(items))))
+            items.append(read((*path, len(items))))
         events.get_event()
         return items
 
     def mapping(self, path: Path_) -> dict[Any, Any]:
         events = self.events
         result: dict[Any, Any] = {}
-        first_seen: dict[Any, Mark] = {}
+        first_seen: dict[Any, yaml.Mark] = {}
         merged: list[tuple[Any, list[_Entry]]] = []
+        read = self.plain_scalar if _PLAIN else self.node
         while True:
             event = events.peek_event()
             if type(event) is yaml.MappingEndEvent:
                 events.get_event()
                 break
-            key_mark = Mark.of(event.start_mark)
-            if type(event) is yaml.ScalarEvent and event.anchor is None and _is_merge(event):
+            key_mark = event.start_mark  # the parser's, 0-based: made a Mark only if it is ever asked for
+            plain = type(event) is yaml.ScalarEvent and event.anchor is None
+            if plain and _is_merge(event):
                 events.get_event()
                 self.count += 1
                 merged += self.merge_sources(path)
                 continue
-            key = self.key(path)
-            if key is None:
-                self.skip((*path, "?"))
-                continue
+            if plain and event.tag is None:  # the usual key, read here rather than by `key`
+                events.get_event()
+                self.count += 1
+                key: Any = event.value
+            else:
+                key = self.key(path)
+                if key is None:
+                    self.skip((*path, "?"))
+                    continue
             if key in first_seen:
                 self.problem(
-                    key_mark,
+                    Mark.of(key_mark),
                     (*path, key),
-                    f"duplicate key {key!r}; it is also set at line {first_seen[key].line}",
+                    f"duplicate key {key!r}; it is also set at line {first_seen[key].line + 1}",
                     "keep one of them",
                     unread=False,
                 )
                 self.skip((*path, key))
                 continue
             first_seen[key] = key_mark
-            self.entries.append(((*path, key), key_mark, _KEY))
-            result[key] = self.node((*path, key))
+            here = (*path, key)
+            self.entries.append((here, key_mark, _KEY))
+            result[key] = read(here)
         if not merged:
             return result
         combined: dict[Any, Any] = {}
@@ -483,6 +504,21 @@ class _Builder:
             self.entries.extend(entries)
         combined.update(result)
         return combined
+
+    def plain_scalar(self, path: Path_) -> Any:
+        """`node` for the usual value, text without an anchor or tag, in fewer steps; `node` otherwise."""
+        event = self.events.peek_event()
+        if type(event) is not yaml.ScalarEvent or event.anchor is not None or event.tag is not None:
+            return self.node(path)
+        text: str = event.value
+        if event.implicit[0] and (not text or text[0] in _RESOLVED_FIRST):
+            return self.node(path)  # may read as a number, true/false, null, a date: `scalar` decides
+        self.events.get_event()
+        self.count += 1
+        if self.count > MAX_VALUES:
+            raise _too_many(Mark.of(event.start_mark))
+        self.entries.append((path, event.start_mark, _VALUE))
+        return text
 
     def merge_sources(self, path: Path_) -> list[tuple[Any, list[_Entry]]]:
         """The mapping(s) a `<<` key merges, each read at the merging mapping's own path."""
@@ -607,6 +643,20 @@ class _Builder:
                 else "quote it to write it as text",
             )
             return text
+
+
+# Plain text starting with none of these characters is a string whatever it says (PyYAML's resolver looks
+# only at the first character), so it needs no resolving: `plain_scalar` hands it back as read.
+_RESOLVED_FIRST = frozenset(k for k in _Loader.yaml_implicit_resolvers if k)
+_PLAIN = not _PURE_PYTHON and None not in _Loader.yaml_implicit_resolvers and not _Loader.yaml_path_resolvers
+
+
+def _too_many(mark: Mark) -> FileUnreadable:
+    return FileUnreadable(
+        f"the file holds more than {MAX_VALUES:,} keys and values, the most wabaplan reads",
+        "split the estate into several files",
+        mark,
+    )
 
 
 def _is_merge(event: Any) -> bool:
