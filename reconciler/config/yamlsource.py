@@ -689,56 +689,21 @@ def _syntax_error(exc: yaml.MarkedYAMLError, text: str) -> FileUnreadable:
 
 
 def _syntax_problem(exc: yaml.MarkedYAMLError, text: str) -> FileUnreadable:
+    """A YAML syntax error said where a person would look, with the fix; PyYAML's own words otherwise."""
     lines = text.splitlines() or [""]
     problem, context = exc.problem or "", exc.context or ""
-    problem_mark, context_mark = exc.problem_mark, exc.context_mark
-    at = Mark.of(problem_mark or context_mark)
-    if context_mark is not None and problem_mark is not None:
-        opened = Mark.of(context_mark)
-        if context.startswith("while scanning a quoted scalar") and "end of stream" in problem:
-            quote = _char_at(lines, opened) or '"'
-            return FileUnreadable(
-                f"this {quote} opens a quoted value that is never closed", f"add the closing {quote}", opened
-            )
-        if context.startswith("while parsing a flow") and problem_mark.line > context_mark.line:
-            opener, closer = ("[", "]") if "sequence" in context else ("{", "}")
-            return FileUnreadable(
-                f"this {opener} is never closed",
-                f"add the closing {closer} at the end of its items",
-                opened,
-            )
-        if context.startswith("while scanning a simple key") and "':'" in problem:
-            if problem_mark.line == context_mark.line:  # the colon is there, too far along the line
-                return FileUnreadable(
-                    "this key is longer than 1024 characters, the most YAML allows", "shorten the key", opened
-                )
-            return FileUnreadable("this key has no ':' after it", "add ':' after the key", opened)
-        if context.startswith("while parsing a block mapping") and "expected key" in problem:
-            return FileUnreadable(
-                "this line is not indented like the keys of the mapping that starts at "
-                f"line {opened.line}, column {opened.column}",
-                "line its key up with that mapping's keys, or fix the line above",
-                _within(lines, at),
-            )
-    if problem.startswith("mapping values are not allowed") and problem_mark is not None:
-        key = lines[problem_mark.line][: problem_mark.column] if problem_mark.line < len(lines) else ""
-        if len(key.strip()) > 1024 and ":" not in key:
-            indent = len(key) - len(key.lstrip())
-            return FileUnreadable(
-                "this key is longer than 1024 characters, the most YAML allows",
-                "shorten the key",
-                Mark(problem_mark.line + 1, indent + 1),
-            )
-        missing = _missing_colon(lines, problem_mark)
-        if missing is not None:
-            word, mark = missing
-            return FileUnreadable(
-                f"{word!r} has no ':' after it, so the indented line below reads as part of it",
-                f"write `{word}:`",
-                mark,
-            )
+    at = Mark.of(exc.problem_mark or exc.context_mark)
+    if exc.context_mark is not None and exc.problem_mark is not None:
+        found = _opened_here(exc, lines, at)
+        if found is not None:
+            return found
+    if problem.startswith("mapping values are not allowed") and exc.problem_mark is not None:
+        return _value_with_a_colon(lines, exc.problem_mark, at)
+    if "maximum nesting depth" in problem:  # a libyaml build with a limit of its own, met before ours
         return FileUnreadable(
-            "a ': ' inside a value that is not quoted", 'quote the value ("…") if it holds ": "', at
+            f"nesting deeper than the YAML parser allows (wabaplan reads at most {MAX_DEPTH} levels)",
+            "look for brackets that are opened but not closed",
+            at,
         )
     if "invalid Unicode character escape" in problem:
         line = lines[at.line - 1] if at.line <= len(lines) else ""
@@ -752,6 +717,61 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str) -> FileUnreadable:
         return FileUnreadable("a tab where YAML needs spaces", "indent with spaces, not tabs", at)
     what = f"{context}: {problem}" if context and problem else (problem or context or "invalid YAML")
     return FileUnreadable(what, "fix the YAML syntax at this line", _within(lines, at))
+
+
+def _opened_here(exc: yaml.MarkedYAMLError, lines: list[str], at: Mark) -> FileUnreadable | None:
+    """An error PyYAML places where it gave up, said at what was opened and never finished."""
+    problem, context = exc.problem or "", exc.context or ""
+    problem_mark, context_mark = exc.problem_mark, exc.context_mark
+    assert problem_mark is not None and context_mark is not None
+    opened = Mark.of(context_mark)
+    if context.startswith("while scanning a quoted scalar") and "end of stream" in problem:
+        quote = _char_at(lines, opened) or '"'
+        return FileUnreadable(
+            f"this {quote} opens a quoted value that is never closed", f"add the closing {quote}", opened
+        )
+    if context.startswith("while parsing a flow") and problem_mark.line > context_mark.line:
+        opener, closer = ("[", "]") if "sequence" in context else ("{", "}")
+        return FileUnreadable(
+            f"this {opener} is never closed", f"add the closing {closer} at the end of its items", opened
+        )
+    if context.startswith("while scanning a simple key") and "':'" in problem:
+        if problem_mark.line == context_mark.line:  # the colon is there, too far along the line
+            return FileUnreadable(
+                "this key is longer than 1024 characters, the most YAML allows", "shorten the key", opened
+            )
+        return FileUnreadable("this key has no ':' after it", "add ':' after the key", opened)
+    if context.startswith("while parsing a block mapping") and "expected key" in problem:
+        return FileUnreadable(
+            "this line is not indented like the keys of the mapping that starts at "
+            f"line {opened.line}, column {opened.column}",
+            "line its key up with that mapping's keys, or fix the line above",
+            _within(lines, at),
+        )
+    return None
+
+
+def _value_with_a_colon(lines: list[str], problem_mark: yaml.Mark, at: Mark) -> FileUnreadable:
+    """`mapping values are not allowed here`: a key too long, a key without its colon, or ': ' in a value."""
+    key = lines[problem_mark.line][: problem_mark.column] if problem_mark.line < len(lines) else ""
+    if len(key.strip()) > 1024 and ":" not in key:
+        indent = len(key) - len(key.lstrip())
+        return FileUnreadable(
+            "this key is longer than 1024 characters, the most YAML allows",
+            "shorten the key",
+            Mark(problem_mark.line + 1, indent + 1),
+        )
+    missing = _missing_colon(lines, problem_mark)
+    if missing is not None:
+        word, mark = missing
+        return FileUnreadable(
+            f"{word!r} has no ':' after it, so the indented line below reads as part of it",
+            f"write `{word}:`",
+            mark,
+        )
+    return FileUnreadable(
+        "a ': ' inside a value that is not quoted", 'quote the value ("…") if it holds ": "', at
+    )
 
 
 def _reader_error(exc: yaml.reader.ReaderError, text: str) -> FileUnreadable:
