@@ -20,6 +20,14 @@ def hk_numbers() -> Iterator[str]:
             yield candidate
 
 
+# Meta refuses a template whose variables have no examples (config/template_rules.py).
+ORDER_UPDATE_BODY = {
+    "type": "BODY",
+    "text": "Hi {{1}}, order {{2}} shipped.",
+    "example": {"body_text": [["Mei", "HL-1"]]},
+}
+
+
 def estate(wabas: int, numbers: int) -> tuple[dict[str, Any], dict[str, Any]]:
     """(world, config data): `numbers` numbers spread over `wabas` WABAs, all live and configured."""
     waba_ids = [str(2100000000000 + i) for i in range(wabas)]
@@ -46,7 +54,7 @@ def estate(wabas: int, numbers: int) -> tuple[dict[str, Any], dict[str, Any]]:
                         "name": "order_update",
                         "language": "en_US",
                         "category": "UTILITY",
-                        "components": [{"type": "BODY", "text": "Hi {{1}}, order {{2}} shipped."}],
+                        "components": [ORDER_UPDATE_BODY],
                     }
                 ],
             }
@@ -60,7 +68,7 @@ def estate(wabas: int, numbers: int) -> tuple[dict[str, Any], dict[str, Any]]:
                     "language": "en_US",
                     "category": "UTILITY",
                     "parameter_format": "POSITIONAL",
-                    "components": [{"type": "BODY", "text": "Hi {{1}}, order {{2}} shipped."}],
+                    "components": [ORDER_UPDATE_BODY],
                 }
             ],
         }
@@ -111,6 +119,9 @@ def skewed_sizes(wabas: int, numbers: int) -> list[int]:
     return big + small
 
 
+EXAMPLES = ["Mei", "HL-1", "18:00"]
+
+
 def _templates(index: int) -> list[dict[str, Any]]:
     texts = {
         "order_update": ("UTILITY", "Hi {{1}}, order {{2}} shipped."),
@@ -123,7 +134,7 @@ def _templates(index: int) -> list[dict[str, Any]]:
             "language": "en_US",
             "category": category,
             "components": [
-                {"type": "BODY", "text": text},
+                {"type": "BODY", "text": text, "example": {"body_text": [EXAMPLES[: text.count("{{")]]}},
                 {"type": "FOOTER", "text": "Reply STOP to opt out"},
             ],
         }

@@ -30,7 +30,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from reconciler.config import meta
+from reconciler.config import meta, template_rules
 from reconciler.config.phone import InvalidNumber, to_e164
 from reconciler.config.secrets import REFERENCE_PATTERN, literal_secret_fix, parse_reference
 
@@ -483,6 +483,12 @@ class Template(_Model):
                 "add_security_recommendation and code_expiration_minutes are for AUTHENTICATION templates",
                 "remove them, or set category: AUTHENTICATION",
             )
+        return self
+
+    @model_validator(mode="after")
+    def _meta_rules(self) -> Template:
+        # Meta's content rules (template_rules.RULES), each reported at its place inside the template.
+        template_rules.enforce(self.model_dump(mode="json", exclude_none=True))
         return self
 
 

@@ -1,5 +1,7 @@
 """Message templates (META-API.md §5): create (PENDING until reviewed), list, edit, delete, migrate.
 
+A new template's content is checked as Meta checks it on submission (template_content.py).
+
 Limits: 100 creations per WABA per rolling hour; 250 templates per WABA (6,000 for a verified business
 with an approved display name); a deleted APPROVED template's name is locked for 30 days; an approved
 template may be edited once per 24 h and 10 times per 30 days.
@@ -16,6 +18,7 @@ from .nodes import edge_page, template_cap, template_summary, waba_templates
 from .protocol import p_int, p_json, p_str, p_summary, p_time, pick_summary
 from .ratelimit import count_in_window
 from .state import DeletedNameRec, TemplateRec, WabaRec
+from .template_content import check_content
 
 NAME_RE = re.compile(r"^[a-z0-9_]{1,512}$")
 LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(_[A-Za-z]{2,4})?$")
@@ -116,6 +119,7 @@ def create_template(ctx: Ctx, waba: WabaRec) -> dict[str, Any]:
     parameter_format = p_str(params, "parameter_format") or "POSITIONAL"
     if parameter_format not in ("POSITIONAL", "NAMED"):
         raise invalid_parameter("Param parameter_format must be one of {POSITIONAL, NAMED}")
+    check_content(category, parameter_format, components)  # what Meta refuses on submission
     ttl = p_int(params, "message_send_ttl_seconds")
     sub_category = p_str(params, "sub_category") or None
     if sub_category is not None and sub_category not in SUB_CATEGORIES:

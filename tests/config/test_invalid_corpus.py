@@ -1,6 +1,7 @@
 """Every file in fixtures/invalid is rejected with the expected problem on the expected line.
 
-Each fixture starts with one or more `# expect: LINE: fragment` comments.
+Each fixture starts with one or more `# expect: LINE: fragment` comments; `# expect: LINE:COLUMN: fragment`
+also pins the column (1-based, as editors count).
 """
 
 from __future__ import annotations
@@ -13,16 +14,17 @@ import pytest
 from reconciler.config import load
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "invalid"
-EXPECT = re.compile(r"^# expect: (\d+): (.+)$")
+EXPECT = re.compile(r"^# expect: (\d+)(?::(\d+))?: (.+)$")
 SECRET_LITERALS = ("246813", "EAAGsecretTOKEN123")
 
 
-def _expectations(path: Path) -> list[tuple[int, str]]:
+def _expectations(path: Path) -> list[tuple[int, int | None, str]]:
     found = []
     for line in path.read_text(encoding="utf-8").splitlines():
         match = EXPECT.match(line)
         if match:
-            found.append((int(match.group(1)), match.group(2)))
+            column = int(match.group(2)) if match.group(2) else None
+            found.append((int(match.group(1)), column, match.group(3)))
     return found
 
 
@@ -41,9 +43,14 @@ def test_invalid_config_is_reported_on_the_right_line(path: Path) -> None:
     assert not loaded.ok
     assert loaded.config is None
     rendered = [str(d) for d in loaded.diagnostics]
-    for line, fragment in expectations:
-        matching = [d for d in loaded.diagnostics if d.line == line and fragment in str(d)]
-        assert matching, f"expected line {line} to say {fragment!r}; got:\n" + "\n".join(rendered)
+    for line, column, fragment in expectations:
+        matching = [
+            d
+            for d in loaded.diagnostics
+            if d.line == line and column in (None, d.column) and fragment in str(d)
+        ]
+        where = f"{line}:{column}" if column else f"line {line}"
+        assert matching, f"expected {where} to say {fragment!r}; got:\n" + "\n".join(rendered)
     for text in rendered:
         assert text.startswith(f"{path}:"), text
         for secret in SECRET_LITERALS:

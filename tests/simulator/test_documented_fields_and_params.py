@@ -12,7 +12,7 @@ from simsupport import HK_MAIN, HK_WABA, TW_WABA, demo_world, error_of, graph_cl
 
 from reconciler.simulator import RunningSimulator
 
-BODY = [{"type": "BODY", "text": "Hi {{1}}", "example": {"body_text": [["Mei"]]}}]
+BODY = [{"type": "BODY", "text": "Hi {{1}}, welcome.", "example": {"body_text": [["Mei"]]}}]
 
 
 def create_template(graph: httpx.Client, name: str, language: str = "en_US", **extra: str) -> httpx.Response:
