@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+import threading
 from collections.abc import Sequence
 
 from reconciler.cli.args import parse
@@ -52,6 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return ExitCode.ERROR
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
+        _leave_an_abandoned_prompt()
         return ExitCode.INTERRUPTED
     except BrokenPipeError:
         return ExitCode.ERROR
@@ -71,3 +73,13 @@ def _tolerate_narrow_terminals() -> None:
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None and (stream.encoding or "").lower().replace("-", "") != "utf8":
             reconfigure(errors="backslashreplace")
+
+
+def _leave_an_abandoned_prompt() -> None:
+    """Ctrl-C while a question waits for a line: the prompt's thread still holds standard input, and the
+    interpreter's shutdown could wait on it for ever. Everything was released on the way out (locks, the
+    journal, connections), so end here, without that shutdown."""
+    if any(t.name == "wabaplan-prompt" and t.is_alive() for t in threading.enumerate()):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(ExitCode.INTERRUPTED)

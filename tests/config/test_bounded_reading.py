@@ -49,16 +49,28 @@ def _finishes(call: Callable[[], Any], seconds: float = 10) -> Any:
 
 
 @pytest.fixture
-def fifo(tmp_path: Path) -> Path:
+def fifo(tmp_path: Path) -> Iterator[Path]:
     path = tmp_path / "numbers.yaml"
     os.mkfifo(path)
-    return path
+    yield path
+    _let_go()
+
+
+def _let_go() -> None:
+    """Close the readers `_write_to` kept open: a writer then meets a closed pipe and ends."""
+    while _KEEPERS:
+        os.close(_KEEPERS.pop())
 
 
 def _write_to(path: Path, chunks: Iterator[bytes]) -> threading.Thread:
+    """A writer that holds the pipe open before this returns (so the reader never finds it writerless
+    however late the thread runs), then writes `chunks` until the reader goes."""
+    keeper = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a reader, so opening to write does not wait
+    fd = os.open(path, os.O_WRONLY)
+
     def write() -> None:
         try:
-            with path.open("wb") as pipe:
+            with os.fdopen(fd, "wb") as pipe:
                 for chunk in chunks:
                     pipe.write(chunk)
         except BrokenPipeError:
@@ -66,7 +78,11 @@ def _write_to(path: Path, chunks: Iterator[bytes]) -> threading.Thread:
 
     writer = threading.Thread(target=write, daemon=True)
     writer.start()
+    _KEEPERS.append(keeper)  # open until the test ends: the pipe keeps a reader, the writer never errs early
     return writer
+
+
+_KEEPERS: list[int] = []
 
 
 def _forever(chunk: bytes) -> Iterator[bytes]:
@@ -105,6 +121,7 @@ def test_read_bounded_stops_reading_an_endless_fifo(fifo: Path) -> None:
     writer = _write_to(fifo, _forever(b"a: 1\n" * 1000))
     with pytest.raises(InputTooLarge):
         _finishes(lambda: read_bounded(fifo, MiB))
+    _let_go()  # no reader is left: the writer meets a closed pipe
     writer.join(5)
     assert not writer.is_alive()
 
