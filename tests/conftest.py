@@ -11,7 +11,9 @@ from pathlib import Path
 import psycopg
 import pytest
 from psycopg import sql
-from sim_estate import SECRETS, copy_estate
+from sim_estate import SECRETS, Cli, copy_estate
+
+from reconciler.cli import main
 
 
 @pytest.fixture(autouse=True)
@@ -70,3 +72,15 @@ def estate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for name, value in SECRETS.items():
         monkeypatch.setenv(name, value)
     return config
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str]) -> Cli:
+    """Run `wabaplan ARGV…` in this process; returns (exit code, stdout + stderr)."""
+
+    def run(*argv: str) -> tuple[int, str]:
+        code = main(list(argv))
+        out, err = capsys.readouterr()
+        return code, out + err
+
+    return run

@@ -67,12 +67,15 @@ class LocalState:
     path: Path
     environ: Mapping[str, str] = field(default_factory=dict)
     shared: bool = False
+    _key: bytes | None = field(default=None, init=False, repr=False)  # found once, then kept
 
     def describe(self) -> str:
         return f"local, {self.path}"
 
     def key(self) -> bytes:
-        return keys.from_environment(self.environ) or keys.local_key(self.path)
+        if self._key is None:
+            self._key = keys.from_environment(self.environ) or keys.local_key(self.path)
+        return self._key
 
     def read_fingerprints(self, target: str) -> dict[str, str]:
         return SqliteJournal.read_fingerprints(self.path, target)
@@ -154,6 +157,7 @@ class PostgresState:
         self.location = location
         self.environ = environ
         self._connection: postgres.PgConnection | None = None
+        self._key: bytes | None = None  # checked against the store once, then kept
 
     def describe(self) -> str:
         return f"PostgreSQL, {self.location.describe()}"
@@ -169,11 +173,17 @@ class PostgresState:
 
     def key(self) -> bytes:
         """WABAPLAN_STATE_KEY, checked against the key the stored fingerprints were made with."""
+        if self._key is not None:
+            return self._key
+        key = self._environment_key()
+        connection = self._connect(create=False)
+        if postgres.installed_version(connection) and postgres.check_key(connection, key, remember=False):
+            self._key = key  # the database holds this key's check: settled for the rest of the run
+        return key
+
+    def _environment_key(self) -> bytes:
         key = keys.from_environment(self.environ, required_for="shared state (WABAPLAN_STATE_URL)")
         assert key is not None
-        connection = self._connect(create=False)
-        if postgres.installed_version(connection):
-            postgres.check_key(connection, key, remember=False)
         return key
 
     def read_fingerprints(self, target: str) -> dict[str, str]:
@@ -186,10 +196,10 @@ class PostgresState:
     @contextmanager
     def lock(self, scope: frozenset[str], *, command: str, timeout: float | None) -> Iterator[None]:
         """Per-WABA locks; before any, the key (so a runner with another key writes nothing)."""
-        key = keys.from_environment(self.environ, required_for="shared state (WABAPLAN_STATE_URL)")
-        assert key is not None
+        key = self._environment_key()
         connection = self._connect(create=True)
-        postgres.check_key(connection, key)
+        if postgres.check_key(connection, key):
+            self._key = key
         with postgres.AdvisoryLocks(connection).hold(
             scope, command=command, timeout=timeout, environ=self.environ
         ):

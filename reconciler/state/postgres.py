@@ -421,13 +421,16 @@ def meta(connection: PgConnection) -> dict[str, str]:
     return dict(connection.execute("SELECT key, value FROM meta").fetchall())
 
 
-def check_key(connection: PgConnection, key: bytes, *, remember: bool = True) -> None:
+def check_key(connection: PgConnection, key: bytes, *, remember: bool = True) -> bool:
     """Refuse a key other than the one this database's fingerprints were made with; with `remember`,
-    keep this one's check (the first key, or a new one while no fingerprint depends on the old)."""
+    keep this one's check (the first key, or a new one while no fingerprint depends on the old). True
+    when the database now holds this key's check (so it cannot be refused later in the run)."""
     check = keys.key_check(key)
     stored = meta(connection).get("key_check")
-    if stored == check or (stored is None and not remember):
-        return
+    if stored == check:
+        return True
+    if stored is None and not remember:
+        return False
     if stored is not None and connection.execute("SELECT COUNT(*) FROM fingerprints").fetchone()[0]:
         raise keys.StateKeyError(
             f"{keys.ENV} is not the key the state in {connection.location.describe()} was written with: "
@@ -438,3 +441,4 @@ def check_key(connection: PgConnection, key: bytes, *, remember: bool = True) ->
             "INSERT INTO meta (key, value) VALUES ('key_check', ?) ON CONFLICT (key) DO UPDATE SET value = ?",
             (check, check),
         )
+    return remember

@@ -97,14 +97,7 @@ SUBPROCESS_CASES = [
 @pytest.mark.parametrize("name", SUBPROCESS_CASES)
 def test_hostile_config_through_the_command_leaves_stderr_clean(name: str) -> None:
     path = HOSTILE / f"{name}.yaml"
-    environ = {k: v for k, v in os.environ.items() if k != "WABAPLAN_DEBUG"}
-    result = subprocess.run(
-        [sys.executable, "-m", "reconciler.cli", "validate", "-c", str(path)],
-        capture_output=True,
-        timeout=60,
-        env=environ,
-        check=False,
-    )
+    result = _validate_in_a_process(path)
     assert result.returncode == 1
     assert result.stderr == b"", result.stderr.decode(errors="replace")
     assert result.stdout.startswith(f"{path}:".encode())
@@ -117,13 +110,18 @@ def test_brackets_nested_past_any_parsers_limit_end_in_one_diagnostic(tmp_path: 
     limit of its own once crashed at 100,000."""
     path = tmp_path / "deep.yaml"
     path.write_text("wabas:\n  hk: " + "[" * levels + "]" * levels + "\n", encoding="utf-8")
+    result = _validate_in_a_process(path)
+    assert result.returncode == 1 and result.stderr == b"", result.stderr.decode(errors="replace")
+    assert result.stdout.startswith(f"{path}:2:".encode()) and b"nesting" in result.stdout
+
+
+def _validate_in_a_process(path: Path) -> subprocess.CompletedProcess[bytes]:
+    """`wabaplan validate -c PATH` as a user runs it, without the debug switch that shows tracebacks."""
     environ = {k: v for k, v in os.environ.items() if k != "WABAPLAN_DEBUG"}
-    result = subprocess.run(
+    return subprocess.run(
         [sys.executable, "-m", "reconciler.cli", "validate", "-c", str(path)],
         capture_output=True,
         timeout=60,
         env=environ,
         check=False,
     )
-    assert result.returncode == 1 and result.stderr == b"", result.stderr.decode(errors="replace")
-    assert result.stdout.startswith(f"{path}:2:".encode()) and b"nesting" in result.stdout

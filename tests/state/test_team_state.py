@@ -84,6 +84,15 @@ def converge(runner: Runner, sim) -> None:  # type: ignore[no-untyped-def]
     raise AssertionError(f"no convergence in 5 applies:\n{runner.transcript}")
 
 
+def writing(runner: Runner) -> subprocess.Popen[str]:
+    """The runner's apply, one action at a time, once it holds its locks and has begun to write."""
+    process = runner.start("apply", "--auto-approve", "--parallelism", "1")
+    assert process.stdout is not None
+    while not process.stdout.readline().startswith("["):
+        pass
+    return process
+
+
 def only(config: Path, waba: str) -> Path:
     """The config cut down to one WABA and its numbers (another team's part of the estate)."""
     document = yaml.safe_load(config.read_text(encoding="utf-8"))
@@ -178,10 +187,7 @@ def test_a_killed_runner_frees_its_wabas_at_once(tmp_path: Path, pg_url: str) ->
     with run_simulator(latency_ms=200) as sim:
         sim.control.disable_two_step(SOURCE_NUMBER_ID)
         a = Runner(tmp_path / "a", sim.base_url, pg_url)
-        process = a.start("apply", "--auto-approve", "--parallelism", "1")
-        assert process.stdout is not None
-        while not process.stdout.readline().startswith("["):  # it holds its locks and is writing
-            pass
+        process = writing(a)
         process.send_signal(signal.SIGKILL)
         process.wait(30)
         process.stdout.close()
@@ -213,11 +219,7 @@ def test_a_lost_state_connection_stops_apply_and_the_next_run_settles_it(tmp_pat
     with run_simulator(latency_ms=200) as sim:
         sim.control.disable_two_step(SOURCE_NUMBER_ID)
         a = Runner(tmp_path / "a", sim.base_url, pg_url)
-        process = a.start("apply", "--auto-approve", "--parallelism", "1")
-        assert process.stdout is not None
-        first = process.stdout.readline()
-        while not first.startswith("["):  # it holds its locks and is writing
-            first = process.stdout.readline()
+        process = writing(a)
         with psycopg.connect(location.conninfo, autocommit=True) as admin:  # the database drops it
             admin.execute(f'SELECT pg_terminate_backend(backend_pid) FROM "{location.schema}".lock_holders')
         writes_then = len(sim.control.write_log())
