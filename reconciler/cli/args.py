@@ -38,6 +38,7 @@ class PlanArgs:
     target: tuple[str, ...]
     refresh_only: bool
     sim: str | None
+    notify: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class StatusArgs:
     config: str
     format: str
     sim: str | None
+    notify: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -156,6 +158,7 @@ class WatchArgs:
     coalesce: float
     tls_cert: str | None
     tls_key: str | None
+    notify: tuple[str, ...] = ()
 
 
 Args = (

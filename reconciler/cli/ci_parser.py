@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from reconciler.cli.options import Commands, config_option, positive_int
+from reconciler.cli.options import Commands, config_option, notify_option, positive_int
 
 FORGES = ("github", "gitlab")
 
@@ -71,3 +71,4 @@ def add_watch(commands: Commands) -> None:
     )
     watch.add_argument("--tls-cert", metavar="FILE", help="serve HTTPS with this certificate (PEM)")
     watch.add_argument("--tls-key", metavar="FILE", help="and this private key (PEM)")
+    notify_option(watch, when="when what Meta's events name no longer matches the config")

@@ -16,6 +16,7 @@ from reconciler.cli.options import (
     Parser,
     config_option,
     format_option,
+    notify_option,
     positive_int,
     positive_seconds,
     sim_option,
@@ -137,6 +138,7 @@ def _plan(commands: Commands) -> None:
         action="store_true",
         help="report what differs at Meta from the config, plan no actions",
     )
+    notify_option(plan, when="with --refresh-only: when something differs or could not be read")
     sim_option(plan)
 
 

@@ -4,7 +4,7 @@ reported before any of them)."""
 
 from __future__ import annotations
 
-from reconciler.cli.args import ApplyArgs, WatchArgs
+from reconciler.cli.args import ApplyArgs, PlanArgs, WatchArgs
 from reconciler.errors import WabaplanError
 from reconciler.plan.model import Plan
 
@@ -74,6 +74,18 @@ def refuse_resend_with_code(resend: frozenset[str], given: frozenset[str]) -> No
             f"--resend-code {both[0]} asks Meta for a new code, which makes the code given for it "
             f"(--otp or WABAPLAN_OTP_{both[0][1:]}) stale: pass --resend-code alone, then apply again "
             "with the new code"
+        )
+
+
+# ---------------------------------------------------------------- refusals of `plan`
+
+
+def refuse_notify_without_refresh_only(args: PlanArgs) -> None:
+    """--notify sends what a drift check finds; a plan of actions is for review, not for an alert."""
+    if args.notify and not args.refresh_only:
+        raise WabaplanError(
+            "--notify is for drift checks: add --refresh-only (a plan of actions is reviewed on the pull "
+            "request: `wabaplan comment`)"
         )
 
 

@@ -10,10 +10,13 @@ from pathlib import Path
 
 from reconciler import runtime
 from reconciler.cli.args import PlanArgs
-from reconciler.cli.common import load_valid, output_file, render, simulated
+from reconciler.cli.common import load_valid, output_file, project_of, render, simulated
 from reconciler.cli.exit import ExitCode
+from reconciler.cli.notifying import ci_job, notifier_for, notify
+from reconciler.cli.refusals import refuse_notify_without_refresh_only
 from reconciler.config.model import Config
 from reconciler.graph.connect import connect
+from reconciler.notify.reports import from_plan
 from reconciler.plan.build import PlanOptions, build_plan
 from reconciler.snapshot import Snapshot
 from reconciler.state import open_backend
@@ -24,6 +27,8 @@ def run(args: PlanArgs) -> int:
     path = Path(args.config)
     config = load_valid(path)
     out = output_file(args.out)
+    refuse_notify_without_refresh_only(args)
+    notifier = notifier_for(args.notify) if args.refresh_only else None
     state = StateDir(locate(path, os.environ))
     with simulated(args.sim, state) as meta, closing(open_backend(state.path, os.environ)) as backend:
         target = runtime.target_for(config, base_dir=path.parent, environ=os.environ, simulated=meta)
@@ -47,6 +52,7 @@ def run(args: PlanArgs) -> int:
         sys.stderr.write(
             f"plan saved to {args.out} (no secrets inside); render it with `wabaplan show {args.out}`\n"
         )
+    notify(notifier, from_plan(plan, project=project_of(args.config), job_url=ci_job()))
     plan.require_complete()  # after rendering: what could be read is shown, then the refusal
     if args.detailed_exitcode and plan.has_changes:
         return ExitCode.CHANGES
