@@ -24,6 +24,7 @@ from reconciler.config.model import Config
 from reconciler.events.parse import event_from_record
 from reconciler.graph.client import GraphClient
 from reconciler.state import StateBackend
+from reconciler.watch.alerts import Alerts
 from reconciler.watch.inbox import Inbox, Pending
 from reconciler.watch.receiver import Secrets, receiver_app
 from reconciler.watch.refresh import GraphRefresher
@@ -59,9 +60,10 @@ class Watch:
         graph: Callable[[], AbstractAsyncContextManager[GraphClient]],
         secrets: Secrets,
         settings: WatchSettings,
+        alerts: Alerts | None = None,
     ) -> None:
         self.config, self.backend, self.journal_target = config, backend, journal_target
-        self.graph, self.secrets, self.settings = graph, secrets, settings
+        self.graph, self.secrets, self.settings, self.alerts = graph, secrets, settings, alerts
         self.ready = threading.Event()
         self.inbox: Inbox | None = None
         self.worker: Worker | None = None
@@ -78,8 +80,9 @@ class Watch:
             async with self.graph() as graph:
                 self.inbox = Inbox(journal, self.config, queue, limit=self.settings.queue)
                 self.worker = Worker(
-                    queue, journal, GraphRefresher(graph, self.config), window=self.settings.window
-                )
+                    queue, journal, GraphRefresher(graph, self.config), window=self.settings.window,
+                    alert=self.alerts,
+                )  # fmt: skip
                 pending = [
                     event_from_record(r.key, r.waba_id, r.sent, r.change) for r in journal.pending_events()
                 ]

@@ -24,6 +24,9 @@ class Refresher(Protocol):
     async def refresh(self, targets: Sequence[Refresh]) -> Mapping[Refresh, Verdict | Exception]: ...
 
 
+Alert = Callable[[Sequence[Verdict]], Awaitable[None]]  # told every verdict of a settled burst
+
+
 class Done:
     """How many events have been acted on, for whoever waits for it (tests, the bench): a signal."""
 
@@ -52,6 +55,7 @@ class Worker:
         retry_delay: float = 5.0,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         clock: Callable[[], float] = time.time,
+        alert: Alert | None = None,
     ) -> None:
         self.queue = queue
         self.journal = journal
@@ -60,6 +64,7 @@ class Worker:
         self.retry_delay = retry_delay
         self.sleep = sleep
         self.clock = clock
+        self.alert = alert
         self.done = Done()
         self.reads = 0  # resources read again, after coalescing
 
@@ -92,6 +97,8 @@ class Worker:
                 finished += 1
             else:
                 self._retry(pending, verdict)
+        if self.alert is not None:
+            await self.alert([v for v in found.values() if isinstance(v, Verdict)])
         self.done.add(finished)
 
     def _retry(self, pending: Pending, error: Exception) -> None:

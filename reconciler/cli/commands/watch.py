@@ -11,8 +11,9 @@ from pathlib import Path
 
 from reconciler import runtime
 from reconciler.cli.args import WatchArgs
-from reconciler.cli.common import load_valid
+from reconciler.cli.common import load_valid, project_of
 from reconciler.cli.exit import ExitCode
+from reconciler.cli.notifying import notifier_for
 from reconciler.cli.refusals import refuse_half_tls
 from reconciler.config.model import Config
 from reconciler.config.secrets import resolve
@@ -20,6 +21,7 @@ from reconciler.errors import SecretError, WabaplanError
 from reconciler.graph.client import GraphClient
 from reconciler.state import open_backend
 from reconciler.statedir import locate
+from reconciler.watch.alerts import Alerts
 from reconciler.watch.receiver import Secrets
 from reconciler.watch.server import Watch, WatchSettings, bind
 
@@ -32,7 +34,9 @@ def run(args: WatchArgs) -> int:
     config = load_valid(path)
     refuse_half_tls(args)
     secrets = watch_secrets(config, path.parent, os.environ)
+    notifier = notifier_for(args.notify)  # before listening: a missing Apprise is refused at once
     target = runtime.target_for(config, base_dir=path.parent, environ=os.environ)
+    alerts = notifier and Alerts(notifier, project=project_of(args.config), graph_url=target.base_url)
     settings = WatchSettings(
         host=args.host, port=args.port, max_body=args.max_body, queue=args.queue, window=args.coalesce,
         tls_cert=args.tls_cert, tls_key=args.tls_key,
@@ -42,7 +46,7 @@ def run(args: WatchArgs) -> int:
         watch = Watch(
             config, backend, runtime.journal_target(target),
             lambda: GraphClient(target.base_url, target.token, api_version=target.api_version),
-            secrets, settings,
+            secrets, settings, alerts,
         )  # fmt: skip
         try:
             sock = bind(args.host, args.port)
@@ -52,7 +56,8 @@ def run(args: WatchArgs) -> int:
         scheme = "https" if args.tls_cert else "http"
         sys.stderr.write(
             f"wabaplan watch listening on {scheme}://{args.host}:{sock.getsockname()[1]} "
-            f"(state: {backend.describe()}; reading {target.base_url})\n"
+            f"(state: {backend.describe()}; reading {target.base_url}"
+            f"{'; notifying ' + ', '.join(notifier.targets) if notifier else ''})\n"
         )
         sys.stderr.flush()
         asyncio.run(watch.serve(sock))
