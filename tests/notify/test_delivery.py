@@ -6,8 +6,7 @@ from pathlib import Path
 from urllib.parse import parse_qs
 
 import pytest
-from conftest import HOOK_TOKEN
-from receiver import Receiver, receiver
+from notifykit import HOOK_TOKEN, Receiver, receiver
 
 from reconciler.notify.send import Notifier
 from reconciler.notify.summary import Count, Summary

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import HOOK_TOKEN, NEVER_SENT
-from receiver import Receiver
+from notifykit import HOOK_TOKEN, NEVER_SENT, Receiver
 from sim_estate import ROOT, Cli
 
 from reconciler.statedir import locate

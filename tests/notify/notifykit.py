@@ -1,4 +1,5 @@
-"""A loopback HTTP receiver for notifications: every request it gets, recorded (path, headers, body)."""
+"""What notification tests share: a loopback HTTP receiver that records every request (path, headers,
+body), and the secrets no message may hold."""
 
 from __future__ import annotations
 
@@ -9,6 +10,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from sim_estate import SECRETS, TW_PIN
+
+HOOK_TOKEN = "T0KEN-b2c4e6-hook"  # the part of a webhook URL that is its token (Slack's, Teams'…)
+NEVER_SENT = (*SECRETS.values(), TW_PIN, "sim-token-harbour", "135790", HOOK_TOKEN)  # 135790: a world PIN
 
 
 @dataclass(frozen=True)
