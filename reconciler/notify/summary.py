@@ -47,7 +47,7 @@ class Summary:
         """Plain text: every chat service and e-mail shows it as it is."""
         counted = ", ".join(f"{count.label} {count.n}" for count in self.counts if count.n)
         where = f" at {self.graph_url}" if self.graph_url else ""
-        lines = [f"{counted}{where}.", ""]
+        lines = [f"Found{where}: {counted}.", ""]
         lines += [f"- {_cut(item)}" for item in self.items[:MAX_ITEMS]]
         if len(self.items) > MAX_ITEMS:
             lines.append(f"… and {len(self.items) - MAX_ITEMS} more")

@@ -26,7 +26,7 @@ def test_a_refresh_only_plan_with_drift_and_an_unreadable_waba_needs_action() ->
     assert summary.needs_action and summary.total == 2
     assert summary.title() == "wabaplan plan --refresh-only: 2 items need action (hk/numbers.yaml)"
     assert summary.body().splitlines() == [
-        "drift 1, unreadable WABAs 1 at https://g.",
+        "Found at https://g: drift 1, unreadable WABAs 1.",
         "",
         f"- unreadable: {UNREADABLE}",
         f"- {DRIFT}",
