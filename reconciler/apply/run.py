@@ -37,8 +37,8 @@ from reconciler.plan.address import parse as parse_address
 from reconciler.plan.build import PlanOptions, build_plan, resolve_targets
 from reconciler.plan.compare import PlanDifference, compare, remainder
 from reconciler.plan.model import Kind, Pending, Plan
-from reconciler.snapshot import Snapshot
 from reconciler.runlog import RunNote, record
+from reconciler.snapshot import Snapshot
 from reconciler.state import Journal, LockHeld, StateBackend, StateUnavailable, open_backend
 from reconciler.state.records import Identity, IntentOutcome, RunStatus, identity
 from reconciler.statedir import StateDir

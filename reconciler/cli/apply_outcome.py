@@ -17,7 +17,12 @@ STATUS = {ExitCode.OK: "succeeded", ExitCode.ERROR: "failed", ExitCode.WAITING: 
 def origin(identity: Identity | None) -> dict[str, str]:
     if identity is None:
         return {}
-    return {"actor": identity.user, "host": identity.host, "commit": identity.commit, "ci_url": identity.ci_url}
+    return {
+        "actor": identity.user,
+        "host": identity.host,
+        "commit": identity.commit,
+        "ci_url": identity.ci_url,
+    }
 
 
 def finished(applied: Applied, *, started: float) -> ApplyRun:

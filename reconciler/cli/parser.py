@@ -105,8 +105,8 @@ def _schema(commands: Commands) -> None:
         choices=SCHEMA_NAMES,
         default="config",
         metavar="WHICH",
-        help="config (numbers.yaml), plan (saved plans, --format json), apply (`apply --format json`), status "
-        "(`status --format json`) or world (simulator worlds)",
+        help="config (numbers.yaml), plan (saved plans, --format json), apply (`apply --format json`), "
+        "status (`status --format json`) or world (simulator worlds)",
     )
 
 

@@ -37,7 +37,11 @@ def _git_dir(start: Path) -> Path | None:
             return dot_git
         if dot_git.is_file():  # a worktree or submodule: "gitdir: PATH"
             text = dot_git.read_text(encoding="utf-8").strip()
-            return (directory / text.removeprefix("gitdir:").strip()).resolve() if text.startswith("gitdir:") else None
+            return (
+                (directory / text.removeprefix("gitdir:").strip()).resolve()
+                if text.startswith("gitdir:")
+                else None
+            )
     return None
 
 

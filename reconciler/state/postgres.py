@@ -131,7 +131,8 @@ CREATE TABLE events (                             -- webhook events `wabaplan wa
 CREATE INDEX pending_events ON events(status) WHERE status = 'accepted';
 """,
     # who ran what: actor, host, commit_sha, ci_url; the plan's checksum; why a run was refused
-    3: "ALTER TABLE runs " + ", ".join(f"ADD COLUMN {c} TEXT NOT NULL DEFAULT ''" for c in RUN_ORIGIN_COLUMNS),
+    3: "ALTER TABLE runs "
+    + ", ".join(f"ADD COLUMN {c} TEXT NOT NULL DEFAULT ''" for c in RUN_ORIGIN_COLUMNS),
 }
 
 # A session is alive while the server lists it with the same pid and start time (pids are reused).

@@ -30,7 +30,7 @@ CREATE TABLE IF NOT EXISTS runs (
     config_hash TEXT    NOT NULL,
     simulated   INTEGER NOT NULL,
     summary     TEXT    NOT NULL                -- the plan's summary, JSON
-    -- schema 3 adds (journal.RUN_ORIGIN_COLUMNS, by _upgrade): actor, host, commit_sha, ci_url, checksum, detail
+    -- schema 3 adds (by _upgrade): actor, host, commit_sha, ci_url, checksum, detail
 );
 CREATE TABLE IF NOT EXISTS actions (
     run_id      INTEGER NOT NULL REFERENCES runs(id),

@@ -30,7 +30,9 @@ CI = {
 JOB = "https://github.com/acme/waba/actions/runs/123"
 
 
-def apply_json(capsys: pytest.CaptureFixture[str], config: Path, *more: str) -> tuple[int, dict[str, Any], str]:
+def apply_json(
+    capsys: pytest.CaptureFixture[str], config: Path, *more: str
+) -> tuple[int, dict[str, Any], str]:
     """Run apply with --format json: (exit code, the document on stdout, stderr), the document validated."""
     code = main(["apply", "-c", str(config), "--sim", "--auto-approve", "--format", "json", *more])
     out, err = capsys.readouterr()
@@ -72,7 +74,7 @@ def test_a_waiting_apply_says_what_waits_on_whom(
                                "ci_url": JOB}  # fmt: skip
     assert document["error"] is None and document["plan"]["summary"]["create"] > 0
     # the plan and the progress lines went to stderr, with the hint of what to do next
-    assert '[1/' in err and "Stopped on a person or on Meta" in err
+    assert "[1/" in err and "Stopped on a person or on Meta" in err
     # the run is the journal's: history shows it, with who ran it
     assert main(["history", "-c", str(estate), "--format", "json"]) == 0
     (run,) = json.loads(capsys.readouterr().out)["runs"]
