@@ -10,26 +10,14 @@ a state that exists already: `plan` never creates a state directory or a databas
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from reconciler.state import StateError, open_backend
-from reconciler.state.records import Identity, RunStatus
+from reconciler.state.records import Identity, RunNote
+
+__all__ = ["NO_STATE_YET", "RunNote", "record"]
 
 NO_STATE_YET = "no state yet: the first apply creates it"
-
-
-@dataclass(frozen=True)
-class RunNote:
-    """A run that began and ended at once, as the journal keeps it."""
-
-    command: str
-    status: RunStatus
-    config_hash: str
-    simulated: bool
-    summary: Mapping[str, int] = field(default_factory=dict)
-    checksum: str = ""
-    detail: str = ""
 
 
 def record(
@@ -48,16 +36,7 @@ def record(
         if not create and backend.schema()[0] == 0:
             return NO_STATE_YET
         with backend.journal(target) as journal:
-            journal.record_run(
-                command=note.command,
-                status=note.status,
-                config_hash=note.config_hash,
-                simulated=note.simulated,
-                summary=note.summary,
-                who=who,
-                checksum=note.checksum,
-                detail=note.detail,
-            )
+            journal.record_run(note, who)
     except StateError as exc:
         return str(exc)
     finally:

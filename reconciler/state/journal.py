@@ -39,6 +39,7 @@ from reconciler.state.records import (
     Intent,
     IntentOutcome,
     Run,
+    RunNote,
     RunStatus,
 )
 
@@ -166,23 +167,12 @@ class Journal:
             "",
         )
 
-    def record_run(
-        self,
-        *,
-        command: str,
-        status: RunStatus,
-        config_hash: str,
-        simulated: bool,
-        summary: Mapping[str, int],
-        who: Identity,
-        checksum: str = "",
-        detail: str = "",
-    ) -> int:
+    def record_run(self, note: RunNote, who: Identity) -> int:
         """A run that began and ended at once: a refused apply, a saved plan. Its target is this journal's,
         or '' when it was refused before one was known (a lock held)."""
-        now = time.time()
-        row = (command, now, now, status, self.target, config_hash, simulated, summary)
-        return self._new_run(row, who, checksum, detail)
+        now, n = time.time(), note
+        row = (n.command, now, now, n.status, self.target, n.config_hash, n.simulated, n.summary)
+        return self._new_run(row, who, n.checksum, n.detail)
 
     def _new_run(self, row: tuple[Any, ...], who: Identity | None, checksum: str, detail: str) -> int:
         command, started, finished, status, target, config_hash, simulated, summary = row
@@ -254,24 +244,8 @@ class Journal:
             ).fetchall():
                 counts[int(run_id)][status] = int(count)
         return [
-            Run(
-                id=int(row[0]),
-                command=row[1],
-                started=row[2],
-                finished=row[3],
-                status=row[4],
-                target=row[5],
-                config_hash=row[6],
-                simulated=bool(row[7]),
-                summary=json.loads(row[8]),
-                counts=counts[int(row[0])],
-                actor=row[9],
-                host=row[10],
-                commit=row[11],
-                ci_url=row[12],
-                checksum=row[13],
-                detail=row[14],
-            )
+            # the columns in Run's order, the action counts after the summary
+            Run(int(row[0]), *row[1:7], bool(row[7]), json.loads(row[8]), counts[int(row[0])], *row[9:])
             for row in rows
         ]
 

@@ -9,7 +9,7 @@ import getpass
 import os
 import socket
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -52,6 +52,19 @@ class Run:
     ci_url: str = ""  # the pipeline or job that ran it
     checksum: str = ""  # the plan applied, saved or refused (its `checksum`), when there was one
     detail: str = ""  # why it was refused, or where a plan was saved
+
+
+@dataclass(frozen=True)
+class RunNote:
+    """A run that began and ended at once (a refused apply, a saved plan), for `Journal.record_run`."""
+
+    command: str
+    status: RunStatus
+    config_hash: str
+    simulated: bool
+    summary: Mapping[str, int] = field(default_factory=dict)
+    checksum: str = ""
+    detail: str = ""
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from reconciler.state import StateBackend, open_backend
 from reconciler.state.githead import head_commit
 from reconciler.state.journal import RUN_ORIGIN_COLUMNS
 from reconciler.state.postgres import MIGRATIONS, Location
-from reconciler.state.records import Identity, RunStatus, identity
+from reconciler.state.records import Identity, RunNote, RunStatus, identity
 from reconciler.state.sqlite import FILE_NAME, SCHEMA, SCHEMA_VERSION
 
 TARGET = "https://graph.facebook.com"
@@ -44,15 +44,13 @@ def test_a_run_records_who_ran_it_and_the_plan(backend: StateBackend) -> None:
 def test_a_refusal_and_a_saved_plan_are_runs_that_end_as_they_begin(backend: StateBackend) -> None:
     with backend.journal("") as journal:  # refused before a target was known (a lock held)
         journal.forbid(["482915"])
-        journal.record_run(
-            command="apply", status=RunStatus.REFUSED, config_hash="sha256:c", simulated=True, summary={},
-            who=MEI, detail="WABA 1 is locked by `wabaplan apply`; PIN 482915",
-        )  # fmt: skip
+        note = RunNote("apply", RunStatus.REFUSED, "sha256:c", simulated=True,
+                       detail="WABA 1 is locked by `wabaplan apply`; PIN 482915")  # fmt: skip
+        journal.record_run(note, MEI)
     with backend.journal(TARGET) as journal:
-        journal.record_run(
-            command="plan", status=RunStatus.PLANNED, config_hash="sha256:c", simulated=False,
-            summary={"update": 2}, who=MEI, checksum="sha256:p", detail="saved to plan.json",
-        )  # fmt: skip
+        note = RunNote("plan", RunStatus.PLANNED, "sha256:c", simulated=False, summary={"update": 2},
+                       checksum="sha256:p", detail="saved to plan.json")  # fmt: skip
+        journal.record_run(note, MEI)
     with backend.journal() as history:
         planned, refused = history.runs()
         assert history.actions(refused.id) == []
