@@ -44,7 +44,7 @@ def finished(applied: Applied, *, started: float) -> ApplyRun:
 
 def stopped(exc: WabaplanError, *, started: float, simulated: bool, who: Identity) -> ApplyRun:
     """An apply an error stopped: `refused` before it began (a lock held, a guard, a stale plan; recorded
-    in the history), else `error` (Meta or the state store unreachable, …)."""
+    in the history), else `error` (an invalid config, options refused together, Meta unreachable, …)."""
     return ApplyRun(
         status="refused" if isinstance(exc, REFUSALS) else "error",
         exit_code=ExitCode.ERROR,

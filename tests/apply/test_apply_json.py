@@ -145,3 +145,13 @@ def test_a_reviewed_plan_that_no_longer_holds_is_refused_and_recorded_with_its_c
     assert "not the reviewed plan" in refused["detail"] and refused["target"].startswith("simulator")
     assert (planned["command"], planned["status"], planned["checksum"]) == ("plan", "planned", reviewed)
     assert applied["status"] == "waiting"
+
+
+def test_an_apply_stopped_by_an_invalid_config_is_a_document_too(
+    estate: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    estate.write_text("wabas: [\n", "utf-8")
+    code, document, err = apply_json(capsys, estate)
+    assert code == 1 and document["status"] == "error" and document["error"] in err
+    assert (document["plan"], document["actions"], document["run_ids"]) == (None, [], [])
+    assert not (estate.parent / ".wabaplan" / "journal.db").exists()  # not an apply that began: not a run

@@ -34,10 +34,27 @@ from reconciler.render import render_text
 from reconciler.render.apply_doc import ApplyRun, apply_document
 from reconciler.render.progress import LineProgress
 from reconciler.render.terminal import progress_for
-from reconciler.state.records import Identity, identity
+from reconciler.state.records import identity
 
 
 def run(args: ApplyArgs) -> int:
+    out = sys.stderr if args.format == "json" else sys.stdout  # json: stdout holds the document alone
+    started = time.time()
+    try:
+        applied = _apply(args, out)
+    except WabaplanError as exc:
+        if args.format == "json":  # a refusal, a config or usage error: a document too; the error on stderr
+            who = identity(os.environ, Path(args.config).parent)
+            _document(stopped(exc, started=started, simulated=args.sim is not None, who=who))
+        raise
+    code = _report(applied, args, out)
+    if args.format == "json":
+        _document(finished(applied, started=started))
+    return code
+
+
+def _apply(args: ApplyArgs, out: TextIO) -> Applied:
+    """Every refusal of what was asked, then the apply, with the person at the terminal and progress."""
     refuse_reviewed_with_plan(args)
     refuse_target_with_plan(args)
     refuse_world_that_is_a_plan(args)
@@ -68,13 +85,11 @@ def run(args: ApplyArgs) -> int:
         sim_world=args.sim,
         targets=args.target,
     )
-    out = sys.stderr if args.format == "json" else sys.stdout  # json: stdout holds the document alone
     progress = progress_for(out, terminal=out.isatty(), environ=os.environ)
     shown = saved is None and reviewed is None  # a saved or reviewed plan was read before
     person = _Person(progress, out, show=shown, colour=colour(), asked=interactive and args.sim is None)
-    started = time.time()
     try:
-        applied = apply(
+        return apply(
             config,
             path,
             options,
@@ -84,20 +99,8 @@ def run(args: ApplyArgs) -> int:
             ask_code=person.ask_code,
             progress=progress,
         )
-    except WabaplanError as exc:
-        if args.format == "json":  # the error itself goes to stderr, as ever
-            _document(stopped(exc, started=started, simulated=args.sim is not None, who=_who(path)))
-        raise
     finally:
         progress.close()
-    code = _report(applied, args, out)
-    if args.format == "json":
-        _document(finished(applied, started=started))
-    return code
-
-
-def _who(config: Path) -> Identity:
-    return identity(os.environ, config.parent)
 
 
 def _document(run: ApplyRun) -> None:
