@@ -71,6 +71,7 @@ class ApplyArgs:
     lock_timeout: float | None
     sim: str | None
     target: tuple[str, ...] = ()
+    format: str = "text"  # json: the outcome document on stdout, the rest on stderr
 
 
 @dataclass(frozen=True)

@@ -29,10 +29,10 @@ from psycopg import sql
 
 from reconciler.state import keys
 from reconciler.state.errors import JournalError, LockHeld, StateError, StateUnavailable
-from reconciler.state.journal import Journal
+from reconciler.state.journal import RUN_ORIGIN_COLUMNS, Journal
 from reconciler.state.records import Holder, identity
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 DEFAULT_SCHEMA = "wabaplan"
 POLL_SECONDS = 0.1
 CONNECT_TIMEOUT = 10
@@ -130,6 +130,9 @@ CREATE TABLE events (                             -- webhook events `wabaplan wa
 );
 CREATE INDEX pending_events ON events(status) WHERE status = 'accepted';
 """,
+    # who ran what: actor, host, commit_sha, ci_url; the plan's checksum; why a run was refused
+    3: "ALTER TABLE runs "
+    + ", ".join(f"ADD COLUMN {c} TEXT NOT NULL DEFAULT ''" for c in RUN_ORIGIN_COLUMNS),
 }
 
 # A session is alive while the server lists it with the same pid and start time (pids are reused).

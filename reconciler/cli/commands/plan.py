@@ -18,8 +18,11 @@ from reconciler.config.model import Config
 from reconciler.graph.connect import connect
 from reconciler.notify.reports import from_plan
 from reconciler.plan.build import PlanOptions, build_plan
+from reconciler.plan.model import Plan
+from reconciler.runlog import RunNote, record
 from reconciler.snapshot import Snapshot
 from reconciler.state import open_backend
+from reconciler.state.records import RunStatus, identity
 from reconciler.statedir import StateDir, locate, write_json_atomic
 
 
@@ -52,11 +55,30 @@ def run(args: PlanArgs) -> int:
         sys.stderr.write(
             f"plan saved to {args.out} (no secrets inside); render it with `wabaplan show {args.out}`\n"
         )
+        _record_saved(plan, path, args.out, state, runtime.journal_target(target))
     notify(notifier, from_plan(plan, project=project_of(args.config), job_url=ci_job()))
     plan.require_complete()  # after rendering: what could be read is shown, then the refusal
     if args.detailed_exitcode and plan.has_changes:
         return ExitCode.CHANGES
     return ExitCode.OK
+
+
+def _record_saved(plan: Plan, config: Path, out: str, state: StateDir, target: str) -> None:
+    """A saved plan goes into `wabaplan history` (who, at which commit, its checksum and counts), in a state
+    that exists already: a plan never creates one (docs/state.md)."""
+    note = RunNote(
+        command="plan",
+        status=RunStatus.PLANNED,
+        config_hash=plan.config_hash,
+        simulated=plan.simulated,
+        summary=plan.summary(),
+        checksum=plan.checksum(),
+        detail=f"saved to {out}",
+    )
+    who = identity(os.environ, config.parent)
+    why = record(state.path, os.environ, note, target=target, who=who, create=False)
+    if why is not None:
+        sys.stderr.write(f"the saved plan is not recorded in `wabaplan history`: {why}\n")
 
 
 async def _read(config: Config, target: runtime.GraphTarget) -> tuple[Snapshot, dict[str, int]]:
