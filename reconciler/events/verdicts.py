@@ -103,7 +103,9 @@ def _ruled(
 
 
 def template_rulings(address: str, live: LiveTemplate) -> list[MetaVerdict]:
-    return _ruled(TEMPLATE_VERDICTS, address, Subject.TEMPLATE_STATUS, live.status, live.rejected_reason or "")
+    return _ruled(
+        TEMPLATE_VERDICTS, address, Subject.TEMPLATE_STATUS, live.status, live.rejected_reason or ""
+    )
 
 
 def declined_name(live: LiveNumber) -> str | None:
@@ -142,8 +144,10 @@ def template_verdict(refresh: Refresh, live: LiveTemplate, config: Config) -> Ve
         None,
     )
     summary = f"status {live.status}, quality {live.quality_score or 'UNKNOWN'}, category {live.category}"
-    drift = bool(template_rulings(refresh.address, live)) or live.status not in SETTLED_TEMPLATE or (
-        declared is not None and declared.category != live.category
+    drift = (
+        bool(template_rulings(refresh.address, live))
+        or live.status not in SETTLED_TEMPLATE
+        or (declared is not None and declared.category != live.category)
     )
     return Verdict(refresh.address, summary, drift)
 

@@ -20,10 +20,11 @@ from typing import Any
 from reconciler.config.model import Config, PhoneNumber, Template, Waba, Webhooks
 from reconciler.config.phone import InvalidNumber, parse_number, to_e164
 from reconciler.diff import FieldChange, diff_fields
-from reconciler.fingerprints import verify_token_key
 from reconciler.events.verdicts import MetaVerdict, declined_name
+from reconciler.fingerprints import verify_token_key
 from reconciler.plan.address import AddressError, NumberAddress, TemplateAddress, WabaAddress, WebhooksAddress
 from reconciler.plan.address import parse as parse_address
+from reconciler.plan.drift import Drifted, Seen, split_drift
 from reconciler.plan.live import (
     fingerprint,
     live_template_fields,
@@ -43,7 +44,6 @@ from reconciler.plan.model import (
     Precondition,
     Status,
 )
-from reconciler.plan.drift import Drifted, Seen, split_drift
 from reconciler.plan.order import order_actions, with_dependencies
 from reconciler.plan.params import (
     AddNumberParams,

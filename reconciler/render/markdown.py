@@ -100,7 +100,12 @@ def drift_lines(document: dict[str, Any]) -> list[str]:
     drift = drift_items(document)
     if not drift:
         return []
-    return ["**Drift** (Meta differs from the configuration)", "", *(f"- {cell(d['detail'])}" for d in drift), ""]
+    return [
+        "**Drift** (Meta differs from the configuration)",
+        "",
+        *(f"- {cell(d['detail'])}" for d in drift),
+        "",
+    ]
 
 
 def unknown_lines(document: dict[str, Any]) -> list[str]:

@@ -42,7 +42,9 @@ def ruled(example: Config) -> Snapshot:
         for t in hk.templates
     )
     main = replace(hk.numbers[MAIN], status="FLAGGED", quality_rating="RED")
-    hk = replace(hk, templates=templates, account_review_status="REJECTED", numbers={**hk.numbers, MAIN: main})
+    hk = replace(
+        hk, templates=templates, account_review_status="REJECTED", numbers={**hk.numbers, MAIN: main}
+    )
     tw = live.wabas[TW]
     declined = replace(tw.numbers[TW_MAIN], name_status="DECLINED")
     return with_waba(with_waba(live, hk), replace(tw, numbers={**tw.numbers, TW_MAIN: declined}))
