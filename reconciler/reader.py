@@ -308,11 +308,11 @@ def _template(raw: Mapping[str, Any]) -> LiveTemplate:
         components=tuple(raw.get("components") or ()),
         parameter_format=_text(raw, "parameter_format"),
         quality_score=_quality(raw.get("quality_score")),
-        rejected_reason=_reason(raw.get("rejected_reason")),
+        rejected_reason=_rejected_reason(raw.get("rejected_reason")),
     )
 
 
-def _reason(value: Any) -> str | None:
+def _rejected_reason(value: Any) -> str | None:
     """Meta's rejected_reason, None when it gives none (it writes "NONE" for a template not rejected)."""
     text = str(value).strip() if value is not None else ""
     return None if text in ("", "NONE") else text
