@@ -123,3 +123,6 @@ def test_what_meta_turned_down_is_not_proposed_again(estate: Path, cli: Cli, tmp
     assert f"✗ {TEMPLATE}: template status REJECTED (INVALID_FORMAT): change the template's" in text
     code, markdown = cli("plan", "-c", str(config), "--sim", "--format", "markdown")
     assert "**Meta's verdicts**" in markdown and "display name DECLINED" in markdown
+    code, applied = cli("apply", "-c", str(config), "--sim", "--auto-approve")
+    assert f"Meta's verdict: {TEMPLATE}: template status REJECTED (INVALID_FORMAT)" in applied
+    assert "Meta matches the configuration" not in applied

@@ -118,8 +118,12 @@ def _report(applied: Applied, args: ApplyArgs) -> int:
         sys.stdout.write(f"\n{label}{report.summary()}\n")
     for item in applied.pending:
         sys.stdout.write(f"waiting on Meta: {item.address}: {item.detail}\n")
+    for verdict in applied.plan.verdicts:  # not proposed again: a person must change the config
+        sys.stdout.write(f"Meta's verdict: {verdict.line()}\n")
     if report is None and not applied.pending:
-        sys.stdout.write(f"{label}No changes. Meta matches the configuration.\n")
+        ruled = len(applied.plan.verdicts)
+        done = f"No changes to make; {ruled} verdict(s) of Meta need a person." if ruled else ""
+        sys.stdout.write(f"{label}{done or 'No changes. Meta matches the configuration.'}\n")
     if applied.exit_code == ExitCode.WAITING:
         sys.stdout.write(_resume_hint(applied, args) + "\n")
     return applied.exit_code
