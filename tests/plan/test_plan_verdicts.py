@@ -102,3 +102,32 @@ def test_a_guard_refusal_is_marked_and_only_then_written(example: Config) -> Non
     assert Plan.from_json(plan.to_json()) == plan
     unguarded = replace(deregister, guard=False)
     assert "guard" not in unguarded.to_json() and "guard" not in unguarded.reviewed()
+
+
+def test_refresh_only_tells_drift_from_unknown_and_from_a_move_not_made(example: Config) -> None:
+    """A PIN changed in the config since wabaplan set it is drift (masked); one that cannot be read, or
+    that this runner never set, is unknown; the number still at its old provider is pending migration."""
+    moving, tw_pin = 'numbers["+85261234567"]', f'numbers["{TW_MAIN}"].pin'
+    live = converged_snapshot(example)
+    hk = live.wabas[HK]
+    live = with_waba(live, replace(hk, numbers={k: v for k, v in hk.numbers.items() if k != "+85261234567"}))
+    settled = settled_write_only(example)
+    main_pin = f'numbers["{MAIN}"].pin'
+    write_only = replace(
+        settled,
+        desired={**settled.desired, main_pin: "fp-new"},
+        known={k: v for k, v in settled.known.items() if k != tw_pin},
+    )
+    plan = build_plan(example, live, write_only, PlanOptions(refresh_only=True))
+    assert [(d.address, d.path, d.declared, d.live) for d in plan.drift] == [
+        (f'numbers["{MAIN}"]', "pin", "(sensitive)", "(sensitive)")
+    ]
+    assert [(u.address, u.path) for u in plan.unknown] == [(f'numbers["{TW_MAIN}"]', "pin")]
+    assert "no fingerprint of it here" in plan.unknown[0].reason
+    assert [p.address for p in plan.pending] == [moving]
+    assert plan.pending[0].detail.startswith("pending migration from WABA 2000000000901")
+
+    unset = replace(settled, unresolved={tw_pin: "HK_X is not set: export it"})
+    plan = build_plan(example, converged_snapshot(example), unset, PlanOptions(refresh_only=True))
+    assert [(u.path, u.reason) for u in plan.unknown] == [("pin", "HK_X is not set: export it")]
+    assert plan.drift == () and not plan.has_changes  # what --detailed-exitcode reports as 0
