@@ -47,6 +47,7 @@ NUMBER_FIELDS = (
 )  # fmt: skip
 TEMPLATE_FIELDS = (
     "id", "name", "language", "status", "category", "components", "parameter_format", "quality_score",
+    "rejected_reason",
 )  # fmt: skip
 PROFILE_FIELDS = ("about", "address", "description", "email", "profile_picture_url", "websites", "vertical")
 PAGE_SIZE = 100
@@ -307,7 +308,14 @@ def _template(raw: Mapping[str, Any]) -> LiveTemplate:
         components=tuple(raw.get("components") or ()),
         parameter_format=_text(raw, "parameter_format"),
         quality_score=_quality(raw.get("quality_score")),
+        rejected_reason=_rejected_reason(raw.get("rejected_reason")),
     )
+
+
+def _rejected_reason(value: Any) -> str | None:
+    """Meta's rejected_reason, None when it gives none (it writes "NONE" for a template not rejected)."""
+    text = str(value).strip() if value is not None else ""
+    return None if text in ("", "NONE") else text
 
 
 def _quality(value: Any) -> str | None:

@@ -58,6 +58,7 @@ class LiveTemplate:
     components: tuple[dict[str, Any], ...] = ()
     parameter_format: str | None = None
     quality_score: str | None = None
+    rejected_reason: str | None = None  # Meta's reason for REJECTED (INVALID_FORMAT, …); None: none given
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,9 @@
 """Run a plan: dependency order, independent actions in parallel, compare-and-set before writing.
 
     for each action, once everything it depends on is done:
-        blocked in the plan             → reported blocked (the precondition and its fix), not run
+        blocked in the plan             → reported blocked (the precondition and its fix), not run;
+                                          by a guard (prevent_destroy) → refused, exit 1
+        a delete without --allow-destroy → refused, exit 1 (with the flag to add)
         a dependency did not finish     → skipped ("waits for …")
         first write to its resource     → re-read it; moved since the plan → refused ("stale plan")
         otherwise                       → its step (apply.steps): done / waiting / needs_input / failed
@@ -24,7 +26,7 @@ from reconciler.outcome import ApplyReport, Outcome, Progress
 from reconciler.plan import params
 from reconciler.plan.address import NumberAddress, TemplateAddress, WebhooksAddress
 from reconciler.plan.address import parse as parse_address
-from reconciler.plan.live import fingerprint, number_fingerprint
+from reconciler.plan.live import fingerprint, number_fingerprint, template_fingerprint
 from reconciler.plan.model import Action, Kind, Plan, Status
 from reconciler.plan.params import DeleteTemplateParams, UpdateTemplateParams, WebhooksParams
 from reconciler.reader import reread_number, reread_template, reread_waba
@@ -92,11 +94,11 @@ class _Run:
 
     def _settled(self, action: Action, unfinished: list[str]) -> Outcome | None:
         """The outcome of an action that is not to run; None when it may (once its dependencies are done)."""
-        if action.status is Status.BLOCKED and not unfinished:
-            return Outcome(action, "blocked", action.reason)
+        if action.status is Status.BLOCKED and not unfinished:  # a guard refuses; the rest waits
+            return Outcome(action, "refused" if action.guard else "blocked", action.reason)
         if action.kind is Kind.DELETE and not self.ctx.allow_destroy and not unfinished:
             costs = "".join(f"; {c.detail}" for c in action.costs)
-            return Outcome(action, "blocked", f"{action.summary}{costs}: rerun with --allow-destroy to do it")
+            return Outcome(action, "refused", f"{action.summary}{costs}: rerun with --allow-destroy to do it")
         if unfinished:
             first = self.results[unfinished[0]]
             return Outcome(
@@ -185,7 +187,7 @@ async def _moved(action: Action, plan: Plan, ctx: StepContext) -> str:
         return ""
     if isinstance(address, TemplateAddress):  # it has a fingerprint, so it exists: updated or deleted
         template_id = action.params_as(UpdateTemplateParams, DeleteTemplateParams).template_id
-        now = fingerprint(asdict(await reread_template(graph, template_id)))
+        now = template_fingerprint(await reread_template(graph, template_id))
     elif isinstance(address, WebhooksAddress):
         review, subscriptions = await reread_waba(graph, action.params_as(WebhooksParams).waba_id)
         now = fingerprint({"review": review, "subscriptions": [asdict(s) for s in subscriptions]})

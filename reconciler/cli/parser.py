@@ -116,7 +116,8 @@ def _plan(commands: Commands) -> None:
         "plan",
         help="show what apply would do",
         description="Read live state, diff it against the config and print the ordered, costed plan. "
-        "Exit 0 (with --detailed-exitcode: 0 no changes, 2 changes present), 1 on error.",
+        "Exit 0 (with --detailed-exitcode: 0 no changes, 2 changes, drift or Meta's verdicts present), "
+        "1 on error.",
     )
     config_option(plan)
     plan.add_argument("--out", metavar="PLAN", help="also save the plan (JSON, no secrets) for `apply PLAN`")
@@ -124,7 +125,8 @@ def _plan(commands: Commands) -> None:
     plan.add_argument(
         "--detailed-exitcode",
         action="store_true",
-        help="exit 2 when there are changes, 0 when there are none",
+        help="exit 2 when there are changes (or, with --refresh-only, drift) or verdicts of Meta (a "
+        "rejected template, a declined name, …), 0 when there are none",
     )
     plan.add_argument(
         "--target",
@@ -136,7 +138,8 @@ def _plan(commands: Commands) -> None:
     plan.add_argument(
         "--refresh-only",
         action="store_true",
-        help="report what differs at Meta from the config, plan no actions",
+        help="report what differs at Meta from the config (drift; write-only values with no fingerprint "
+        "here are unknown, not drift), plan no actions",
     )
     notify_option(plan, when="with --refresh-only: when something differs or could not be read")
     sim_option(plan)
@@ -155,8 +158,9 @@ def _apply(commands: Commands) -> None:
         "apply",
         help="make it so",
         description="Plan (or take a saved PLAN), confirm, and carry out the actions in dependency order. "
-        "Exit 0 done, 1 failed or refused, 3 stopped waiting for a person (a one-time code, a precondition "
-        "only someone else can fix) or for Meta (a review); rerunning resumes.",
+        "Exit 0 done, 1 failed or refused (a guard: prevent_destroy, a delete without --allow-destroy, the "
+        "change threshold without --force), 3 only when stopped waiting for a person (a one-time code, a "
+        "precondition only someone else can fix) or for Meta (a review); rerunning resumes.",
         epilog="A saved PLAN is applied exactly as saved: refused if the config file (byte for byte) or "
         "anything it covers at Meta changed since. --reviewed PLAN is for a plan reviewed on a pull request "
         "and applied after the merge: apply plans again from the merged config and applies only if the "

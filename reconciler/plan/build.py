@@ -19,11 +19,19 @@ from typing import Any
 
 from reconciler.config.model import Config, PhoneNumber, Template, Waba, Webhooks
 from reconciler.config.phone import InvalidNumber, parse_number, to_e164
-from reconciler.diff import FieldChange, diff_fields, value_text
+from reconciler.diff import FieldChange, diff_fields
+from reconciler.events.verdicts import MetaVerdict, declined_name
 from reconciler.fingerprints import verify_token_key
 from reconciler.plan.address import AddressError, NumberAddress, TemplateAddress, WabaAddress, WebhooksAddress
 from reconciler.plan.address import parse as parse_address
-from reconciler.plan.live import fingerprint, live_template_fields, number_fingerprint, template_matches
+from reconciler.plan.drift import Drifted, Seen, split_drift
+from reconciler.plan.live import (
+    fingerprint,
+    live_template_fields,
+    number_fingerprint,
+    template_fingerprint,
+    template_matches,
+)
 from reconciler.plan.model import (
     Action,
     Check,
@@ -55,6 +63,7 @@ from reconciler.plan.params import (
     WebhooksParams,
 )
 from reconciler.plan.preconditions import blocking, migration_preconditions
+from reconciler.plan.verdicts import verdicts_of
 from reconciler.snapshot import LiveNumber, LiveSubscription, LiveTemplate, LiveWaba, Snapshot
 
 EDITABLE_TEMPLATE_STATUSES = {"APPROVED", "REJECTED", "PAUSED"}
@@ -103,13 +112,13 @@ def build_plan(
     options: PlanOptions | None = None,
 ) -> Plan:
     options = options or PlanOptions()
+    write_only = write_only or WriteOnly()
     targets = resolve_targets(config, options.targets)
-    builder = _Builder(
-        config, snapshot, write_only or WriteOnly(), simulated=options.simulated, codes=options.codes
-    )
+    builder = _Builder(config, snapshot, write_only, simulated=options.simulated, codes=options.codes)
     builder.run()
     actions = list(builder.actions)
     preconditions, pending = builder.preconditions, builder.pending
+    verdicts = verdicts_of(config, snapshot)
     if targets:
         selected = {a.id for a in actions if any(_targets(a.address, t) or a.id == t for t in targets)}
         keep = with_dependencies(actions, selected)
@@ -117,18 +126,21 @@ def build_plan(
         kept = {a.address for a in actions}
         preconditions = [p for p in preconditions if p.address in kept]
         pending = [p for p in pending if any(_targets(p.address, t) for t in targets)]
+        verdicts = [v for v in verdicts if any(_targets(v.address, t) for t in targets)]
     ordered = order_actions(_propagate_blocks(actions))
-    drift: tuple[str, ...] = ()
+    drifted = Drifted((), (), ())
     if options.refresh_only:
-        drift = tuple(line for action in ordered for line in _drift_of(action))
-        ordered = ()
+        seen = Seen(write_only.known, write_only.unresolved, builder.moving)
+        drifted, ordered = split_drift(ordered, seen), ()
     return Plan(
         actions=ordered,
         preconditions=tuple(preconditions),
-        pending=tuple(pending),
-        drift=drift,
+        pending=tuple(pending) + drifted.moving,
+        drift=drifted.drift,
+        unknown=drifted.unknown,
+        verdicts=tuple(_acted_on(verdicts, ordered)),
         incomplete=tuple(builder.unreadable),
-        notes=options.notes + tuple(builder.unreadable) + tuple(builder.notes) + drift,
+        notes=options.notes + tuple(builder.unreadable) + tuple(builder.notes),
         config_hash=options.config_hash,
         graph_url=snapshot.graph_url,
         api_version=snapshot.api_version,
@@ -139,25 +151,16 @@ def build_plan(
     )
 
 
-def _drift_of(action: Action) -> list[str]:
-    """What an action would repair, said as drift: fields that differ, resources missing or extra."""
-    if action.kind is Kind.UPDATE:
-        return [_drift(action.address, change) for change in action.changes]
-    if action.kind is Kind.CREATE:
-        return [f"{action.address}: declared, but not at Meta (the plan would {action.summary})"]
-    if action.kind is Kind.DELETE:
-        return [f"{action.address}: at Meta, but the config wants it gone (the plan would {action.summary})"]
-    return []  # operations follow from the above
-
-
-def _drift(address: str, change: FieldChange) -> str:
-    if change.sensitive:  # write-only: Meta never shows it, so only the fingerprint can speak
-        return (
-            f"{address}: {change.dotted} may differ at Meta (write-only: wabaplan has not set the "
-            "configured value there)"
-        )
-    before, after = value_text(change.before), value_text(change.after)
-    return f"{address}: {change.dotted} is {before} at Meta (config: {after})"
+def _acted_on(verdicts: Iterable[MetaVerdict], actions: Iterable[Action]) -> list[MetaVerdict]:
+    """Each verdict, its fix replaced by the plan's own action where the config already changed what
+    Meta turned down (a rejected template's content edited: the plan resubmits it)."""
+    by_address: dict[str, Action] = {}
+    for action in actions:
+        by_address.setdefault(action.address, action)
+    return [
+        replace(v, fix=f"the plan does: {by_address[v.address].summary}") if v.address in by_address else v
+        for v in verdicts
+    ]
 
 
 # What a number's actions are called after its address (`numbers["+…"].register`): targets too.
@@ -246,6 +249,7 @@ class _Builder:
         self.subscribe_action: dict[str, str] = {}  # WABA local name → its subscribe action id
         self.registers_by_waba: dict[str, list[str]] = {}  # WABA name → register ids of numbers moving in
         self.sources_by_waba: dict[str, list[str]] = {}  # WABA name → source WABA ids of numbers moving in
+        self.moving: dict[str, str] = {}  # address of a number not moved in yet → its source WABA's ID
 
     def run(self) -> None:
         for name, waba in self.config.wabas.items():
@@ -386,15 +390,13 @@ class _Builder:
         index: int,
     ) -> None:
         """A declared template Meta holds: an update when it differs, else a note of its review."""
-        self.fingerprints[address] = fingerprint(asdict(existing))
+        self.fingerprints[address] = template_fingerprint(existing)
         current = live_template_fields(existing, desired)
         changes = diff_fields(desired, current, ignore=template.lifecycle.ignore_changes)
         if not changes:
             if existing.status == "PENDING":
                 self.pending.append(Pending(address, "template is under Meta review and matches the config"))
-            elif existing.status == "REJECTED":
-                self.notes.append(f"{address}: Meta rejected this template; change its content to resubmit")
-            return
+            return  # a REJECTED one is not resubmitted unchanged: its verdict says so
         status, reason, costs = _template_edit(existing.status, changes)
         self.actions.append(
             Action(
@@ -513,7 +515,7 @@ class _Builder:
             if (existing.name, existing.language) in declared or existing.status in GONE_TEMPLATE_STATUSES:
                 continue
             address = str(TemplateAddress(name, existing.name, existing.language))
-            self.fingerprints[address] = fingerprint(asdict(existing))
+            self.fingerprints[address] = template_fingerprint(existing)
             costs = [Cost("template_name_lock", "an approved template's name is locked for 30 days")]
             if existing.status != "APPROVED":
                 costs = []
@@ -527,6 +529,7 @@ class _Builder:
                     "not declared in the config",
                     status=Status.BLOCKED if block else Status.READY,
                     reason=block,
+                    guard=bool(block),
                     changes=(FieldChange(("status",), existing.status, None),),
                     costs=tuple(costs),
                     params=DeleteTemplateParams(waba_id=waba.id, template_id=existing.id, name=existing.name),
@@ -569,6 +572,7 @@ class _Builder:
                 summary=f"deregister {e164} from Cloud API",
                 status=Status.BLOCKED if block else Status.READY,
                 reason=block,
+                guard=bool(block),
                 changes=(FieldChange(("registered",), True, False),),
                 costs=(
                     Cost("downtime", "the number stops sending and receiving until it registers again"),
@@ -617,6 +621,7 @@ class _Builder:
             return gate
         source_id = spec.migrate_from.waba_id
         self.sources_by_waba.setdefault(spec.waba, []).append(source_id)
+        self.moving[address] = source_id
         checks = migration_preconditions(
             address,
             e164,
@@ -797,7 +802,7 @@ class _Builder:
                 self.pending.append(
                     Pending(address, f"display name {spec.display_name!r} is under Meta review")
                 )
-            else:
+            elif declined_name(live) != spec.display_name:  # the declined name is not asked for again
                 self._rename(address, spec.display_name, live, after=None)
         self._profile(address, spec, live, after=None)
         self._picture(address, spec, after=None)

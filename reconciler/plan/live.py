@@ -1,6 +1,6 @@
 """What apply checks again before it writes, as the planner first checked it: pure, no I/O.
 
-    fingerprint(asdict(live_template))     a short digest of what the plan saw, to tell a moved resource
+    template_fingerprint(live_template)    a short digest of what the plan saw, to tell a moved resource
     number_fingerprint(live_number)        the same for a number, less what Meta changes on its own
     template_matches(desired, live)        whether Meta's template carries the declared one
 
@@ -29,6 +29,11 @@ def fingerprint(value: Any) -> str:
 METAS_OWN_NUMBER_FIELDS = (
     "quality_rating", "throughput_level", "messaging_limit_tier", "is_official_business_account",
 )  # fmt: skip
+
+
+def template_fingerprint(live: LiveTemplate) -> str:
+    """What a plan saw of a template, less Meta's comment on it (its rejected_reason)."""
+    return fingerprint({k: v for k, v in asdict(live).items() if k != "rejected_reason"})
 
 
 def number_fingerprint(live: LiveNumber) -> str:

@@ -18,6 +18,7 @@ from typing import Any, TypeVar, overload
 
 from reconciler.diff import FieldChange, Path
 from reconciler.errors import WabaplanError
+from reconciler.events.verdicts import MetaVerdict
 from reconciler.plan import params as op_params
 from reconciler.plan.params import OpParams, ParamsError
 from reconciler.plan.schema import FORMAT_VERSION as FORMAT_VERSION  # re-exported: it is the plan's
@@ -126,6 +127,7 @@ class Action:
     changes: tuple[FieldChange, ...] = ()
     costs: tuple[Cost, ...] = ()
     params: OpParams | None = None  # apply's inputs, of the class PARAMS names (the planner always sets them)
+    guard: bool = False  # blocked by a guard of the config (prevent_destroy): apply refuses it, exit 1
 
     def __post_init__(self) -> None:
         wanted = PARAMS[self.op]
@@ -154,6 +156,7 @@ class Action:
             "params": self._params_json(),
             "changes": [_change_json(c) for c in self.changes],
             "depends_on": list(self.depends_on),
+            **({"guard": True} if self.guard else {}),  # written only when true: older checksums hold
         }
 
     def to_json(self) -> dict[str, Any]:
@@ -169,6 +172,7 @@ class Action:
             "changes": [_change_json(c) for c in self.changes],
             "cost": [{"kind": c.kind, "detail": c.detail} for c in self.costs],
             "params": self._params_json(),
+            **({"guard": True} if self.guard else {}),
         }
 
     def _params_json(self) -> dict[str, Any]:
@@ -190,6 +194,7 @@ class Action:
             changes=tuple(_change_from_json(c) for c in data["changes"]),
             costs=tuple(Cost(c["kind"], c["detail"]) for c in data["cost"]),
             params=PARAMS[op].from_json(data["params"]),  # the planner gives every action its params
+            guard=bool(data.get("guard", False)),
         )
 
 
@@ -199,6 +204,49 @@ class Pending:
 
     address: str
     detail: str
+
+
+@dataclass(frozen=True)
+class Drift:
+    """--refresh-only: one value at Meta that is not what the config declares.
+
+    `path` is the field (dotted, "" for the resource as a whole); `declared` and `live` are JSON values
+    ("(sensitive)" for a write-only one, "absent"/"present" for a whole resource); `since` when it was
+    first seen, when a source of that is known; `detail` the same in one line for people."""
+
+    address: str
+    path: str
+    declared: Any
+    live: Any
+    detail: str
+    since: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        document = {"address": self.address, "path": self.path, "declared": self.declared}
+        document |= {"live": self.live, "detail": self.detail}
+        return document | ({"since": self.since} if self.since is not None else {})
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any] | str) -> Drift:
+        if isinstance(data, str):  # a plan saved when drift was one line of text: "ADDRESS: what"
+            address, _, _ = data.partition(": ")
+            return cls(address, "", None, None, data)
+        return cls(
+            data["address"], data["path"], data["declared"], data["live"], data["detail"], data.get("since")
+        )
+
+
+@dataclass(frozen=True)
+class Unknown:
+    """--refresh-only: a declared write-only value (a PIN, a picture, a verify token) that Meta never shows
+    and that wabaplan has no fingerprint of here (a fresh runner, an unset variable): not drift."""
+
+    address: str
+    path: str
+    reason: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"address": self.address, "path": self.path, "reason": self.reason}
 
 
 @dataclass(frozen=True)
@@ -213,7 +261,9 @@ class Plan:
     live_fingerprints: dict[str, str] = field(default_factory=dict)
     simulated: bool = False
     refresh_only: bool = False
-    drift: tuple[str, ...] = ()  # --refresh-only: each difference at Meta (also among the notes)
+    drift: tuple[Drift, ...] = ()  # --refresh-only: each difference at Meta
+    unknown: tuple[Unknown, ...] = ()  # --refresh-only: write-only values that cannot be compared
+    verdicts: tuple[MetaVerdict, ...] = ()  # what Meta turned down or flagged: a person must act
     incomplete: tuple[str, ...] = ()  # declared WABAs that could not be read (also among the notes)
     targets: tuple[str, ...] = ()  # --target: the plan covers these and what they depend on
 
@@ -228,8 +278,8 @@ class Plan:
 
     @property
     def has_changes(self) -> bool:
-        """Actions to take — or, for --refresh-only, drift to report (what --detailed-exitcode 2 means)."""
-        return bool(self.actions or self.drift)
+        """Actions to take, drift (--refresh-only) or Meta's verdicts: what --detailed-exitcode 2 means."""
+        return bool(self.actions or self.drift or self.verdicts)
 
     def summary(self) -> dict[str, int]:
         count = {"create": 0, "update": 0, "delete": 0, "operations": 0, "blocked": 0}
@@ -257,8 +307,10 @@ class Plan:
                 for p in self.preconditions
             ],
             "pending": [{"address": p.address, "detail": p.detail} for p in self.pending],
+            "verdicts": [v.to_json() for v in self.verdicts],
             "notes": list(self.notes),
-            **({"drift": list(self.drift)} if self.refresh_only else {}),
+            **({"drift": [d.to_json() for d in self.drift]} if self.refresh_only else {}),
+            **({"unknown": [u.to_json() for u in self.unknown]} if self.refresh_only else {}),
             **({"incomplete": list(self.incomplete)} if self.incomplete else {}),
             "live_fingerprints": dict(sorted(self.live_fingerprints.items())),
         }
@@ -285,6 +337,7 @@ class Plan:
         notes = tuple(document["notes"])
         # a --refresh-only plan saved before `drift` was written down: its drift is among the notes
         drift = document.get("drift", [n for n in notes if " at Meta" in n]) if refresh_only else ()
+        unknown = document.get("unknown", [])
         plan = cls(
             actions=tuple(actions),
             preconditions=tuple(
@@ -299,7 +352,9 @@ class Plan:
             live_fingerprints=dict(document["live_fingerprints"]),
             simulated=document["simulated"],
             refresh_only=refresh_only,
-            drift=tuple(drift),
+            drift=tuple(Drift.from_json(d) for d in drift),
+            unknown=tuple(Unknown(u["address"], u["path"], u["reason"]) for u in unknown),
+            verdicts=tuple(MetaVerdict.from_json(v) for v in document.get("verdicts", ())),
             incomplete=tuple(document.get("incomplete", ())),
             targets=tuple(document["targets"]),
         )

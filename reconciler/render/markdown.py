@@ -14,8 +14,10 @@ from reconciler.render.view import (
     MARKS,
     SIMULATED_BANNER,
     change_lines,
+    drift_items,
     preconditions_by_address,
     summary_line,
+    verdict_line,
 )
 
 MARKER = "<!-- wabaplan:plan -->"
@@ -30,7 +32,7 @@ DETAILS_SUMMARY = "Field changes and reasons"
 
 
 def render_markdown(document: dict[str, Any]) -> str:
-    out = head_lines(document, marker=MARKER, title="wabaplan plan")
+    out = head_lines(document, marker=MARKER, title="wabaplan plan") + verdict_lines(document)
     actions = document["actions"]
     if actions:
         out += [*TABLE_HEAD, *(action_row(n, a) for n, a in enumerate(actions, 1)), ""]
@@ -41,7 +43,7 @@ def render_markdown(document: dict[str, Any]) -> str:
             out += ["</details>", ""]
     for address, checks in preconditions_by_address(document).items():
         out += precondition_lines(address, checks)
-    out += pending_lines(document) + notes_lines(document)
+    out += drift_lines(document) + unknown_lines(document) + pending_lines(document) + notes_lines(document)
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -87,10 +89,36 @@ def precondition_lines(address: str, checks: list[dict[str, Any]]) -> list[str]:
     return [*out, ""]
 
 
+def verdict_lines(document: dict[str, Any]) -> list[str]:
+    if not document.get("verdicts"):
+        return []
+    out = ["**Meta's verdicts** (a person must act; not drift, not pending)", ""]
+    return [*out, *(f"- ✗ `{v['address']}`: {cell(verdict_line(v))}" for v in document["verdicts"]), ""]
+
+
+def drift_lines(document: dict[str, Any]) -> list[str]:
+    drift = drift_items(document)
+    if not drift:
+        return []
+    return [
+        "**Drift** (Meta differs from the configuration)",
+        "",
+        *(f"- {cell(d['detail'])}" for d in drift),
+        "",
+    ]
+
+
+def unknown_lines(document: dict[str, Any]) -> list[str]:
+    if not document.get("unknown"):
+        return []
+    out = ["**Unknown** (write-only, not drift)", ""]
+    return [*out, *(f"- `{u['address']}` {u['path']}: {cell(u['reason'])}" for u in document["unknown"]), ""]
+
+
 def pending_lines(document: dict[str, Any]) -> list[str]:
     if not document["pending"]:
         return []
-    out = ["**Pending at Meta** (matches the configuration, not drift)", ""]
+    out = ["**Pending** (under Meta review and as declared, or a move not made yet; not drift)", ""]
     return [*out, *(f"- `{p['address']}`: {p['detail']}" for p in document["pending"]), ""]
 
 

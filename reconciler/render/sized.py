@@ -2,9 +2,9 @@
 
     <!-- marker -->                        always (CI finds the comment by it, to update it in place)
     ### title, the summary line            always
-    **Needs attention**                    blocked, needs input, waiting: each with its reason   kept 1st
-    **Notes**                                                                                    2nd
-    **Preconditions for …**, **Pending at Meta**                                                 3rd
+    **Meta's verdicts**, **Needs attention**   verdicts; blocked, needs input, waiting          kept 1st
+    **Drift**, **Notes**                                                                         2nd
+    **Preconditions for …**, **Pending**                                                         3rd
     <details> All N actions                one table row per action, collapsed                   4th
     <details> Field changes and reasons    per action, collapsed                                 5th
 
@@ -27,10 +27,12 @@ from reconciler.render.markdown import (
     action_detail,
     action_row,
     cell,
+    drift_lines,
     has_detail,
     head_lines,
     pending_lines,
     precondition_lines,
+    verdict_lines,
 )
 from reconciler.render.view import preconditions_by_address
 
@@ -62,8 +64,11 @@ def comment_sections(document: dict[str, Any]) -> list[Section]:
     actions = document["actions"]
     attention = [a for status in ATTENTION for a in actions if a["status"] == status]
     pending = pending_lines(document)  # a head of two lines, an item a line, a blank line
+    verdicts, drift = verdict_lines(document), drift_lines(document)  # the same shape
     sections = [
+        Section(0, "verdicts of Meta", tuple(verdicts[:2]), tuple(verdicts[2:-1])),
         Section(0, "actions that need attention", _attention_opening(attention), _attention(attention)),
+        Section(1, "drift items", tuple(drift[:2]), tuple(drift[2:-1])),
         Section(1, "notes", ("**Notes**", ""), tuple(f"- {cell(n)}" for n in document["notes"])),
         Section(
             2,

@@ -9,8 +9,10 @@ from reconciler.render.view import (
     MARKS,
     SIMULATED_BANNER,
     change_lines,
+    drift_items,
     preconditions_by_address,
     summary_line,
+    verdict_line,
 )
 
 _COLOURS = {"+": "32", "~": "33", "-": "31", "»": "36", "✓": "32", "✗": "31", "?": "33", "!": "1;35"}
@@ -51,8 +53,9 @@ def render_text(document: dict[str, Any], *, colour: bool = False) -> str:
             mark = CHECK_MARKS[check["outcome"]]
             out.append(f"  {paint(mark)} {check['name']}: {check['detail']}")
         out.append("")
+    out += _findings(document)
     if document["pending"]:
-        out.append("Pending at Meta (matches the configuration, not drift):")
+        out.append("Pending (under Meta review and as declared, or a move not made yet; not drift):")
         out += [f"  … {p['address']}: {p['detail']}" for p in document["pending"]]
         out.append("")
     if document["notes"]:
@@ -61,3 +64,22 @@ def render_text(document: dict[str, Any], *, colour: bool = False) -> str:
         out.append("")
     out.append(summary_line(document))
     return "\n".join(out) + "\n"
+
+
+def _findings(document: dict[str, Any]) -> list[str]:
+    """Meta's verdicts, then (--refresh-only) drift and the write-only values that cannot be compared."""
+    out: list[str] = []
+    if document.get("verdicts"):
+        out.append("Meta's verdicts (a person must act; not drift, not pending):")
+        out += [f"  ✗ {v['address']}: {verdict_line(v)}" for v in document["verdicts"]]
+        out.append("")
+    drift = drift_items(document)
+    if drift:
+        out.append("Drift (Meta differs from the configuration):")
+        out += [f"  ~ {d['detail']}" for d in drift]
+        out.append("")
+    if document.get("unknown"):
+        out.append("Unknown (write-only, not drift):")
+        out += [f"  ? {u['address']}: {u['path']}: {u['reason']}" for u in document["unknown"]]
+        out.append("")
+    return out

@@ -177,6 +177,11 @@ class SimulatorApp:
                 lambda d, pn: _ok(c.disable_two_step, pn),
             ),
             (
+                r"/numbers/(\w+)/profile",
+                "POST",
+                lambda d, pn: _ok(c.edit_profile, pn, **dict(d)),
+            ),
+            (
                 r"/numbers/(\w+)/quality",
                 "POST",
                 lambda d, pn: _ok(c.set_quality, pn, str(d["quality_rating"]), d.get("messaging_limit_tier")),
@@ -207,6 +212,7 @@ CONTROL_INDEX = {
     "GET /_sim/inbox/{phone_number_id}": "the last one-time code sent to the number (the SMS inbox)",
     "POST /_sim/numbers/{phone_number_id}/display_name/review": '{"approve": true|false}: decide a name',
     "POST /_sim/numbers/{phone_number_id}/disable_two_step": "the owner turns 2FA off in WhatsApp Manager",
+    "POST /_sim/numbers/{phone_number_id}/profile": '{"about"?, "email"?, …}: edited in WhatsApp Manager',
     "POST /_sim/templates/{template_id}/review": '{"approve": true|false, "reason"?}: decide a template',
     "POST /_sim/numbers/{phone_number_id}/quality": '{"quality_rating", "messaging_limit_tier"?}: rate it',
     "GET /_sim/webhooks": "every webhook delivery that ended (url, field, status, attempts)",

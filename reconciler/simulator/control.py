@@ -131,6 +131,15 @@ class SimulatorControl:
     def _emit(self, waba_id: str, field: str, value: dict[str, Any]) -> None:
         self._sim.webhooks.emit(self._sim.state, waba_id, field, value, self._sim.clock.now())
 
+    def edit_profile(self, phone_number_id: str, **fields: Any) -> None:
+        """What a person does in WhatsApp Manager → Profile: no API call, no webhook, only a changed value."""
+        with self._sim.lock:
+            profile = self._number(phone_number_id).profile
+            for name, value in fields.items():
+                if not hasattr(profile, name):
+                    raise ControlError(f"a business profile has no field {name!r}")
+                setattr(profile, name, value)
+
     def disable_two_step(self, phone_number_id: str) -> None:
         """What the number's owner does in WhatsApp Manager (there is no API for it)."""
         with self._sim.lock:

@@ -670,10 +670,11 @@ def review_display_name(n: NumberRec, approve: bool) -> None:
             n.verified_name = n.new_display_name
             n.name_status = "APPROVED"
             n.needs_reregister = n.registered  # the new certificate applies at the next register
-        else:
+            n.new_display_name = None
+            n.new_name_status = None
+        else:  # the declined request stays readable (new_name_status DECLINED) until the next one
             n.name_status = "DECLINED"
-        n.new_display_name = None
-        n.new_name_status = None
+            n.new_name_status = "DECLINED"
         return
     if n.name_status == "PENDING_REVIEW":
         n.name_status = "APPROVED" if approve else "DECLINED"

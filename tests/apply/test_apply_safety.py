@@ -72,15 +72,16 @@ def test_deregistering_needs_prevent_destroy_off_and_allow_destroy(estate: Path,
 
     rewrite(estate, deregister(guarded=True))
     code, out = cli("apply", "-c", config, "--sim", "--auto-approve")
-    assert code == 3, out
-    assert 'numbers["+886912345678"].deregister: blocked' in out and "prevent_destroy is true" in out
+    assert code == 1, out  # a guard refuses: not "waiting, rerun to resume" (3)
+    assert 'numbers["+886912345678"].deregister: refused' in out and "prevent_destroy is true" in out
 
     rewrite_again = yaml.safe_load(estate.read_text(encoding="utf-8"))
     rewrite_again["numbers"][TW]["lifecycle"] = {"prevent_destroy": False}
     estate.write_text(yaml.safe_dump(rewrite_again, allow_unicode=True), encoding="utf-8")
     code, out = cli("apply", "-c", config, "--sim", "--auto-approve")
-    assert code == 3, out
-    assert "rerun with --allow-destroy" in out and "deregister: done" not in out
+    assert code == 1, out
+    assert "deregister: refused" in out and "rerun with --allow-destroy" in out
+    assert "deregister: done" not in out
 
     code, out = cli("apply", "-c", config, "--sim", "--auto-approve", "--allow-destroy")
     assert 'numbers["+886912345678"].deregister: done' in out, out

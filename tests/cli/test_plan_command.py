@@ -108,12 +108,22 @@ def test_refresh_only_reports_drift_without_actions(
     assert document["actions"] == [] and document["refresh_only"] is True
     jsonschema.validate(document, json.loads((ROOT / "schemas" / "plan.schema.json").read_text("utf-8")))
     drift = document["drift"]
-    assert any("profile.websites" in line for line in drift) and set(drift) <= set(document["notes"])
+    websites = next(d for d in drift if d["path"] == "profile.websites")
+    assert websites["address"] == 'numbers["+886912345678"]'
+    assert websites["live"] == ["https://harbourlane.example/tw"] and len(websites["declared"]) == 2
     _, text, _ = run(capsys, "plan", "-c", str(EXAMPLE), "--sim", "--refresh-only")
     assert f"Refresh only: {len(drift)} difference(s) at Meta" in text
-    # a plan saved before the drift list was written down counts its drift from the notes
+    assert websites["detail"] in text
+    # a plan saved when drift was one line each reads back and shows the same
+    lines = {**document, "drift": [d["detail"] for d in drift], "unknown": []}
     older = tmp_path / "older.json"
-    older.write_text(json.dumps({k: v for k, v in document.items() if k != "drift"}), encoding="utf-8")
+    older.write_text(json.dumps(lines), encoding="utf-8")
+    _, shown, _ = run(capsys, "show", str(older))
+    assert f"Refresh only: {len(drift)} difference(s) at Meta" in shown and websites["detail"] in shown
+    # one saved before the drift list was written down counts its drift from the notes
+    notes = [d["detail"] for d in drift]
+    oldest = {k: v for k, v in document.items() if k not in ("drift", "unknown", "verdicts")}
+    older.write_text(json.dumps({**oldest, "notes": notes}), encoding="utf-8")
     _, shown, _ = run(capsys, "show", str(older))
     assert f"Refresh only: {len(drift)} difference(s) at Meta" in shown
 
@@ -240,7 +250,11 @@ def test_refresh_only_with_detailed_exitcode_exits_2_on_drift(capsys: pytest.Cap
     code, out, _ = run(capsys, "plan", "-c", str(EXAMPLE), "--sim", "--refresh-only", "--detailed-exitcode")
     assert code == 2
     assert 'profile.websites is ["https://harbourlane.example/tw"] at Meta' in out  # JSON, not a repr
-    assert "pin may differ at Meta (write-only" in out  # it cannot be read back: no claim it differs
+    # a PIN cannot be read back, and a fresh runner has no fingerprint of it: unknown, not drift
+    assert "Unknown (write-only, not drift):" in out and "pin may differ" not in out
+    assert 'numbers["+85251234567"]: pin: write-only' in out
+    # a number whose move has not happened is pending migration, not drift
+    assert 'numbers["+85261234567"]: pending migration from WABA 2000000000901' in out
     # a declared template Meta does not have is drift too, not only fields that differ
     assert 'templates["spring_sale/zh_HK"]: declared, but not at Meta' in out
 

@@ -369,8 +369,13 @@ def test_refresh_only_reports_drift_without_actions(example: Config) -> None:
         PlanOptions(refresh_only=True),
     )  # fmt: skip
     assert plan.actions == ()
-    assert any('profile.email is "old@x.example" at Meta' in n for n in plan.notes)
-    assert plan.drift and plan.has_changes  # what --detailed-exitcode reports as 2
+    address = 'numbers["+85251234567"]'
+    assert [(d.address, d.path, d.declared, d.live) for d in plan.drift] == [
+        (address, "profile.email", "hello@harbourlane.example", "old@x.example")
+    ]
+    assert 'profile.email is "old@x.example" at Meta' in plan.drift[0].detail
+    assert plan.has_changes  # what --detailed-exitcode reports as 2
+    assert plan.unknown == ()  # the write-only values are those wabaplan set
 
 
 def test_a_copy_may_differ_where_the_template_ignores_changes(example: Config) -> None:

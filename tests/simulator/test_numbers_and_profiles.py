@@ -42,7 +42,16 @@ def test_declined_display_name(sim: RunningSimulator, graph: httpx.Client) -> No
     graph.post(f"/{TW_MAIN}", json={"new_display_name": "Harbour Lane TW Shop"})
     sim.control.review_display_name(TW_MAIN, approve=False)
     after = graph.get(f"/{TW_MAIN}", params={"fields": "verified_name,name_status,new_name_status"}).json()
-    assert after == {"id": TW_MAIN, "verified_name": "Harbour Lane Taiwan", "name_status": "DECLINED"}
+    assert after == {
+        "id": TW_MAIN,
+        "verified_name": "Harbour Lane Taiwan",
+        "name_status": "DECLINED",
+        "new_name_status": "DECLINED",  # which request was declined stays readable until the next one
+    }
+    graph.post(f"/{TW_MAIN}", json={"new_display_name": "Harbour Lane Tea TW"})  # a new name may follow
+    assert graph.get(f"/{TW_MAIN}", params={"fields": "new_name_status"}).json()["new_name_status"] == (
+        "PENDING_REVIEW"
+    )
 
 
 def test_pin_change_and_webhook_override(graph: httpx.Client) -> None:

@@ -146,8 +146,12 @@ def _report(applied: Applied, args: ApplyArgs, out: TextIO) -> int:
         out.write(f"\n{label}{report.summary()}\n")
     for item in applied.pending:
         out.write(f"waiting on Meta: {item.address}: {item.detail}\n")
+    for verdict in applied.plan.verdicts:  # not proposed again: a person must change the config
+        out.write(f"Meta's verdict: {verdict.line()}\n")
     if report is None and not applied.pending:
-        out.write(f"{label}No changes. Meta matches the configuration.\n")
+        ruled = len(applied.plan.verdicts)
+        done = f"No changes to make; {ruled} verdict(s) of Meta need a person." if ruled else ""
+        out.write(f"{label}{done or 'No changes. Meta matches the configuration.'}\n")
     if applied.exit_code == ExitCode.WAITING:
         out.write(_resume_hint(applied, args) + "\n")
     return applied.exit_code
