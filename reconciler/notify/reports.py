@@ -24,13 +24,22 @@ QUALITY_NEEDS_ACTION = frozenset({"RED"})
 
 
 def from_plan(plan: Plan, *, project: str, job_url: str | None = None) -> Summary:
-    """A --refresh-only plan: each difference at Meta, and each declared WABA that could not be read."""
+    """A --refresh-only plan: Meta's verdicts first, then each difference at Meta, then each declared WABA
+    that could not be read. Unknown write-only values and moves not yet made are not sent: not drift."""
     unreadable = tuple(f"unreadable: {line}" for line in plan.incomplete)
     return Summary(
         source="plan --refresh-only",
         project=project,
-        counts=(Count("drift", len(plan.drift)), Count("unreadable WABAs", len(plan.incomplete))),
-        items=(*unreadable, *plan.drift),
+        counts=(
+            Count("verdicts", len(plan.verdicts)),
+            Count("drift", len(plan.drift)),
+            Count("unreadable WABAs", len(plan.incomplete)),
+        ),
+        items=(
+            *(f"Meta's verdict: {verdict.line()}" for verdict in plan.verdicts),
+            *(drift.detail for drift in plan.drift),
+            *unreadable,
+        ),
         graph_url=plan.graph_url,
         simulated=plan.simulated,
         job_url=job_url,

@@ -8,28 +8,45 @@ import pytest
 
 from reconciler.errors import SecretError
 from reconciler.events import Verdict
+from reconciler.events.verdicts import MetaVerdict, Subject
 from reconciler.notify.joblink import job_url
 from reconciler.notify.reports import from_plan, from_status
 from reconciler.notify.summary import MAX_ITEMS, MAX_LINE, Count, Summary
 from reconciler.notify.targets import NotifyError, redact, targets_from
 from reconciler.notify.verdicts import from_verdicts
-from reconciler.plan.model import Plan
+from reconciler.plan.model import Drift, Plan
 from reconciler.status import REGISTER_LIMIT, NumberStatus, StatusReport, WabaStatus
 
-DRIFT = 'numbers["+85251234567"]: profile.about is "Old" at Meta (config: "New")'
+DRIFT_LINE = 'numbers["+85251234567"]: profile.about is "Old" at Meta (config: "New")'
+DRIFT = Drift('numbers["+85251234567"]', "profile.about", "New", "Old", DRIFT_LINE)
+REJECTED = MetaVerdict(
+    'wabas.hk_retail.templates["spring_sale/zh_HK"]',
+    Subject.TEMPLATE_STATUS,
+    "REJECTED",
+    "INVALID_FORMAT",
+    "change the template's content",
+)
 UNREADABLE = "wabas.tw_retail (2000000000002): the token may not read it"
 
 
-def test_a_refresh_only_plan_with_drift_and_an_unreadable_waba_needs_action() -> None:
-    plan = Plan((), refresh_only=True, drift=(DRIFT,), incomplete=(UNREADABLE,), graph_url="https://g")
+def test_a_refresh_only_plan_with_a_verdict_drift_and_an_unreadable_waba_needs_action() -> None:
+    plan = Plan(
+        (),
+        refresh_only=True,
+        drift=(DRIFT,),
+        verdicts=(REJECTED,),
+        incomplete=(UNREADABLE,),
+        graph_url="https://g",
+    )
     summary = from_plan(plan, project="hk/numbers.yaml", job_url="https://ci/job/7")
-    assert summary.needs_action and summary.total == 2
-    assert summary.title() == "wabaplan plan --refresh-only: 2 items need action (hk/numbers.yaml)"
+    assert summary.needs_action and summary.total == 3
+    assert summary.title() == "wabaplan plan --refresh-only: 3 items need action (hk/numbers.yaml)"
     assert summary.body().splitlines() == [
-        "Found at https://g: drift 1, unreadable WABAs 1.",
+        "Found at https://g: verdicts 1, drift 1, unreadable WABAs 1.",
         "",
+        f"- Meta's verdict: {REJECTED.line()}",
+        f"- {DRIFT_LINE}",
         f"- unreadable: {UNREADABLE}",
-        f"- {DRIFT}",
         "",
         "CI job: https://ci/job/7",
     ]
