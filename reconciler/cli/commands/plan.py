@@ -12,6 +12,7 @@ from reconciler import runtime
 from reconciler.cli.args import PlanArgs
 from reconciler.cli.common import load_valid, output_file, render, simulated
 from reconciler.cli.exit import ExitCode
+from reconciler.config.estate import base_dir
 from reconciler.config.model import Config
 from reconciler.graph.connect import connect
 from reconciler.plan.build import PlanOptions, build_plan
@@ -26,10 +27,10 @@ def run(args: PlanArgs) -> int:
     out = output_file(args.out)
     state = StateDir(locate(path, os.environ))
     with simulated(args.sim, state) as meta, closing(open_backend(state.path, os.environ)) as backend:
-        target = runtime.target_for(config, base_dir=path.parent, environ=os.environ, simulated=meta)
+        target = runtime.target_for(config, base_dir=base_dir(path), environ=os.environ, simulated=meta)
         snapshot, cost = asyncio.run(_read(config, target))  # the one event loop of this command
         write_only = runtime.write_only(
-            config, base_dir=path.parent, environ=os.environ, state=backend, target=target
+            config, base_dir=base_dir(path), environ=os.environ, state=backend, target=target
         )
     options = PlanOptions(
         targets=args.target,

@@ -13,6 +13,7 @@ from reconciler import runtime
 from reconciler.cli.args import StatusArgs
 from reconciler.cli.common import load_valid, simulated
 from reconciler.cli.exit import ExitCode
+from reconciler.config.estate import base_dir
 from reconciler.config.model import Config
 from reconciler.graph.connect import connect
 from reconciler.reader import read_wabas
@@ -30,7 +31,7 @@ def run(args: StatusArgs) -> int:
     config = load_valid(path)
     state = StateDir(locate(path, os.environ))
     with simulated(args.sim, state) as meta, closing(open_backend(state.path, os.environ)) as backend:
-        target = runtime.target_for(config, base_dir=path.parent, environ=os.environ, simulated=meta)
+        target = runtime.target_for(config, base_dir=base_dir(path), environ=os.environ, simulated=meta)
         snapshot, cost = asyncio.run(_read(config, target))  # the one event loop of this command
         now = time.time()
         facts = journal_facts(backend, runtime.journal_target(target), now=now)

@@ -14,6 +14,7 @@ from reconciler.cli.args import WatchArgs
 from reconciler.cli.common import load_valid
 from reconciler.cli.exit import ExitCode
 from reconciler.cli.refusals import refuse_half_tls
+from reconciler.config.estate import base_dir
 from reconciler.config.model import Config
 from reconciler.config.secrets import resolve
 from reconciler.errors import SecretError, WabaplanError
@@ -31,8 +32,8 @@ def run(args: WatchArgs) -> int:
     path = Path(args.config)
     config = load_valid(path)
     refuse_half_tls(args)
-    secrets = watch_secrets(config, path.parent, os.environ)
-    target = runtime.target_for(config, base_dir=path.parent, environ=os.environ)
+    secrets = watch_secrets(config, base_dir(path), os.environ)
+    target = runtime.target_for(config, base_dir=base_dir(path), environ=os.environ)
     settings = WatchSettings(
         host=args.host, port=args.port, max_body=args.max_body, queue=args.queue, window=args.coalesce,
         tls_cert=args.tls_cert, tls_key=args.tls_key,
