@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from reconciler.config import estate
 from reconciler.config.model import Config
 from reconciler.config.secrets import is_pin, resolve
 from reconciler.errors import SecretError, WabaplanError
@@ -292,4 +293,7 @@ async def read_for_import(waba_ids: list[str], target: GraphTarget, connection: 
 
 
 def config_hash(path: Path) -> str:
+    """The config's checksum (a directory's: each file's name and bytes, in reading order)."""
+    if path.is_dir():
+        return estate.digest(path)
     return "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()

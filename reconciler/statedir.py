@@ -22,10 +22,12 @@ DEFAULT_NAME = ".wabaplan"
 
 
 def locate(config_path: Path, environ: Mapping[str, str]) -> Path:
+    """`WABAPLAN_STATE_DIR`, else `.wabaplan/` beside the config file, or inside a config directory."""
     configured = environ.get("WABAPLAN_STATE_DIR")
     if configured:
         return Path(configured).expanduser()
-    return config_path.resolve().parent / DEFAULT_NAME
+    resolved = config_path.resolve()
+    return (resolved if resolved.is_dir() else resolved.parent) / DEFAULT_NAME
 
 
 def write_json_atomic(path: Path, document: Any) -> None:

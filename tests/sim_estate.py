@@ -36,6 +36,41 @@ def copy_estate(work: Path) -> Path:
     return work / "numbers.yaml"
 
 
+def split_estate(work: Path) -> Path:
+    """The example as a config directory under `work`: `00-connection.yaml` (version and connection),
+    `hk.yaml` (the Hong Kong WABA and its two numbers), `tw.yaml` (Taiwan's, with its own `version: 1`);
+    its picture and PIN file beside them. Returns the directory."""
+    single = copy_estate(work)
+    lines = single.read_text(encoding="utf-8").splitlines(keepends=True)
+    at = {line.split("#")[0].strip(): index for index, line in enumerate(lines)}
+
+    def block(start: str, end: str | None = None) -> str:
+        return "".join(lines[at[start] : at[end] if end else len(lines)])
+
+    hk, hk_main, tw_main, hk_store = (
+        "hk_retail:",
+        '"+852 5123 4567":',
+        '"+886 912 345 678":',
+        '"+852 6123 4567":',
+    )
+    files = {
+        "00-connection.yaml": "".join(lines[: at["wabas:"]]),
+        "hk.yaml": "wabas:\n"
+        + block(hk, "tw_retail:")
+        + "numbers:\n"
+        + block(hk_main, tw_main)
+        + block(hk_store),
+        "tw.yaml": "version: 1\nwabas:\n"
+        + block("tw_retail:", "numbers:")
+        + "numbers:\n"
+        + block(tw_main, hk_store),
+    }
+    for name, text in files.items():
+        (work / name).write_text(text, encoding="utf-8")
+    single.unlink()
+    return work
+
+
 def estate_without_the_move(work: Path) -> tuple[Path, Config]:
     """A copy of the example without the number moving in (so nothing waits for a code), loaded."""
     path = copy_estate(work)

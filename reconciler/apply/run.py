@@ -28,6 +28,7 @@ from reconciler import runtime
 from reconciler.apply.executor import EXIT_OK, EXIT_WAITING, ApplyReport, Progress, execute
 from reconciler.apply.scope import lock_scope
 from reconciler.apply.steps import MAX_POLL_SECONDS, AskCode, StepContext
+from reconciler.config import estate
 from reconciler.config.model import Config
 from reconciler.errors import WabaplanError
 from reconciler.graph.clock import Clock, SystemClock
@@ -136,6 +137,7 @@ def apply(
 ) -> Applied:
     """One apply. `transport` and `clock` reach the Graph clients (in tests: an in-process Meta, no waits)."""
     state_dir = runtime_state_dir(config_path, environ)
+    config_dir = estate.base_dir(config_path)
     simulated = options.sim_world is not None
     backend = open_backend(state_dir, environ)
     scope = lock_scope(config, resolve_targets(config, _targets(options)))  # a bad --target: refused here
@@ -153,7 +155,7 @@ def apply(
             else nullcontext(None)
         )
         with simulator as meta:
-            target = runtime.target_for(config, base_dir=config_path.parent, environ=environ, simulated=meta)
+            target = runtime.target_for(config, base_dir=config_dir, environ=environ, simulated=meta)
             trail.target = runtime.journal_target(target)
             with backend.journal(target=trail.target) as journal:
                 journal.close_abandoned_runs()  # a run still 'running' whose process is gone died
@@ -183,6 +185,11 @@ class _Session:
     clock: Clock
     trail: RunTrail
 
+    @property
+    def config_dir(self) -> Path:
+        """Where the config's relative paths start: its directory, or the config directory itself."""
+        return estate.base_dir(self.config_path)
+
     async def fresh_plan(self, settle: bool) -> Plan:
         config, options = self.config, self.options
         snapshot, _ = await runtime.read_live(config, self.target, self.connection)
@@ -190,7 +197,7 @@ class _Session:
             _settle_intents(self.journal, snapshot, config, time.time())
         write_only = runtime.write_only(
             config,
-            base_dir=self.config_path.parent,
+            base_dir=self.config_dir,
             environ=self.environ,
             state=self.backend,
             target=self.target,
@@ -222,7 +229,7 @@ class _Session:
             key=self.backend.key(),
             secret=secret,
             otp=otp,
-            config_dir=self.config_path.parent,
+            config_dir=self.config_dir,
             config_arg=str(self.config_path),
             simulated=self.target.simulated,
             wait=options.wait,
@@ -301,7 +308,7 @@ def runtime_state_dir(config_path: Path, environ: Mapping[str, str]) -> Path:
 
 async def _execute(plan: Plan, session: _Session, ask_code: AskCode, progress: Progress) -> ApplyReport:
     options, environ, target, journal = session.options, session.environ, session.target, session.journal
-    base_dir = session.config_path.parent
+    base_dir = session.config_dir
     resolved: list[str] = []
 
     def secret(address: str, reference: str) -> str:

@@ -45,9 +45,10 @@ def simulated(sim: str | None, state: StateDir) -> AbstractContextManager[Any]:
 def state_beside(config: str) -> Path:
     """The state directory of the config named by -c, which must exist (else -c has a typo)."""
     path = Path(config)
-    if not path.is_file() and not os.environ.get("WABAPLAN_STATE_DIR"):
+    if not path.exists() and not os.environ.get("WABAPLAN_STATE_DIR"):
         raise ConfigError(
-            f"{path}: no such file; the state directory lives beside the config, so name it with -c"
+            f"{path}: no such file or directory; the state directory lives beside the config file (or "
+            "inside the config directory), so name it with -c"
         )
     return locate(path, os.environ)
 

@@ -1,7 +1,8 @@
-"""Load a configuration file into the desired-state model, collecting every problem with its place.
+"""Load a configuration file (or a directory of them) into the desired-state model, collecting every
+problem with its place.
 
 read_yaml_file ─▶ YamlSource (data + marks) ─▶ Config.model_validate ─▶ Config
-                                 └──── every problem ─▶ Diagnostic(file, line, column, path, what, fix)
+  (a directory: each file read, then estate.merge) └─ every problem ─▶ Diagnostic(file, line, column, …)
 """
 
 from __future__ import annotations
@@ -18,14 +19,14 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from reconciler.config.diagnostics import Diagnostic, format_path
+from reconciler.config.diagnostics import Diagnostic
+from reconciler.config.estate import base_dir, merge, read_estate
+from reconciler.config.locate import EstateLocator, FileLocator, Loc, Locator, display
 from reconciler.config.model import Config
-from reconciler.config.phone import e164_or_none
 from reconciler.config.secrets import is_pin, resolve
-from reconciler.config.yamlsource import FileUnreadable, Mark, YamlSource, read_yaml_file
+from reconciler.config.yamlsource import FileUnreadable, Mark, read_yaml_file
 from reconciler.errors import ConfigError, SecretError
 
-Loc = tuple[str | int, ...]
 _SENSITIVE = {"pin", "access_token", "verify_token"}
 _JPEG, _PNG = b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n"
 
@@ -37,6 +38,7 @@ class Loaded:
     path: Path
     config: Config | None
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)  # what was read: the file, or a directory's files
 
     @property
     def ok(self) -> bool:
@@ -57,34 +59,65 @@ def load(path: Path, *, check_secrets: bool = False, environ: dict[str, str] | N
 
 
 def _load(path: Path, check_secrets: bool, environ: dict[str, str] | None) -> Loaded:
-    name = str(path)
+    if path.is_dir():
+        return _load_directory(path, check_secrets, environ)
     try:
         source = read_yaml_file(path)
     except FileUnreadable as exc:
         mark = exc.mark or Mark(1, 1)
-        return Loaded(path, None, [Diagnostic(name, mark.line, mark.column, "", exc.what, exc.fix)])
-    locator = _Locator(source)
-    diagnostics = [
-        Diagnostic(name, p.mark.line, p.mark.column, locator.display(p.path), p.message, p.fix)
-        for p in source.problems
-    ]
-    unread = {locator.display(p.path) for p in source.problems if p.unread}
+        return Loaded(path, None, [Diagnostic(str(path), mark.line, mark.column, "", exc.what, exc.fix)])
+    locator = FileLocator(source, str(path))
+    return _check(path, source.data, locator, [locator], [], check_secrets, environ)
+
+
+def _load_directory(path: Path, check_secrets: bool, environ: dict[str, str] | None) -> Loaded:
+    try:
+        files, unreadable = read_estate(path)
+    except FileUnreadable as exc:
+        return Loaded(path, None, [Diagnostic(str(path), 1, 1, "", exc.what, exc.fix)])
+    if unreadable:  # what the other files say would be noise while one of them is missing
+        return Loaded(path, None, unreadable, [Path(f.name) for f in files])
+    data, owners, twice = merge(files)
+    locator = EstateLocator(files, owners)
+    return _check(path, data, locator, files, twice, check_secrets, environ)
+
+
+def _check(
+    path: Path,
+    data: Any,
+    locator: Locator,
+    files: list[FileLocator],
+    diagnostics: list[Diagnostic],
+    check_secrets: bool,
+    environ: dict[str, str] | None,
+) -> Loaded:
+    """The model validated over `data` (one file's, or a directory's merged), every problem placed."""
+    for file in files:
+        diagnostics += [
+            Diagnostic(file.name, p.mark.line, p.mark.column, display(p.path), p.message, p.fix)
+            for p in file.source.problems
+        ]
+    unread = {display(p.path) for file in files for p in file.source.problems if p.unread}
     context: dict[str, Any] = {"diagnostics": []}
+    if len(files) > 1:
+        context["place_of"] = lambda loc: str(locator.place(loc, prefer_key=True))
     config: Config | None = None
     try:
-        config = Config.model_validate(source.data, context=context)
+        config = Config.model_validate(data, context=context)
     except ValidationError as exc:
-        found = [_from_pydantic(name, error, locator) for error in exc.errors(include_url=False)]
+        found = [_from_pydantic(error, locator) for error in exc.errors(include_url=False)]
         diagnostics += [d for d in found if d.path not in unread]  # a value not read is reported once
     for loc, what, fix in context["diagnostics"]:
-        mark = locator.mark(loc, prefer_key=True)
-        diagnostics.append(Diagnostic(name, mark.line, mark.column, locator.display(loc), what, fix))
+        diagnostics.append(Diagnostic(*locator.place(loc, prefer_key=True), display(loc), what, fix))
     locator.kept = context.get("kept_numbers", {})
-    diagnostics += _check_files(name, source.data, path.parent, locator)  # even when the rest is wrong
+    base = base_dir(path)
+    for file in files:  # even when the rest is wrong
+        diagnostics += _check_files(file.source.data, base, file)
     if config is not None and check_secrets:
-        diagnostics += _check_secrets(name, config, path.parent, locator, environ)
-    diagnostics.sort(key=lambda d: (d.line, d.column, d.path))
-    return Loaded(path, config if not diagnostics else None, _dedupe(diagnostics))
+        diagnostics += _check_secrets(config, base, locator, environ)
+    diagnostics.sort(key=lambda d: (d.file, d.line, d.column, d.path))
+    read = [Path(file.name) for file in files]
+    return Loaded(path, config if not diagnostics else None, _dedupe(diagnostics), read)
 
 
 def load_or_raise(path: Path) -> Config:
@@ -108,42 +141,10 @@ def secret_references(config: Config) -> Iterator[tuple[Loc, str, str]]:
             yield ("numbers", number, "migrate_from", "access_token"), spec.migrate_from.access_token, "token"
 
 
-# ---------------------------------------------------------------- where things are
-
-
-class _Locator:
-    """Maps model locations (raw or normalised number keys) to marks and display paths."""
-
-    def __init__(self, source: YamlSource) -> None:
-        self.source = source
-        self.kept: dict[str, str] = {}  # E.164 → the key as written of the declaration validated
-        numbers = source.data.get("numbers") if isinstance(source.data, dict) else None
-        self.number_keys: dict[str, str] = {}
-        self.written: set[str] = set(numbers) if isinstance(numbers, dict) else set()
-        if isinstance(numbers, dict):
-            for raw in numbers:
-                e164 = e164_or_none(raw)
-                if e164 is not None:
-                    self.number_keys.setdefault(e164, raw)
-
-    def _raw(self, loc: Loc) -> Loc:
-        if len(loc) >= 2 and loc[0] == "numbers" and isinstance(loc[1], str) and loc[1] not in self.written:
-            return ("numbers", self.number_keys.get(loc[1], loc[1]), *loc[2:])
-        return loc
-
-    def mark(self, loc: Loc, *, prefer_key: bool = False) -> Mark:
-        return self.source.mark_for(self._raw(loc), prefer_key=prefer_key)
-
-    def display(self, loc: Loc) -> str:
-        if len(loc) >= 2 and loc[0] == "numbers" and isinstance(loc[1], str):
-            loc = ("numbers", e164_or_none(loc[1]) or loc[1], *loc[2:])
-        return format_path(loc)
-
-
 # ---------------------------------------------------------------- pydantic errors in the user's words
 
 
-def _from_pydantic(name: str, error: Any, locator: _Locator) -> Diagnostic:
+def _from_pydantic(error: Any, locator: Locator) -> Diagnostic:
     loc: Loc = tuple(error["loc"])
     kind: str = error["type"]
     ctx: dict[str, Any] = error.get("ctx") or {}
@@ -153,7 +154,7 @@ def _from_pydantic(name: str, error: Any, locator: _Locator) -> Diagnostic:
         loc = loc[:-1]
     field_name = str(loc[-1]) if loc else ""
     sensitive = field_name in _SENSITIVE
-    mark = locator.mark(loc, prefer_key=on_key or kind in ("extra_forbidden", "missing"))
+    where = locator.place(loc, prefer_key=on_key or kind in ("extra_forbidden", "missing"))
 
     if kind == "wabaplan":
         what, fix = ctx["what"], ctx.get("fix", "")
@@ -165,7 +166,7 @@ def _from_pydantic(name: str, error: Any, locator: _Locator) -> Diagnostic:
     elif kind == "missing":
         what = f"required key {field_name!r} is missing"
         fix = f"add `{field_name}:`" + _describe(loc)
-        mark = locator.mark(loc[:-1], prefer_key=True)
+        where = locator.place(loc[:-1], prefer_key=True)
     elif kind in ("literal_error", "enum"):
         choices = _choices(ctx.get("expected", ""))
         what = f"{value!r} is not allowed here"
@@ -190,7 +191,7 @@ def _from_pydantic(name: str, error: Any, locator: _Locator) -> Diagnostic:
         fix = _TYPE_FIXES.get(kind, "change the value's type")
     else:
         what, fix = error["msg"], ""
-    return Diagnostic(name, mark.line, mark.column, locator.display(loc), what, fix)
+    return Diagnostic(*where, display(loc), what, fix)
 
 
 _TYPE_WORDS = {
@@ -301,7 +302,7 @@ def _unwrap(annotation: Any) -> Any:
 # ---------------------------------------------------------------- checks that need the file system
 
 
-def _check_files(name: str, data: Any, base: Path, locator: _Locator) -> list[Diagnostic]:
+def _check_files(data: Any, base: Path, locator: FileLocator) -> list[Diagnostic]:
     """Each declared profile picture, as written (so the model need not be valid, and each of a number's
     declarations is checked where it stands)."""
     found = []
@@ -314,8 +315,7 @@ def _check_files(name: str, data: Any, base: Path, locator: _Locator) -> list[Di
         loc: Loc = ("numbers", raw, "profile", "picture")
         problem = _picture_problem(base / picture)
         if problem:
-            mark = locator.mark(loc)
-            found.append(Diagnostic(name, mark.line, mark.column, locator.display(loc), *problem))
+            found.append(Diagnostic(*locator.place(loc), display(loc), *problem))
     return found
 
 
@@ -335,28 +335,24 @@ def _picture_problem(path: Path) -> tuple[str, str] | None:
 
 
 def _check_secrets(
-    name: str, config: Config, base: Path, locator: _Locator, environ: dict[str, str] | None
+    config: Config, base: Path, locator: Locator, environ: dict[str, str] | None
 ) -> list[Diagnostic]:
     found = []
     for loc, reference, kind in secret_references(config):
         if loc[0] == "numbers":  # the declaration the model kept, if the number was written twice
             loc = ("numbers", locator.kept.get(str(loc[1]), loc[1]), *loc[2:])
-        mark = locator.mark(loc)
+        where = locator.place(loc)
         try:
             value = resolve(reference, base_dir=base, environ=environ)
         except SecretError as exc:
             what, _, fix = str(exc).rpartition(" (")
-            found.append(
-                Diagnostic(name, mark.line, mark.column, locator.display(loc), what, fix.rstrip(")"))
-            )
+            found.append(Diagnostic(*where, display(loc), what, fix.rstrip(")")))
             continue
         if kind == "pin" and not is_pin(value):
             found.append(
                 Diagnostic(
-                    name,
-                    mark.line,
-                    mark.column,
-                    locator.display(loc),
+                    *where,
+                    display(loc),
                     f"the PIN behind {reference} is not 6 digits",
                     "a two-step verification PIN is exactly six digits",
                 )

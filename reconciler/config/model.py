@@ -50,6 +50,12 @@ def _report(info: ValidationInfo, loc: Loc, what: str, fix: str) -> None:
     sink.append((loc, what, fix))
 
 
+def _where(info: ValidationInfo, loc: Loc) -> str:
+    """` at FILE:LINE:COL` when the config is several files (the loader passes `place_of`), else ''."""
+    place_of = (info.context or {}).get("place_of")
+    return f" at {place_of(loc)}" if place_of else ""
+
+
 # ---------------------------------------------------------------- field types
 
 
@@ -674,7 +680,8 @@ class Config(_Model):
                 _report(
                     info,
                     ("wabas", name, "id"),
-                    f"WABA {waba.id} is already declared as {waba_ids[waba.id]!r}",
+                    f"WABA {waba.id} is already declared as {waba_ids[waba.id]!r}"
+                    + _where(info, ("wabas", waba_ids[waba.id])),
                     "declare each WABA once",
                 )
             waba_ids.setdefault(waba.id, name)

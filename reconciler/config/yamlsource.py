@@ -105,6 +105,7 @@ class YamlSource:
     aliases: dict[Path_, list[Path_]] = field(default_factory=dict)  # where an alias is → its anchor's path
     values: int = 0  # keys and values read, each alias counted as many as it stands for
     depth: int = 0  # the deepest nesting of mappings and lists, aliases expanded
+    size: int = 0  # bytes read from the file
     entries: list[_Entry] = field(default_factory=list, repr=False)  # marks as logged, not yet indexed
 
     def index(self) -> None:
@@ -178,12 +179,17 @@ class FileUnreadable(Exception):
         self.mark = mark
 
 
-def read_yaml_file(path: Path) -> YamlSource:
-    """Read `path`; raise FileUnreadable with a single clear line when it cannot be used at all."""
+def read_yaml_file(
+    path: Path, *, limit: int = MAX_FILE_BYTES, too_large: FileUnreadable | None = None
+) -> YamlSource:
+    """Read `path`; raise FileUnreadable with a single clear line when it cannot be used at all.
+
+    `limit` and `too_large`: a smaller budget and its own words (what a directory's files have left).
+    """
     try:
-        raw = read_bounded(path, MAX_FILE_BYTES)
+        raw = read_bounded(path, limit)
     except InputTooLarge:
-        raise FileUnreadable(
+        raise too_large or FileUnreadable(
             f"file is larger than {describe_size(MAX_FILE_BYTES)}, the most wabaplan reads of a config",
             "check the path (a device or a pipe that never ends is not a configuration); "
             "an estate this large can be split into several files",
@@ -196,7 +202,9 @@ def read_yaml_file(path: Path) -> YamlSource:
         raise FileUnreadable(
             f"cannot be read: {exc.strerror}", "check the path and its permissions"
         ) from None
-    return parse_yaml_text(decode(raw))
+    source = parse_yaml_text(decode(raw))
+    source.size = len(raw)
+    return source
 
 
 # ---------------------------------------------------------------- bytes to text

@@ -71,9 +71,14 @@ def test_unusable_file_gets_one_clear_line(
     assert "Traceback" not in out + err
 
 
-def test_directory_instead_of_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_directory_without_yaml_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "notes.txt").write_text("wabas: {}\n", encoding="utf-8")  # only *.yaml and *.yml are read
     code, out, _ = run(capsys, "validate", "-c", str(tmp_path))
-    assert code == 1 and "is a directory" in out
+    assert code == 1
+    assert out == (
+        f"{tmp_path}:1:1: the directory holds no *.yaml or *.yml file (start from examples/numbers.yaml, "
+        f"or pass a single file with -c)\n{tmp_path} (0 files): 1 problem\n"
+    )
 
 
 def test_default_config_is_numbers_yaml_in_the_working_directory(

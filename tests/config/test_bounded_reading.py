@@ -200,8 +200,9 @@ def test_a_missing_file_and_a_directory_are_one_line_each(tmp_path: Path) -> Non
     [missing] = load(tmp_path / "nowhere.yaml").diagnostics
     assert missing.message == "file not found"
     assert missing.fix == "check the path, or pass another file with -c"
-    [directory] = load(tmp_path).diagnostics
-    assert directory.message == "is a directory, not a file"
+    [directory] = load(tmp_path).diagnostics  # a directory is an estate of files: this one has none
+    assert directory.message == "the directory holds no *.yaml or *.yml file"
+    assert directory.file == str(tmp_path)
 
 
 def test_too_many_values_stops_at_the_value_that_crosses_the_limit(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -20,6 +20,7 @@ from reconciler.statedir import StateDir, locate
 
 
 def run(args: ImportArgs) -> int:
+    _refuse_directory(args.out)
     out = output_file(args.out)
     if out is not None and out.exists():
         raise WabaplanError(f"{out} already exists: choose another --out, or remove it first")
@@ -46,6 +47,16 @@ def run(args: ImportArgs) -> int:
             f"check it with `wabaplan validate -c {out}`\n"
         )
     return ExitCode.OK
+
+
+def _refuse_directory(name: str | None) -> None:
+    """Import writes one file; in a config directory, a file of its own joins the estate."""
+    if name and Path(name).is_dir():
+        raise WabaplanError(
+            f"--out {name} is a directory, and import writes one file: name a new file in it, e.g. "
+            f"--out {Path(name) / 'imported.yaml'} (the directory's files are one estate, so "
+            f"`wabaplan validate -c {name}` then reports a WABA or number declared in two files)"
+        )
 
 
 async def _read(waba_ids: list[str], target: runtime.GraphTarget) -> Snapshot:

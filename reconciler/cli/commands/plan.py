@@ -14,6 +14,7 @@ from reconciler.cli.common import load_valid, output_file, project_of, render, s
 from reconciler.cli.exit import ExitCode
 from reconciler.cli.notifying import ci_job, notifier_for, notify
 from reconciler.cli.refusals import refuse_notify_without_refresh_only
+from reconciler.config.estate import base_dir
 from reconciler.config.model import Config
 from reconciler.graph.connect import connect
 from reconciler.notify.reports import from_plan
@@ -34,10 +35,10 @@ def run(args: PlanArgs) -> int:
     notifier = notifier_for(args.notify) if args.refresh_only else None
     state = StateDir(locate(path, os.environ))
     with simulated(args.sim, state) as meta, closing(open_backend(state.path, os.environ)) as backend:
-        target = runtime.target_for(config, base_dir=path.parent, environ=os.environ, simulated=meta)
+        target = runtime.target_for(config, base_dir=base_dir(path), environ=os.environ, simulated=meta)
         snapshot, cost = asyncio.run(_read(config, target))  # the one event loop of this command
         write_only = runtime.write_only(
-            config, base_dir=path.parent, environ=os.environ, state=backend, target=target
+            config, base_dir=base_dir(path), environ=os.environ, state=backend, target=target
         )
     options = PlanOptions(
         targets=args.target,

@@ -14,6 +14,7 @@ from reconciler.cli.args import StatusArgs
 from reconciler.cli.common import load_valid, project_of, simulated
 from reconciler.cli.exit import ExitCode
 from reconciler.cli.notifying import ci_job, notifier_for, notify
+from reconciler.config.estate import base_dir
 from reconciler.config.model import Config
 from reconciler.graph.connect import connect
 from reconciler.notify.reports import from_status
@@ -33,7 +34,7 @@ def run(args: StatusArgs) -> int:
     notifier = notifier_for(args.notify)
     state = StateDir(locate(path, os.environ))
     with simulated(args.sim, state) as meta, closing(open_backend(state.path, os.environ)) as backend:
-        target = runtime.target_for(config, base_dir=path.parent, environ=os.environ, simulated=meta)
+        target = runtime.target_for(config, base_dir=base_dir(path), environ=os.environ, simulated=meta)
         snapshot, cost = asyncio.run(_read(config, target))  # the one event loop of this command
         now = time.time()
         facts = journal_facts(backend, runtime.journal_target(target), now=now)

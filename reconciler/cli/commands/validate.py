@@ -1,4 +1,4 @@
-"""`wabaplan validate`: a config file checked offline, every problem at once.
+"""`wabaplan validate`: a config file (or directory of them) checked offline, every problem at once.
 
 Formats: text (one line per problem, then a summary), json, github (workflow annotations, which GitHub
 shows on the pull request's diff, then the summary) and gitlab (a Code Quality report on standard output,
@@ -27,6 +27,8 @@ def run(args: ValidateArgs) -> int:
             "valid": loaded.ok,
             "diagnostics": [d.to_json() for d in loaded.diagnostics],
         }
+        if loaded.path.is_dir():  # a config directory: the files read, in order
+            document["files"] = [str(path) for path in loaded.files]
         out.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
     elif args.format == "gitlab":
         out.write(gitlab_code_quality(loaded.diagnostics, root=os.environ.get("CI_PROJECT_DIR", "")))
@@ -41,6 +43,8 @@ def run(args: ValidateArgs) -> int:
 
 
 def _summary(loaded: Loaded, name: str) -> str:
+    if loaded.path.is_dir():  # `estate (3 files)`: what the directory held
+        name = f"{name} ({_count(len(loaded.files), 'file')})"
     if loaded.config is None:
         return f"{name}: {_count(len(loaded.diagnostics), 'problem')}\n"
     config = loaded.config

@@ -15,6 +15,7 @@ from reconciler.cli.common import load_valid, project_of
 from reconciler.cli.exit import ExitCode
 from reconciler.cli.notifying import notifier_for
 from reconciler.cli.refusals import refuse_half_tls
+from reconciler.config.estate import base_dir
 from reconciler.config.model import Config
 from reconciler.config.secrets import resolve
 from reconciler.errors import SecretError, WabaplanError
@@ -33,9 +34,9 @@ def run(args: WatchArgs) -> int:
     path = Path(args.config)
     config = load_valid(path)
     refuse_half_tls(args)
-    secrets = watch_secrets(config, path.parent, os.environ)
+    secrets = watch_secrets(config, base_dir(path), os.environ)
     notifier = notifier_for(args.notify)  # before listening: a missing Apprise is refused at once
-    target = runtime.target_for(config, base_dir=path.parent, environ=os.environ)
+    target = runtime.target_for(config, base_dir=base_dir(path), environ=os.environ)
     alerts = notifier and Alerts(notifier, project=project_of(args.config), graph_url=target.base_url)
     settings = WatchSettings(
         host=args.host, port=args.port, max_body=args.max_body, queue=args.queue, window=args.coalesce,
