@@ -129,6 +129,14 @@ class SimNumberArgs:
 
 
 @dataclass(frozen=True)
+class SimBusinessArgs:
+    config: str
+    world: str
+    status: str
+    business: str
+
+
+@dataclass(frozen=True)
 class StateShowArgs:
     config: str
     format: str
@@ -172,6 +180,7 @@ Args = (
     | SimResetArgs
     | SimWorldArgs
     | SimNumberArgs
+    | SimBusinessArgs
     | StateShowArgs
     | StateMigrateArgs
     | StateUnlockArgs
@@ -193,6 +202,7 @@ ARGS: dict[str, type[Args]] = {
     "sim inbox": SimNumberArgs,
     "sim disable-two-step": SimNumberArgs,
     "sim approve-pending": SimWorldArgs,
+    "sim business-verification": SimBusinessArgs,
     "state show": StateShowArgs,
     "state migrate": StateMigrateArgs,
     "state unlock": StateUnlockArgs,

@@ -23,6 +23,7 @@ from reconciler.diff import FieldChange, diff_fields, value_text
 from reconciler.fingerprints import verify_token_key
 from reconciler.plan.address import AddressError, NumberAddress, TemplateAddress, WabaAddress, WebhooksAddress
 from reconciler.plan.address import parse as parse_address
+from reconciler.plan.aftercare import MoveFacts, after_the_move, before_the_move
 from reconciler.plan.live import fingerprint, live_template_fields, number_fingerprint, template_matches
 from reconciler.plan.model import (
     Action,
@@ -94,6 +95,7 @@ class PlanOptions:
     config_hash: str = ""
     notes: tuple[str, ...] = ()  # from reading live state (e.g. a source WABA that could not be read)
     codes: frozenset[str] = frozenset()  # E.164 numbers whose one-time code is already to hand (--otp)
+    moves: MoveFacts = field(default_factory=MoveFacts)  # the clock, and moves the journal saw complete
 
 
 def build_plan(
@@ -109,7 +111,8 @@ def build_plan(
     )
     builder.run()
     actions = list(builder.actions)
-    preconditions, pending = builder.preconditions, builder.pending
+    preconditions = builder.preconditions + list(after_the_move(config, snapshot, options.moves))
+    pending = builder.pending
     if targets:
         selected = {a.id for a in actions if any(_targets(a.address, t) or a.id == t for t in targets)}
         keep = with_dependencies(actions, selected)
@@ -128,7 +131,13 @@ def build_plan(
         pending=tuple(pending),
         drift=drift,
         incomplete=tuple(builder.unreadable),
-        notes=options.notes + tuple(builder.unreadable) + tuple(builder.notes) + drift,
+        notes=(
+            *options.notes,
+            *builder.unreadable,
+            *builder.notes,
+            *before_the_move(config, snapshot),
+            *drift,
+        ),
         config_hash=options.config_hash,
         graph_url=snapshot.graph_url,
         api_version=snapshot.api_version,

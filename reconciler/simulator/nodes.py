@@ -59,6 +59,11 @@ def _owner_info(ctx: Ctx, w: WabaRec) -> dict[str, str] | None:
     return {"id": b.id, "name": b.name} if b else None
 
 
+def _funding(ctx: Ctx, w: WabaRec) -> str | None:
+    """The ID of the payment method / credit line the WABA bills to; omitted while none is attached."""
+    return f"58{w.id}" if w.payment_method_attached else None
+
+
 def _waba_health(ctx: Ctx, w: WabaRec) -> dict[str, Any]:
     entities: list[dict[str, Any]] = [
         {"entity_type": "WABA", "id": w.id, "can_send_message": _waba_can_send(w)},
@@ -118,6 +123,7 @@ WABA = NodeType(
         "template_auto_archival_enabled": lambda c, w: w.template_auto_archival_enabled,
         "disable_marketing_messages_on_cloud_api": lambda c, w: w.disable_marketing_messages_on_cloud_api,
         "health_status": _waba_health,
+        "primary_funding_id": _funding,
         # Documented (META-API.md §3.1; the last three from the spec, S:790) but not in the world: omitted.
         **dict.fromkeys(
             (
@@ -125,7 +131,6 @@ WABA = NodeType(
                 "primary_business_location",
                 "is_shared_with_partners",
                 "purchase_order_number",
-                "primary_funding_id",
                 "analytics",
                 "auth_international_rate_eligibility",
                 "marketing_messages_lite_api_status",

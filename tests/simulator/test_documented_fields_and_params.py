@@ -118,7 +118,21 @@ def test_documented_waba_fields_are_accepted(graph: httpx.Client) -> None:
     body = response.json()
     assert body["owner_business"] == {"id": "1000000000001", "name": "Harbour Lane Trading Ltd"}
     assert datetime.strptime(body["creation_time"], "%Y-%m-%dT%H:%M:%S%z").year == 2026
-    assert set(body) == {"id", "owner_business", "creation_time"}  # the unmodelled ones are omitted
+    # the unmodelled ones are omitted; the payment method the WABA bills to is shown by its ID
+    assert set(body) == {"id", "owner_business", "creation_time", "primary_funding_id"}
+
+
+def test_primary_funding_id_only_while_a_payment_method_is_attached(
+    start_sim: Callable[..., RunningSimulator],
+) -> None:
+    world = demo_world()
+    hk = next(w for w in world["wabas"] if w["id"] == HK_WABA)
+    hk["payment_method_attached"] = False
+    with graph_client(start_sim(world=world)) as client:
+        body = client.get(f"/{HK_WABA}", params={"fields": "primary_funding_id"}).json()
+        tw = client.get(f"/{TW_WABA}", params={"fields": "primary_funding_id"}).json()
+    assert body == {"id": HK_WABA}  # Graph omits a field with no value
+    assert tw["primary_funding_id"]
 
 
 def test_business_waba_list_items_carry_currency(graph: httpx.Client) -> None:
