@@ -170,7 +170,7 @@ def _lost_note(
     address = TemplateAddress(waba, template.name, template.language)
     why = f"{template.status}, quality {template.quality_score or 'not rated'}"
     if (template.name, template.language) in declared:
-        fate = "it is declared here, so the plan re-creates it (see its action)"
+        fate = "it is declared here, so the plan brings it across itself (see its action)"
     else:
         fate = f"declare it under wabas.{waba}.templates to re-create it here, or it is lost"
     return (

@@ -78,8 +78,9 @@ def test_the_seed_migration_with_its_aftercare(estate: Path, cli: Cli) -> None:
     for extra in ((), ("--refresh-only",)):
         [item] = aftercare_of(plan_json(cli, config, *extra))
         assert item["address"] == ADDRESS and item["outcome"] == "unknown"
-        assert "business verification is pending_need_more_info: 30 days left of the 30-day window" in (
-            item["detail"]
+        assert (
+            "business verification is pending_need_more_info: 30 days left of the 30-day window"
+            in (item["detail"])
         )
         assert "at most 50 business-initiated conversations per 24 h" in item["detail"]
         assert "Meta Business Suite → Security Centre" in item["detail"]
