@@ -31,6 +31,14 @@ CALLING_CHOICES = {
 }
 CALLING_PARTS = ("video", "audio", "sip")  # each {status: enabled|disabled}
 KINDS = ("calling", "user_identity_change", "payload_encryption", "storage_configuration")
+# What GET shows before anything was set (the spec requires these four in `calling`); the addresses are the
+# spec example's, in Meta's own 157.240.0.0/16.
+CALLING_DEFAULTS = {
+    "status": "disabled",
+    "call_icon_visibility": "visible",
+    "ip_addresses": {"default": ["157.240.0.1", "157.240.0.2"]},
+    "callback_permission_status": "disabled",
+}
 
 
 def get_settings(ctx: Ctx, n: NumberRec) -> dict[str, Any]:
@@ -42,7 +50,7 @@ def get_settings(ctx: Ctx, n: NumberRec) -> dict[str, Any]:
             "data_localization_region": n.data_localization_region,
         }
     return {
-        "calling": dict(n.settings.get("calling") or {"status": "disabled"}),
+        "calling": {**CALLING_DEFAULTS, **(n.settings.get("calling") or {})},
         "payload_encryption": dict(n.settings.get("payload_encryption") or {"status": "disabled"}),
         "storage_configuration": storage,
     }

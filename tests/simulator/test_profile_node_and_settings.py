@@ -59,11 +59,9 @@ def test_a_profile_is_reached_only_through_its_numbers_waba(
 
 def test_settings_read_back_what_was_set(graph: httpx.Client) -> None:
     before = graph.get(f"/{HK_MAIN}/settings").json()
-    assert before == {
-        "calling": {"status": "disabled"},
-        "payload_encryption": {"status": "disabled"},
-        "storage_configuration": {"status": "default"},
-    }
+    assert before["calling"]["status"] == "disabled" and before["calling"]["ip_addresses"]["default"]
+    assert before["payload_encryption"] == {"status": "disabled"}
+    assert before["storage_configuration"] == {"status": "default"}
     calling = {"status": "enabled", "call_icon_visibility": "visible", "video": {"status": "enabled"}}
     assert graph.post(f"/{HK_MAIN}/settings", json={"calling": calling}).json() == {"success": True}
     key = base64.b64encode(b"-----BEGIN PUBLIC KEY----- fake").decode()
@@ -74,7 +72,7 @@ def test_settings_read_back_what_was_set(graph: httpx.Client) -> None:
         == 200
     )
     after = graph.get(f"/{HK_MAIN}/settings").json()
-    assert after["calling"] == calling
+    assert {k: after["calling"][k] for k in calling} == calling
     assert after["payload_encryption"]["status"] == "enabled"
     assert after["payload_encryption"]["client_encryption_key_fingerprint"].startswith("SHA256:")
     assert key not in json.dumps(after)  # the key itself is never served back
@@ -109,7 +107,7 @@ def test_settings_refuse_what_the_spec_does_not_allow(graph: httpx.Client) -> No
     ):
         answer = graph.post(f"/{TW_MAIN}/settings", json=body)
         assert answer.status_code == 400 and error_of(answer)["code"] == 100, body
-    assert graph.get(f"/{TW_MAIN}/settings").json()["calling"] == {"status": "disabled"}  # nothing changed
+    assert graph.get(f"/{TW_MAIN}/settings").json()["calling"]["status"] == "disabled"  # nothing changed
 
 
 # --------------------------------------------------------------------------- fields clients ask for
