@@ -176,9 +176,11 @@ def test_phone_node_default_fields_and_list_edge_default(graph: httpx.Client) ->
 
 
 def test_spec_phone_fields_are_accepted(graph: httpx.Client) -> None:
+    """The spec's fields, and those Meta serves that real clients ask for (Meta's reference)."""
     fields = (
         "host_platform,platform_type,unified_cert_status,username,country_code,country_dial_code,"
-        "quality_score"
+        "quality_score,conversational_automation,eligibility_for_api_business_global_search,"
+        "is_preverified_number,official_business_account,whatsapp_business_manager_messaging_limit"
     )
     response = graph.get(f"/{HK_MAIN}", params={"fields": fields})
     assert response.status_code == 200, response.text
@@ -187,7 +189,11 @@ def test_spec_phone_fields_are_accepted(graph: httpx.Client) -> None:
     assert (body["country_code"], body["country_dial_code"]) == ("HK", "852")
     assert body["unified_cert_status"] == "APPROVED"
     assert body["quality_score"] == {"score": "GREEN"}
-    assert "username" not in body
+    assert body["is_preverified_number"] is False
+    unmodelled = {"username", "conversational_automation", "official_business_account"}
+    assert not unmodelled & body.keys()  # accepted, and omitted as Meta omits what is unset
+    listed = graph.get(f"/{HK_WABA}/phone_numbers", params={"fields": fields}).json()["data"]
+    assert all(item["is_preverified_number"] is False for item in listed)
 
 
 def test_phone_numbers_filtering_on_documented_fields(graph: httpx.Client) -> None:

@@ -113,23 +113,6 @@ def test_settings_refuse_what_the_spec_does_not_allow(graph: httpx.Client) -> No
 # --------------------------------------------------------------------------- fields clients ask for
 
 
-def test_phone_number_fields_meta_serves_are_not_refused(graph: httpx.Client) -> None:
-    fields = (
-        "conversational_automation,eligibility_for_api_business_global_search,is_preverified_number,"
-        "official_business_account,whatsapp_business_manager_messaging_limit,is_pin_enabled,account_mode"
-    )
-    answer = graph.get(f"/{HK_MAIN}", params={"fields": fields})
-    assert answer.status_code == 200, answer.text
-    assert answer.json() == {
-        "id": HK_MAIN,
-        "is_preverified_number": False,
-        "is_pin_enabled": True,
-        "account_mode": "LIVE",
-    }
-    listed = graph.get(f"/{HK_WABA}/phone_numbers", params={"fields": fields}).json()["data"]
-    assert all("is_preverified_number" in item for item in listed)
-
-
 def test_template_fields_meta_serves_are_not_refused(graph: httpx.Client) -> None:
     fields = "name,correct_category,library_template_name,cta_url_link_tracking_opted_out,previous_category"
     answer = graph.get(f"/{HK_WABA}/message_templates", params={"fields": fields})
