@@ -92,12 +92,15 @@ def _moved(destination: LiveWaba, e164: str) -> LiveNumber | None:
 def after_the_move(config: Config, snapshot: Snapshot, facts: MoveFacts) -> tuple[Precondition, ...]:
     """Until the destination's business is verified: the days left of the window, and the daily limit."""
     checks = []
-    for e164, _spec, destination in moving(config, snapshot):
+    for e164, spec in config.numbers.items():
+        address = str(NumberAddress(e164))
+        destination = snapshot.wabas.get(config.wabas[spec.waba].id)
+        if destination is None or (spec.migrate_from is None and address not in facts.completed):
+            continue  # not a move (or one whose migrate_from is gone and the journal never saw)
         live = _moved(destination, e164)
         status = destination.business_verification_status
         if live is None or status == VERIFIED:
             continue
-        address = str(NumberAddress(e164))
         checks.append(Precondition(address, CHECK_NAME, *_window(status, *facts.since(address, live))))
     return tuple(checks)
 

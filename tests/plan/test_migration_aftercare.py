@@ -71,6 +71,16 @@ def test_past_the_deadline_it_is_an_error(example: Config) -> None:
     assert "at most 50 business-initiated conversations per 24 h" in detail
 
 
+def test_the_aftercare_outlives_migrate_from_once_the_journal_saw_the_move(example: Config) -> None:
+    """The plan suggests removing migrate_from after the move: the window still runs."""
+    numbers = {e164: spec.model_copy(update={"migrate_from": None}) for e164, spec in example.numbers.items()}
+    config = example.model_copy(update={"numbers": numbers})
+    facts = MoveFacts(now=MOVED + DAY, completed={ADDRESS: MOVED})
+    [(outcome, detail)] = aftercare(plan_at(config, moved_in(config), facts))
+    assert outcome is Check.UNKNOWN and "29 days left" in detail
+    assert aftercare(plan_at(config, moved_in(config), MoveFacts(now=MOVED + DAY))) == []  # never a move
+
+
 def test_verified_business_has_no_aftercare(example: Config) -> None:
     facts = MoveFacts(now=MOVED + 40 * DAY, completed={ADDRESS: MOVED})
     assert aftercare(plan_at(example, moved_in(example, "verified"), facts)) == []
