@@ -530,9 +530,7 @@ SPEC_EXCEPTIONS: Final[tuple[SpecException, ...]] = (
         id="settings-errors-use-graph-envelope",
         operations=(f"GET {SETTINGS}", f"POST {SETTINGS}"),
         field="$ (error responses)",
-        spec_says=(
-            "400 and 403 answer `ErrorResponse` (the messaging API's shape); no 401, 404, 429 or 5xx"
-        ),
+        spec_says="400 and 403 answer `ErrorResponse` (the messaging API's); no 401, 404, 429 or 5xx",
         we_do="every 4XX and 5XX answers the Graph error envelope, the spec's own GraphAPIError",
         reference="META-API.md §8.1 (one error envelope for every Graph call)",
         patches=tuple(
