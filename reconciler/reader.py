@@ -38,12 +38,12 @@ from reconciler.snapshot import (
 
 WABA_FIELDS = (
     "id", "name", "account_review_status", "business_verification_status", "owner_business_info",
-    "currency", "timezone_id",
+    "currency", "timezone_id", "primary_funding_id",
 )  # fmt: skip
 NUMBER_FIELDS = (
     "id", "display_phone_number", "verified_name", "name_status", "new_display_name", "new_name_status",
     "code_verification_status", "status", "platform_type", "quality_rating", "throughput",
-    "messaging_limit_tier", "is_official_business_account", "new_certificate",
+    "messaging_limit_tier", "is_official_business_account", "new_certificate", "last_onboarded_time",
 )  # fmt: skip
 TEMPLATE_FIELDS = (
     "id", "name", "language", "status", "category", "components", "parameter_format", "quality_score",
@@ -170,6 +170,7 @@ def _live_waba(waba_id: str, state: _Edges, numbers: Sequence[LiveNumber]) -> Li
         account_review_status=_text(state.node, "account_review_status"),
         business_verification_status=_text(state.node, "business_verification_status"),
         owner_business_id=_text((state.node or {}).get("owner_business_info"), "id"),
+        primary_funding_id=_text(state.node, "primary_funding_id"),
         subscriptions=tuple(_subscription(raw) for raw in state.subscriptions),
         numbers={number.e164: number for number in numbers},
         templates=tuple(
@@ -281,7 +282,19 @@ def _number(raw: Mapping[str, Any], waba_id: str, known: AbstractSet[str] = froz
         messaging_limit_tier=_text(raw, "messaging_limit_tier"),
         is_official_business_account=raw.get("is_official_business_account"),
         needs_reregister=bool(raw.get("new_certificate")),
+        onboarded_at=_time(raw, "last_onboarded_time"),
     )
+
+
+def _time(raw: Mapping[str, Any], key: str) -> float | None:
+    """Meta's timestamp (`2023-08-22T19:05:53+0000`) as Unix seconds; None when absent or unreadable."""
+    text = _text(raw, key)
+    if text is None:
+        return None
+    try:
+        return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S%z").timestamp()
+    except ValueError:
+        return None
 
 
 def _profile(body: Mapping[str, Any]) -> LiveProfile:

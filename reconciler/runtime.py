@@ -9,8 +9,9 @@ write_only()       fingerprints of PINs, pictures and verify tokens (values reso
 from __future__ import annotations
 
 import hashlib
+import time
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -23,6 +24,7 @@ from reconciler.errors import SecretError, WabaplanError
 from reconciler.fingerprints import keyed, of_file, verify_token_key
 from reconciler.graph.connect import Connection
 from reconciler.graph.secrets import Token
+from reconciler.plan.aftercare import MOVE_OPS, MoveFacts, completed_moves
 from reconciler.plan.build import WriteOnly
 from reconciler.reader import read_snapshot, read_wabas
 from reconciler.snapshot import Snapshot
@@ -43,6 +45,7 @@ class GraphTarget:
     simulated: bool = False
     notes: tuple[str, ...] = ()
     simulator_instance: str = ""  # which life of the simulated Meta (a reset or another world: a new one)
+    meta_clock: Callable[[], float] = time.time  # Meta's time: the simulator keeps its own
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,7 @@ def target_for(
         simulated=simulated is not None,
         notes=tuple(notes),
         simulator_instance=simulated.instance if simulated is not None else "",
+        meta_clock=simulated.control.now if simulated is not None else time.time,
     )
 
 
@@ -269,6 +273,16 @@ def write_only(
             if earlier is not None:
                 known.setdefault(token_key, earlier)
     return WriteOnly(desired=desired, known=known, unresolved=unresolved)
+
+
+def move_facts(state: StateBackend, target: GraphTarget) -> MoveFacts:
+    """The time (the journal's and Meta's), and when each move completed as the journal at this target
+    recorded it: what the after-care items count their days from."""
+    return MoveFacts(
+        now=time.time(),
+        completed=completed_moves(state.read_done(journal_target(target), MOVE_OPS)),
+        meta_now=target.meta_clock(),
+    )
 
 
 def import_target(

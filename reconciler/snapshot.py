@@ -41,6 +41,7 @@ class LiveNumber:
     is_official_business_account: bool | None = None
     two_step_enabled: bool | None = None  # None: the API did not say
     needs_reregister: bool = False  # an approved rename waits for a register (Meta shows new_certificate)
+    onboarded_at: float | None = None  # Meta's last_onboarded_time: when it last registered in this WABA
     profile: LiveProfile | None = None
 
     @property
@@ -75,6 +76,7 @@ class LiveWaba:
     account_review_status: str | None = None
     business_verification_status: str | None = None
     owner_business_id: str | None = None
+    primary_funding_id: str | None = None  # the payment method / credit line it bills to (None: not shown)
     subscriptions: tuple[LiveSubscription, ...] = ()
     numbers: dict[str, LiveNumber] = field(default_factory=dict)  # by E.164
     templates: tuple[LiveTemplate, ...] = ()

@@ -17,6 +17,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from reconciler.config.model import Config
+from reconciler.plan.aftercare import MoveFacts, after_the_move
+from reconciler.plan.model import Precondition
 from reconciler.snapshot import LiveNumber, LiveWaba, Snapshot
 
 FORMAT_VERSION = 1
@@ -72,6 +74,7 @@ class StatusReport:
     api_version: str
     wabas: tuple[WabaStatus, ...]
     numbers: tuple[NumberStatus, ...]
+    aftercare: tuple[Precondition, ...] = ()  # moved numbers whose business is not verified yet
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -84,11 +87,21 @@ class StatusReport:
             "register_limit": REGISTER_LIMIT,
             "wabas": [_waba_json(w) for w in self.wabas],
             "numbers": [_number_json(n) for n in self.numbers],
+            "aftercare": [
+                {"address": c.address, "name": c.name, "outcome": c.outcome.value, "detail": c.detail}
+                for c in self.aftercare
+            ],
         }
 
 
 def build_status(
-    config: Config, snapshot: Snapshot, facts: JournalFacts, *, now: float, simulated: bool = False
+    config: Config,
+    snapshot: Snapshot,
+    facts: JournalFacts,
+    *,
+    now: float,
+    simulated: bool = False,
+    moves: MoveFacts | None = None,
 ) -> StatusReport:
     """Every WABA the config names, and every number declared or found in them, in a fixed order."""
     names = {waba.id: name for name, waba in config.wabas.items()}
@@ -102,7 +115,10 @@ def build_status(
         if e164 not in numbers:
             numbers[e164] = _absent(e164, spec.waba, config, registers, facts, snapshot)
     ordered = sorted(numbers.values(), key=lambda n: (n.waba, n.e164))
-    return StatusReport(now, simulated, snapshot.graph_url, snapshot.api_version, wabas, tuple(ordered))
+    aftercare = after_the_move(config, snapshot, moves or MoveFacts(now=now))
+    return StatusReport(
+        now, simulated, snapshot.graph_url, snapshot.api_version, wabas, tuple(ordered), aftercare
+    )
 
 
 def _waba(name: str, waba_id: str, snapshot: Snapshot) -> WabaStatus:

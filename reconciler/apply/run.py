@@ -211,6 +211,7 @@ class _Session:
                 config_hash=runtime.config_hash(self.config_path),
                 notes=self.target.notes,
                 targets=_targets(options),
+                moves=runtime.move_facts(self.backend, self.target),
                 # a saved or reviewed plan is applied as it was made, with or without a code
                 codes=frozenset()
                 if options.pinned is not None

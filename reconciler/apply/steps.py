@@ -298,6 +298,11 @@ async def _register(action: Action, ctx: StepContext, region: str | None) -> Ste
     except GraphError as exc:
         raise StepFailed(_explain(exc)) from None
     ctx.journal.set_fingerprint(pin_key, keyed(ctx.key, pin), at=ctx.clock())
+    moved = spec.migrate_from is not None and action.params_as(RegisterParams).waba_id is not None
+    if moved:  # this row is the journal's record of when the move completed (plan/aftercare.py)
+        return StepResult(
+            "done", f"registered; two-step PIN set; moved in from WABA {spec.migrate_from.waba_id}"
+        )
     return StepResult("done", "registered; two-step PIN set")
 
 

@@ -33,6 +33,7 @@ COMMANDS = {
     "sim inbox": "reconciler.cli.sim:inbox",
     "sim disable-two-step": "reconciler.cli.sim:disable_two_step",
     "sim approve-pending": "reconciler.cli.sim:approve_pending",
+    "sim business-verification": "reconciler.cli.sim:business_verification",
     "state show": "reconciler.cli.commands.state:show",
     "state migrate": "reconciler.cli.commands.state:migrate",
     "state unlock": "reconciler.cli.commands.state:unlock",

@@ -132,6 +132,14 @@ class SimNumberArgs:
 
 
 @dataclass(frozen=True)
+class SimBusinessArgs:
+    config: str
+    world: str
+    status: str
+    business: str
+
+
+@dataclass(frozen=True)
 class StateShowArgs:
     config: str
     format: str
@@ -176,6 +184,7 @@ Args = (
     | SimResetArgs
     | SimWorldArgs
     | SimNumberArgs
+    | SimBusinessArgs
     | StateShowArgs
     | StateMigrateArgs
     | StateUnlockArgs
@@ -197,6 +206,7 @@ ARGS: dict[str, type[Args]] = {
     "sim inbox": SimNumberArgs,
     "sim disable-two-step": SimNumberArgs,
     "sim approve-pending": SimWorldArgs,
+    "sim business-verification": SimBusinessArgs,
     "state show": StateShowArgs,
     "state migrate": StateMigrateArgs,
     "state unlock": StateUnlockArgs,

@@ -8,7 +8,7 @@ from dataclasses import asdict
 from typing import Any
 
 from reconciler import runtime
-from reconciler.cli.args import SimNumberArgs, SimResetArgs, SimServeArgs, SimWorldArgs
+from reconciler.cli.args import SimBusinessArgs, SimNumberArgs, SimResetArgs, SimServeArgs, SimWorldArgs
 from reconciler.cli.common import state_beside
 from reconciler.cli.exit import ExitCode
 from reconciler.config.phone import InvalidNumber, to_e164
@@ -71,7 +71,21 @@ def approve_pending(args: SimWorldArgs) -> int:
     return ExitCode.OK
 
 
-def _shared_meta(args: SimWorldArgs | SimNumberArgs) -> Any:
+def business_verification(args: SimBusinessArgs) -> int:
+    with _shared_meta(args) as meta:
+        businesses = sorted(meta.simulator.state.businesses)
+        business = args.business or (businesses[0] if len(businesses) == 1 else "")
+        if not business:
+            raise WabaplanError(f"name the business with --business (one of {', '.join(businesses)})")
+        try:
+            meta.control.set_business_verification(business, args.status)
+        except (LookupError, ValueError) as exc:
+            raise WabaplanError(f"{exc}") from None
+    sys.stdout.write(f"SIMULATED: business {business} verification is now {args.status}\n")
+    return ExitCode.OK
+
+
+def _shared_meta(args: SimWorldArgs | SimNumberArgs | SimBusinessArgs) -> Any:
     state = StateDir(state_beside(args.config))
     return runtime.simulated_meta(args.world or None, state)
 

@@ -47,6 +47,19 @@ def add_sim(commands: Commands) -> None:
         "display name and message template.",
     )
     _sim_state_options(approve)
+    verification = sim_commands.add_parser(
+        "business-verification",
+        help="set a business's verification status, as Meta's verification team would",
+        description="Play Meta's business verification in the simulated Meta that --sim runs share: the "
+        "business's verification_status becomes STATUS (e.g. pending after a move, verified once done).",
+    )
+    verification.add_argument(
+        "status", metavar="STATUS", help="Meta's lower-case status: verified, pending, …"
+    )
+    verification.add_argument(
+        "--business", metavar="ID", default="", help="the business (default: the world's only business)"
+    )
+    _sim_state_options(verification)
 
 
 class _Recorded:

@@ -24,6 +24,7 @@ from reconciler.events.verdicts import MetaVerdict, declined_name
 from reconciler.fingerprints import verify_token_key
 from reconciler.plan.address import AddressError, NumberAddress, TemplateAddress, WabaAddress, WebhooksAddress
 from reconciler.plan.address import parse as parse_address
+from reconciler.plan.aftercare import MoveFacts, after_the_move, before_the_move
 from reconciler.plan.drift import Drifted, Seen, split_drift
 from reconciler.plan.live import (
     fingerprint,
@@ -103,6 +104,7 @@ class PlanOptions:
     config_hash: str = ""
     notes: tuple[str, ...] = ()  # from reading live state (e.g. a source WABA that could not be read)
     codes: frozenset[str] = frozenset()  # E.164 numbers whose one-time code is already to hand (--otp)
+    moves: MoveFacts = field(default_factory=MoveFacts)  # the clock, and moves the journal saw complete
 
 
 def build_plan(
@@ -117,7 +119,8 @@ def build_plan(
     builder = _Builder(config, snapshot, write_only, simulated=options.simulated, codes=options.codes)
     builder.run()
     actions = list(builder.actions)
-    preconditions, pending = builder.preconditions, builder.pending
+    preconditions = builder.preconditions + list(after_the_move(config, snapshot, options.moves))
+    pending = builder.pending
     verdicts = verdicts_of(config, snapshot)
     if targets:
         selected = {a.id for a in actions if any(_targets(a.address, t) or a.id == t for t in targets)}
@@ -140,7 +143,12 @@ def build_plan(
         unknown=drifted.unknown,
         verdicts=tuple(_acted_on(verdicts, ordered)),
         incomplete=tuple(builder.unreadable),
-        notes=options.notes + tuple(builder.unreadable) + tuple(builder.notes),
+        notes=(
+            *options.notes,
+            *builder.unreadable,
+            *builder.notes,
+            *before_the_move(config, snapshot),
+        ),
         config_hash=options.config_hash,
         graph_url=snapshot.graph_url,
         api_version=snapshot.api_version,

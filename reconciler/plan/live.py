@@ -28,6 +28,7 @@ def fingerprint(value: Any) -> str:
 
 METAS_OWN_NUMBER_FIELDS = (
     "quality_rating", "throughput_level", "messaging_limit_tier", "is_official_business_account",
+    "onboarded_at",
 )  # fmt: skip
 
 

@@ -1,8 +1,9 @@
 """The conditions a number's move from another provider needs, checked against what the tokens can see.
 
-The seed's conditions table (number registered; two-step verification off at the source; business
-verified and WABA approved on both sides) plus Meta's (approved display name with no rename pending;
-an app subscribed to the destination first; source and destination in the same business). Each comes
+The seed's conditions table (number registered — and kept registered at the source until it moves; two-step
+verification off at the source; business verified and WABA approved on both sides) plus Meta's (approved
+display name with no rename pending; a payment method or credit line on the destination; an app subscribed
+to the destination first; source and destination in the same business). Each comes
 out ✓, ✗ with the fix, or ? with who must do what when the given tokens cannot see it.
 """
 
@@ -14,6 +15,10 @@ from reconciler.snapshot import LiveNumber, LiveWaba
 VERIFIED = "verified"
 APPROVED = "APPROVED"
 ASK_SOURCE = "ask the current provider to confirm, or give migrate_from.access_token so wabaplan can check"
+KEEP_REGISTERED = (
+    "it must stay registered at the current provider until it registers here (the move): do not delete "
+    "or deregister it there first, or it cannot move"
+)
 
 
 def migration_preconditions(
@@ -36,6 +41,7 @@ def migration_preconditions(
         # -- both WABAs and their businesses
         *_waba_checks("source", source, source_id, unseen),
         *_waba_checks("destination", destination, destination.id, unseen),
+        ("destination payment method or credit line", _funding(destination)),
         (
             "app subscribed to the destination",
             _subscribed(subscribed_or_planned, planned=subscription_planned),
@@ -49,11 +55,11 @@ def _registered(
     e164: str, source_id: str, source: LiveWaba | None, number: LiveNumber | None, unseen: str
 ) -> tuple[Check, str]:
     if source is None:
-        return Check.UNKNOWN, f"{unseen}: {ASK_SOURCE}"
+        return Check.UNKNOWN, f"{unseen}: {ASK_SOURCE}; {KEEP_REGISTERED}"
     if number is None:
         return Check.FAIL, f"{e164} is not in source WABA {source_id}: check migrate_from.waba_id"
     if number.registered:
-        return Check.PASS, f"{number.status} on {number.platform_type or 'Cloud API'}"
+        return Check.PASS, f"{number.status} on {number.platform_type or 'Cloud API'}; {KEEP_REGISTERED}"
     return (
         Check.FAIL,
         f"status is {number.status}: the current provider must register it before it can move",
@@ -95,6 +101,19 @@ def _waba_approved(waba: LiveWaba, waba_id: str) -> tuple[Check, str]:
     return (
         Check.FAIL if review else Check.UNKNOWN,
         f"review status is {review or 'not reported'}: Meta must approve WABA {waba_id} first",
+    )
+
+
+def _funding(destination: LiveWaba) -> tuple[Check, str]:
+    """Meta refuses a move into a WABA with nothing to bill (2388103); the WABA's `primary_funding_id`
+    names what is attached, when the token may see it (Graph omits it otherwise, and when there is none)."""
+    if destination.primary_funding_id:
+        return Check.PASS, f"funding {destination.primary_funding_id} attached"
+    return (
+        Check.UNKNOWN,
+        f"Meta shows no payment method for WABA {destination.id} to these tokens: the business owner must "
+        "confirm one is attached in Meta Business Suite → Billing & payments (or the partner whose credit "
+        "line it uses, that the line is shared with this WABA)",
     )
 
 

@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from reconciler.render.json_doc import render_json
+from reconciler.render.view import CHECK_MARKS
 
 STATUS_SIMULATED = "SIMULATED — read from the wabaplan simulator, not from Meta"
 WABA_HEAD = ("WABA", "ID", "REVIEW", "VERIFICATION", "TEMPLATES", "TEMPLATE QUALITY")
@@ -31,6 +32,9 @@ def render_status_text(document: Mapping[str, Any]) -> str:
     out += _table(WABA_HEAD, [_waba_row(w) for w in document["wabas"]])
     out.append("")
     out += _table(NUMBER_HEAD, [_number_row(n, document) for n in document["numbers"]])
+    care = _aftercare(document)
+    if care:
+        out += ["", "After the move:", *(f"  {line}" for line in care)]
     notes = _notes(document)
     if notes:
         out += ["", "Notes:", *(f"  - {note}" for note in notes)]
@@ -43,6 +47,9 @@ def render_status_markdown(document: Mapping[str, Any]) -> str:
     out += _markdown_table(WABA_HEAD, [_waba_row(w) for w in document["wabas"]])
     out += ["", "#### Phone numbers", ""]
     out += _markdown_table(NUMBER_HEAD, [_number_row(n, document) for n in document["numbers"]])
+    care = _aftercare(document)
+    if care:
+        out += ["", "#### After the move", "", *(f"- {line}" for line in care)]
     notes = _notes(document)
     if notes:
         out += ["", *(f"- {note}" for note in notes)]
@@ -90,6 +97,14 @@ def _number_row(number: Mapping[str, Any], document: Mapping[str, Any]) -> list[
         _shown(number["throughput"]),
         f"{number['register_calls_72h']}/{document['register_limit']}",
         "managed" if number["pin_managed"] else "not managed",
+    ]
+
+
+def _aftercare(document: Mapping[str, Any]) -> list[str]:
+    """Each moved number's after-care item (✗ once the window has passed), as plans show them."""
+    return [
+        f"{CHECK_MARKS[item['outcome']]} {item['address']}: {item['name']}: {item['detail']}"
+        for item in document.get("aftercare", ())
     ]
 
 

@@ -186,6 +186,11 @@ class SimulatorApp:
                 "POST",
                 lambda d, pn: _ok(c.set_quality, pn, str(d["quality_rating"]), d.get("messaging_limit_tier")),
             ),
+            (
+                r"/businesses/(\w+)/verification",
+                "POST",
+                lambda d, bid: _ok(c.set_business_verification, bid, str(d["verification_status"])),
+            ),
             ("/webhooks", "GET", lambda d: {"data": c.webhooks_delivered()}),
             (
                 r"/templates/(\w+)/review",
@@ -215,6 +220,7 @@ CONTROL_INDEX = {
     "POST /_sim/numbers/{phone_number_id}/profile": '{"about"?, "email"?, …}: edited in WhatsApp Manager',
     "POST /_sim/templates/{template_id}/review": '{"approve": true|false, "reason"?}: decide a template',
     "POST /_sim/numbers/{phone_number_id}/quality": '{"quality_rating", "messaging_limit_tier"?}: rate it',
+    "POST /_sim/businesses/{business_id}/verification": '{"verification_status"}: Meta decides a business',
     "GET /_sim/webhooks": "every webhook delivery that ended (url, field, status, attempts)",
     "GET /_sim/clock": "simulated time",
     "POST /_sim/clock/advance": '{"seconds": N}: move simulated time forward',

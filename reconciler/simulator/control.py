@@ -7,13 +7,15 @@ receives the one-time code, Meta's reviewers, the source BSP's owner in WhatsApp
 from __future__ import annotations
 
 import copy
-from typing import Any
+from typing import Any, get_args
 
 from .engine import Simulator
 from .numbers import disable_two_step, review_display_name
 from .templates import review_template
+from .world import BusinessVerification
 
 _RATINGS = ["RED", "UNKNOWN", "YELLOW", "GREEN"]
+BUSINESS_VERIFICATION = get_args(BusinessVerification)
 
 
 def _digits(display: str) -> str:
@@ -144,6 +146,17 @@ class SimulatorControl:
         """What the number's owner does in WhatsApp Manager (there is no API for it)."""
         with self._sim.lock:
             disable_two_step(self._number(phone_number_id))
+
+    def set_business_verification(self, business_id: str, status: str) -> None:
+        """Meta's verification team decides a business (or its verification lapses): Meta's lower-case
+        `verification_status` (META-API.md §3.1, §3.2)."""
+        with self._sim.lock:
+            business = self._sim.state.businesses.get(str(business_id))
+            if business is None:
+                raise ControlError(f"no business {business_id}")
+            if status not in BUSINESS_VERIFICATION:
+                raise ValueError(f"verification_status must be one of {', '.join(BUSINESS_VERIFICATION)}")
+            business.verification_status = status
 
     def _number(self, phone_number_id: str) -> Any:
         number = self._sim.state.numbers.get(str(phone_number_id))

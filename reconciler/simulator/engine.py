@@ -214,6 +214,9 @@ class Simulator:
             obj = table.get(head)
             if obj is not None:
                 return kind, obj, edge
+        owner = state.profile_owner(head)
+        if owner is not None:
+            return "profile", owner, edge
         raise E.unsupported_request(req.method, head)
 
     def _reach(self, token: TokenRec, kind: str, obj: Any) -> str | None:
@@ -222,7 +225,7 @@ class Simulator:
             return (
                 "manage" if obj.id in token.wabas else ("view" if obj.id in token.view_only_wabas else None)
             )
-        if kind in ("phone", "template"):
+        if kind in ("phone", "template", "profile"):
             waba = self.state.wabas.get(obj.waba_id)
             return self._reach(token, "waba", waba) if waba else None
         if kind == "business":
@@ -271,6 +274,8 @@ class Simulator:
                 if head in table:
                     kind = name
                     break
+            else:
+                kind = "profile" if self.state.profile_owner(head) is not None else None
         return endpoint_name(method, kind, edge)
 
     def _headers(

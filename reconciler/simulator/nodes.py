@@ -59,6 +59,11 @@ def _owner_info(ctx: Ctx, w: WabaRec) -> dict[str, str] | None:
     return {"id": b.id, "name": b.name} if b else None
 
 
+def _funding(ctx: Ctx, w: WabaRec) -> str | None:
+    """The ID of the payment method / credit line the WABA bills to; omitted while none is attached."""
+    return f"58{w.id}" if w.payment_method_attached else None
+
+
 def _waba_health(ctx: Ctx, w: WabaRec) -> dict[str, Any]:
     entities: list[dict[str, Any]] = [
         {"entity_type": "WABA", "id": w.id, "can_send_message": _waba_can_send(w)},
@@ -118,6 +123,7 @@ WABA = NodeType(
         "template_auto_archival_enabled": lambda c, w: w.template_auto_archival_enabled,
         "disable_marketing_messages_on_cloud_api": lambda c, w: w.disable_marketing_messages_on_cloud_api,
         "health_status": _waba_health,
+        "primary_funding_id": _funding,
         # Documented (META-API.md §3.1; the last three from the spec, S:790) but not in the world: omitted.
         **dict.fromkeys(
             (
@@ -125,7 +131,6 @@ WABA = NodeType(
                 "primary_business_location",
                 "is_shared_with_partners",
                 "purchase_order_number",
-                "primary_funding_id",
                 "analytics",
                 "auth_international_rate_eligibility",
                 "marketing_messages_lite_api_status",
@@ -240,7 +245,18 @@ PHONE = NodeType(
         "host_platform": lambda c, n: n.platform_type,  # the spec's name for platform_type (§2.2)
         "unified_cert_status": lambda c, n: UNIFIED_CERT_STATUS.get(n.name_status),
         "quality_score": lambda c, n: {"score": n.quality_rating},
-        "username": _unmodelled,
+        "is_preverified_number": lambda c, n: False,  # the world holds no pre-verified numbers
+        # Served by Meta and asked for by real clients, not modelled by the world: omitted.
+        **dict.fromkeys(
+            (
+                "username",
+                "conversational_automation",
+                "eligibility_for_api_business_global_search",
+                "official_business_account",
+                "whatsapp_business_manager_messaging_limit",
+            ),
+            _unmodelled,
+        ),
     },
     # GET /{Phone-Number-ID} without fields= (META-API.md §2.1, spec S:15480).
     default=("id", "display_phone_number", "verified_name", "quality_rating"),
@@ -302,6 +318,11 @@ TEMPLATE = NodeType(
         "previous_category": lambda c, t: t.previous_category,
         "sub_category": lambda c, t: t.sub_category,
         "message_send_ttl_seconds": lambda c, t: t.message_send_ttl_seconds,
+        # Meta's other template fields: not modelled (no template comes from the library, none is
+        # re-categorised, link tracking is never opted out of), so omitted.
+        **dict.fromkeys(
+            ("correct_category", "library_template_name", "cta_url_link_tracking_opted_out"), _unmodelled
+        ),
     },
     default=("name", "parameter_format", "components", "language", "status", "category", "id"),
     edges={},
@@ -344,6 +365,26 @@ BUSINESS = NodeType(
         "id": lambda c, b: b.id,
         "name": lambda c, b: b.name,
         "verification_status": lambda c, b: b.verification_status,
+        "timezone_id": lambda c, b: b.timezone_id,  # the spec's own example asks for it (S: Business)
+        "link": lambda c, b: f"https://business.facebook.com/settings/info?business_id={b.id}",
+        # The Business node's other documented fields, not modelled by the world: omitted.
+        **dict.fromkeys(
+            (
+                "created_by",
+                "created_time",
+                "updated_by",
+                "updated_time",
+                "primary_page",
+                "profile_picture_uri",
+                "two_factor_type",
+                "vertical",
+                "vertical_id",
+                "is_hidden",
+                "block_offline_analytics",
+                "whatsapp_business_manager_messaging_limit",
+            ),
+            _unmodelled,
+        ),
     },
     default=("id", "name"),
     edges={

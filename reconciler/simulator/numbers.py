@@ -60,6 +60,7 @@ VERTICALS = frozenset(
     }
 )
 PROFILE_FIELDS = ("about", "address", "description", "email", "profile_picture_url", "websites", "vertical")
+PROFILE_EXTRA_FIELDS = ("id", "messaging_product", "account_name")  # account_name: not modelled, omitted
 
 
 def serving(n: NumberRec, method: str) -> None:
@@ -577,23 +578,29 @@ def _webhook_update(ctx: Ctx, n: NumberRec, value: Any) -> Any:
 
 def get_profile(ctx: Ctx, n: NumberRec) -> dict[str, Any]:
     """Flat form `{"data": [{"messaging_product": "whatsapp", …}]}` (META-API.md §11; the spec wraps it)."""
+    return {"data": [profile_item(ctx, n)]}
+
+
+def profile_item(ctx: Ctx, n: NumberRec) -> dict[str, Any]:
+    """The business profile's fields asked for (all by default), and its `id` when asked for."""
     serving(n, "get")
     requested = p_str(ctx.req.params, "fields")
     names = [f.strip() for f in requested.split(",") if f.strip()] if requested else list(PROFILE_FIELDS)
     for name in names:
-        if name not in PROFILE_FIELDS and name != "messaging_product":
+        if name not in PROFILE_FIELDS and name not in PROFILE_EXTRA_FIELDS:
             raise E.nonexisting_field(name, "WhatsAppBusinessProfile")
     p = n.profile
     item: dict[str, Any] = {"messaging_product": "whatsapp"}
     for name in names:
-        if name == "messaging_product":
-            continue
-        value = getattr(p, name)
-        if name == "vertical":
-            item[name] = value or ""  # an unset vertical is "" (META-API.md §11)
-        elif value not in (None, []):
-            item[name] = value
-    return {"data": [item]}
+        if name == "id":
+            item["id"] = n.profile_id
+        elif name in PROFILE_FIELDS:
+            value = getattr(p, name)
+            if name == "vertical":
+                item[name] = value or ""  # an unset vertical is "" (META-API.md §11)
+            elif value not in (None, []):
+                item[name] = value
+    return item
 
 
 def update_profile(ctx: Ctx, n: NumberRec) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from . import accounts, numbers, templates, uploads
+from . import accounts, numbers, phone_settings, profiles, templates, uploads
 from .context import Ctx
 
 
@@ -37,6 +37,10 @@ ROUTES: dict[tuple[str, str | None, str], Route] = {
     ("phone", "deregister", "POST"): Route(numbers.deregister, write=True),
     ("phone", "whatsapp_business_profile", "GET"): Route(numbers.get_profile),
     ("phone", "whatsapp_business_profile", "POST"): Route(numbers.update_profile, write=True),
+    ("phone", "settings", "GET"): Route(phone_settings.get_settings),
+    ("phone", "settings", "POST"): Route(phone_settings.update_settings, write=True),
+    ("profile", None, "GET"): Route(profiles.get_profile_node),
+    ("profile", None, "POST"): Route(profiles.update_profile_node, write=True),
     ("template", None, "GET"): Route(accounts.get_node("template")),
     ("template", None, "POST"): Route(templates.edit_template, write=True),
     ("business", None, "GET"): Route(accounts.get_node("business")),
@@ -52,6 +56,7 @@ PLACEHOLDERS = {
     "phone": "{Phone-Number-ID}",
     "template": "{TEMPLATE-ID}",
     "business": "{BUSINESS-ID}",
+    "profile": "{WhatsApp-Business-Profile-ID}",
     "app": "{APP-ID}",
     "upload": "upload:{SESSION}",
 }

@@ -20,6 +20,7 @@ from .world import Limits, PhoneNumber, Profile, Template, Token, Waba, World, e
 
 REGISTERED = frozenset({"CONNECTED", "FLAGGED", "RESTRICTED"})
 GONE = frozenset({"MIGRATED", "DELETED"})
+PROFILE_ID_PREFIX = "55"  # a business profile's ID: this, then its number's ID (IDs are digit strings)
 
 
 SEAL_ROUNDS = 20_000
@@ -53,6 +54,7 @@ class BusinessRec:
     id: str
     name: str
     verification_status: str
+    timezone_id: int = 0
 
 
 @dataclass
@@ -166,10 +168,16 @@ class NumberRec:
     register_attempts: list[float] = field(default_factory=list)
     deregister_attempts: list[float] = field(default_factory=list)
     registration_blocked_until: float | None = None
+    settings: dict[str, Any] = field(default_factory=dict)  # POST /{Phone-Number-ID}/settings, by key
 
     @property
     def registered(self) -> bool:
         return self.status in REGISTERED
+
+    @property
+    def profile_id(self) -> str:
+        """Its business profile's own node ID (`/{WhatsApp-Business-Profile-ID}`): one profile per number."""
+        return PROFILE_ID_PREFIX + self.id
 
 
 @dataclass
@@ -260,9 +268,15 @@ class State:
     def waba_of(self, kind: str, obj: Any) -> str | None:
         if kind == "waba":
             return obj.id  # type: ignore[no-any-return]
-        if kind in ("phone", "template"):
+        if kind in ("phone", "template", "profile"):
             return obj.waba_id  # type: ignore[no-any-return]
         return None
+
+    def profile_owner(self, profile_id: str) -> NumberRec | None:
+        """The number whose business profile has this ID (`profile_id`), if any."""
+        if not profile_id.startswith(PROFILE_ID_PREFIX):
+            return None
+        return self.numbers.get(profile_id[len(PROFILE_ID_PREFIX) :])
 
     def has_registered_number(self, waba_id: str) -> bool:
         return any(n.registered for n in self.numbers_of(waba_id))
@@ -275,7 +289,7 @@ def state_from_world(world: World, now: float) -> State:
     """Simulated Meta as the world file describes it, every record created at `now`."""
     state = State(limits=world.limits)
     for b in world.businesses:
-        state.businesses[b.id] = BusinessRec(b.id, b.name, b.verification_status)
+        state.businesses[b.id] = BusinessRec(b.id, b.name, b.verification_status, b.timezone_id)
     for a in world.apps:
         state.apps[a.id] = AppRec(a.id, a.name, a.callback_url, a.app_secret)
     for tok in world.tokens:

@@ -131,6 +131,7 @@ class Business(_Model):
     id: GraphId
     name: str = Field(min_length=1)
     verification_status: BusinessVerification = "verified"
+    timezone_id: int = Field(0, ge=0, description="the portfolio's time zone, by Meta's numeric ID")
 
 
 class App(_Model):

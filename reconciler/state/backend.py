@@ -1,7 +1,7 @@
 """Where wabaplan keeps what it knows: one interface, a local backend and a shared one.
 
-    StateBackend   key() · read_fingerprints(target) · lock(scope, …) · journal(target) · holders() ·
-                   unlock(id) · describe() · close()
+    StateBackend   key() · read_fingerprints(target) · read_done(target, ops) · lock(scope, …) ·
+                   journal(target) · holders() · unlock(id) · describe() · close()
     LocalState     the state directory: SQLite journal, a `flock` over the whole directory (the default)
     PostgresState  WABAPLAN_STATE_URL=postgresql://…: the journal in PostgreSQL, one advisory lock per WABA
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import fcntl
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,9 +20,9 @@ from typing import Protocol
 
 from reconciler.state import filelock, keys, postgres, sqlite
 from reconciler.state.errors import LockHeld, StateError
-from reconciler.state.journal import Journal
+from reconciler.state.journal import Journal, done_actions_sql
 from reconciler.state.localdir import estate_id
-from reconciler.state.records import Holder
+from reconciler.state.records import DoneAction, Holder
 from reconciler.state.sqlite import SqliteJournal
 
 URL_ENV = "WABAPLAN_STATE_URL"
@@ -36,6 +36,8 @@ class StateBackend(Protocol):
     def key(self) -> bytes: ...
 
     def read_fingerprints(self, target: str) -> dict[str, str]: ...
+
+    def read_done(self, target: str, ops: Sequence[str]) -> list[DoneAction]: ...
 
     def lock(
         self, scope: frozenset[str], *, command: str, timeout: float | None
@@ -79,6 +81,9 @@ class LocalState:
 
     def read_fingerprints(self, target: str) -> dict[str, str]:
         return SqliteJournal.read_fingerprints(self.path, target)
+
+    def read_done(self, target: str, ops: Sequence[str]) -> list[DoneAction]:
+        return SqliteJournal.read_done(self.path, target, ops)
 
     def lock(
         self, scope: frozenset[str], *, command: str, timeout: float | None
@@ -192,6 +197,13 @@ class PostgresState:
             return {}
         rows = connection.execute("SELECT key, fingerprint FROM fingerprints WHERE target = ?", (target,))
         return dict(rows.fetchall())
+
+    def read_done(self, target: str, ops: Sequence[str]) -> list[DoneAction]:
+        connection = self._connect(create=False)
+        if not postgres.installed_version(connection):
+            return []
+        rows = connection.execute(done_actions_sql(len(ops)), (target, *ops)).fetchall()
+        return [DoneAction(str(address), str(op), float(finished)) for address, op, finished in rows]
 
     @contextmanager
     def lock(self, scope: frozenset[str], *, command: str, timeout: float | None) -> Iterator[None]:

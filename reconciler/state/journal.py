@@ -81,6 +81,15 @@ COLUMNS = {  # every table both stores keep, and its columns in order (docs/jour
 EVENT_COLUMNS = "key, field, waba_id, subject, sent, change, received, status, done_at, detail"
 
 
+def done_actions_sql(ops: int) -> str:
+    """The actions of `ops` operations done at a target (`?` the target, then each op), oldest first."""
+    marks = ", ".join("?" for _ in range(ops))
+    return (
+        "SELECT a.address, a.op, a.finished FROM actions a JOIN runs r ON r.id = a.run_id "
+        f"WHERE r.target = ? AND a.status = 'done' AND a.op IN ({marks}) ORDER BY a.finished, a.run_id"
+    )
+
+
 class Cursor(Protocol):
     rowcount: int
 

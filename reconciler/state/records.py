@@ -79,6 +79,15 @@ class ActionRecord:
     finished: float
 
 
+@dataclass(frozen=True)
+class DoneAction:
+    """An action an apply finished `done` at a target (`read_done`): what, on what, and when (Unix s)."""
+
+    address: str
+    op: str
+    finished: float
+
+
 class EventStatus(StrEnum):
     ACCEPTED = "accepted"  # recorded, not yet acted on (a restart acts on it)
     DONE = "done"  # acted on: `detail` says what was found

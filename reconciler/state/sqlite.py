@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from reconciler.state.errors import JournalError, StateUnavailable
-from reconciler.state.journal import RUN_ORIGIN_COLUMNS, Journal
+from reconciler.state.journal import RUN_ORIGIN_COLUMNS, Journal, done_actions_sql
 from reconciler.state.localdir import ensure_dir
+from reconciler.state.records import DoneAction
 
 FILE_NAME = "journal.db"
 SCHEMA_VERSION = 3  # 2: events (`wabaplan watch`); 3: who ran what (`runs` columns, added by _upgrade)
@@ -125,25 +127,36 @@ class SqliteJournal(Journal):
     @classmethod
     def read_fingerprints(cls, state_dir: Path, target: str) -> dict[str, str]:
         """The fingerprints recorded for `target`, without writing anything; {} before the first apply."""
-        path = state_dir / FILE_NAME
-        if not path.exists():
-            return {}
-        try:
-            db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30.0)
-        except sqlite3.DatabaseError as exc:
-            raise JournalError(_unreadable(path, exc)) from None
-        try:
-            _check_version(db, path)
-            rows = db.execute("SELECT key, fingerprint FROM fingerprints WHERE target = ?", (target,))
-            return dict(rows.fetchall())
-        except sqlite3.OperationalError as exc:
-            if "no such table" in str(exc):
-                return {}
-            raise JournalError(_unreadable(path, exc)) from None
-        except sqlite3.DatabaseError as exc:
-            raise JournalError(_unreadable(path, exc)) from None
-        finally:
-            db.close()
+        rows = _read_only(state_dir, "SELECT key, fingerprint FROM fingerprints WHERE target = ?", (target,))
+        return dict(rows)
+
+    @classmethod
+    def read_done(cls, state_dir: Path, target: str, ops: Sequence[str]) -> list[DoneAction]:
+        """The actions of these operations done at `target`, oldest first, without writing anything."""
+        rows = _read_only(state_dir, done_actions_sql(len(ops)), (target, *ops))
+        return [DoneAction(str(address), str(op), float(finished)) for address, op, finished in rows]
+
+
+def _read_only(state_dir: Path, sql: str, args: tuple[str, ...]) -> list[Any]:
+    """Rows of a query through a read-only connection; [] before the first apply (no file, no table)."""
+    path = state_dir / FILE_NAME
+    if not path.exists():
+        return []
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30.0)
+    except sqlite3.DatabaseError as exc:
+        raise JournalError(_unreadable(path, exc)) from None
+    try:
+        _check_version(db, path)
+        return db.execute(sql, args).fetchall()
+    except sqlite3.OperationalError as exc:
+        if "no such table" in str(exc):
+            return []
+        raise JournalError(_unreadable(path, exc)) from None
+    except sqlite3.DatabaseError as exc:
+        raise JournalError(_unreadable(path, exc)) from None
+    finally:
+        db.close()
 
 
 def stored_version(state_dir: Path) -> int:

@@ -101,6 +101,11 @@ COVERED_OPERATIONS: Final[tuple[tuple[str, str], ...]] = (
     ("POST", "/{Version}/{WABA-ID}/subscribed_apps"),
     ("DELETE", "/{Version}/{WABA-ID}/subscribed_apps"),
     ("POST", "/{Version}/{WABA-ID}/migrate_message_templates"),  # added by spec_exceptions.py
+    ("GET", "/{Version}/{Phone-Number-ID}/settings"),
+    ("POST", "/{Version}/{Phone-Number-ID}/settings"),
+    ("GET", "/{Version}/{WhatsApp-Business-Profile-ID}"),
+    ("POST", "/{Version}/{WhatsApp-Business-Profile-ID}"),
+    ("GET", "/{Version}/{Business-ID}"),
 )
 
 _HERE: Final = Path(__file__).resolve().parent

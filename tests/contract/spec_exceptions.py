@@ -122,6 +122,9 @@ TEMPLATES = "/{Version}/{WABA-ID}/message_templates"
 TEMPLATE = "/{Version}/{TEMPLATE_ID}"
 SUBSCRIBED_APPS = "/{Version}/{WABA-ID}/subscribed_apps"
 MIGRATE_TEMPLATES = "/{Version}/{WABA-ID}/migrate_message_templates"
+SETTINGS = "/{Version}/{Phone-Number-ID}/settings"
+PROFILE_NODE = "/{Version}/{WhatsApp-Business-Profile-ID}"
+BUSINESS = "/{Version}/{Business-ID}"
 
 _GRAPH_ERROR_RESPONSE: Final = {
     "description": "Graph API error envelope (added by spec_exceptions.py)",
@@ -146,6 +149,8 @@ _OPERATIONS_WITHOUT_503: Final = (
     ("get", SUBSCRIBED_APPS),
     ("post", SUBSCRIBED_APPS),
     ("delete", SUBSCRIBED_APPS),
+    ("get", PROFILE_NODE),
+    ("post", PROFILE_NODE),
 )
 
 _VERTICALS_SPEC: Final = [
@@ -520,6 +525,36 @@ SPEC_EXCEPTIONS: Final[tuple[SpecException, ...]] = (
             "between WABAs (request-side: no response patch)"
         ),
         reference="META-API.md §1.4 step 2",
+    ),
+    SpecException(
+        id="settings-errors-use-graph-envelope",
+        operations=(f"GET {SETTINGS}", f"POST {SETTINGS}"),
+        field="$ (error responses)",
+        spec_says="400 and 403 answer `ErrorResponse` (the messaging API's); no 401, 404, 429 or 5xx",
+        we_do="every 4XX and 5XX answers the Graph error envelope, the spec's own GraphAPIError",
+        reference="META-API.md §8.1 (one error envelope for every Graph call)",
+        patches=tuple(
+            SpecPatch(response_pointer(method, SETTINGS, status), before, _GRAPH_ERROR_RESPONSE)
+            for method in ("get", "post")
+            for status, before in (
+                ("400", {"$ref": "#/components/responses/BadRequest"}),
+                ("403", {"$ref": "#/components/responses/Forbidden"}),
+                ("4XX", MISSING),
+                ("5XX", MISSING),
+            )
+        ),
+    ),
+    SpecException(
+        id="business-errors-use-graph-envelope",
+        operations=(f"GET {BUSINESS}",),
+        field="$ (error responses)",
+        spec_says="only 200 is documented: no schema for any 4xx/5xx",
+        we_do="4XX and 5XX answer the Graph error envelope, GraphAPIError",
+        reference="META-API.md §8.1 (one error envelope for every Graph call)",
+        patches=tuple(
+            SpecPatch(response_pointer("get", BUSINESS, status), MISSING, _GRAPH_ERROR_RESPONSE)
+            for status in ("4XX", "5XX")
+        ),
     ),
 )
 

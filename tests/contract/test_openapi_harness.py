@@ -134,6 +134,20 @@ VALID_SUCCESS_BODIES: dict[tuple[str, str], Any] = {
     },
     ("POST", SUBSCRIBED_APPS): SUCCESS,
     ("DELETE", SUBSCRIBED_APPS): SUCCESS,
+    ("GET", "/{Version}/{Phone-Number-ID}/settings"): {
+        "calling": {
+            "status": "disabled",
+            "call_icon_visibility": "visible",
+            "ip_addresses": {"default": ["157.240.0.1"]},
+            "callback_permission_status": "disabled",
+        },
+        "payload_encryption": {"status": "disabled"},
+        "storage_configuration": {"status": "default"},
+    },
+    ("POST", "/{Version}/{Phone-Number-ID}/settings"): SUCCESS,
+    ("GET", "/{Version}/{WhatsApp-Business-Profile-ID}"): {"id": "553000000000001", "about": "Tea."},
+    ("POST", "/{Version}/{WhatsApp-Business-Profile-ID}"): {"id": "553000000000001", "success": True},
+    ("GET", "/{Version}/{Business-ID}"): {"id": "1000000000001", "name": "Harbour Lane", "timezone_id": 0},
     ("POST", MIGRATE_TEMPLATES): {
         "migrated_templates": ["5000000000010"],
         "failed_templates": {"5000000000011": "Incorrect category"},

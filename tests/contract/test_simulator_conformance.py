@@ -53,6 +53,10 @@ TEMPLATES: Final = "/{Version}/{WABA-ID}/message_templates"
 TEMPLATE: Final = "/{Version}/{TEMPLATE_ID}"
 SUBSCRIBED_APPS: Final = "/{Version}/{WABA-ID}/subscribed_apps"
 MIGRATE_TEMPLATES: Final = "/{Version}/{WABA-ID}/migrate_message_templates"
+SETTINGS: Final = "/{Version}/{Phone-Number-ID}/settings"
+PROFILE_NODE: Final = "/{Version}/{WhatsApp-Business-Profile-ID}"
+BUSINESS: Final = "/{Version}/{Business-ID}"
+BUSINESS_ID: Final = "1000000000001"
 
 NEW_TEMPLATE: Final = {
     "name": "pickup_ready",
@@ -350,6 +354,37 @@ def test_business_profile_errors(graph: ContractClient) -> None:
     too_long = {"messaging_product": "whatsapp", "about": "a" * 140}
     graph.error("POST", PROFILE, HK_PHONE, json_body=too_long)
     graph.error("POST", PROFILE, HK_PHONE, json_body={"about": "no product"})
+
+
+def test_business_profile_node(graph: ContractClient) -> None:
+    edge = graph.call("GET", PROFILE, HK_PHONE, params={"fields": "id," + ",".join(PROFILE_FIELDS)})
+    node_id = edge["data"][0]["id"]
+    node = graph.call("GET", PROFILE_NODE, node_id)
+    assert node["id"] == node_id and node["vertical"] == "RETAIL"
+    graph.call("GET", PROFILE_NODE, node_id, params={"fields": ",".join(PROFILE_FIELDS)})
+    update = {"messaging_product": "whatsapp", "about": "Tea and teaware.", "vertical": "RETAIL"}
+    assert graph.call("POST", PROFILE_NODE, node_id, json_body=update) == {"id": node_id, "success": True}
+    graph.error("GET", PROFILE_NODE, node_id, params={"fields": "about,nope"})
+    graph.error("POST", PROFILE_NODE, node_id, json_body={"about": "no product"})
+
+
+def test_phone_number_settings(graph: ContractClient) -> None:
+    graph.call("GET", SETTINGS, HK_PHONE)
+    calling = {
+        "calling": {"status": "enabled", "call_icon_visibility": "visible", "video": {"status": "enabled"}}
+    }
+    assert graph.call("POST", SETTINGS, HK_PHONE, json_body=calling) == {"success": True}
+    assert graph.call("GET", SETTINGS, HK_PHONE)["calling"]["status"] == "enabled"
+    graph.error("GET", SETTINGS, UNKNOWN_ID)
+    graph.error("POST", SETTINGS, HK_PHONE, json_body={"calling": {"status": "on"}})
+
+
+def test_business_node(graph: ContractClient) -> None:
+    """The spec's own example asks for `id,name,timezone_id`."""
+    body = graph.call("GET", BUSINESS, BUSINESS_ID, params={"fields": "id,name,timezone_id"})
+    assert body == {"id": BUSINESS_ID, "name": "Harbour Lane Trading Ltd", "timezone_id": 0}
+    graph.call("GET", BUSINESS, BUSINESS_ID)
+    graph.error("GET", BUSINESS, BUSINESS_ID, params={"fields": "id,nope"})
 
 
 # ------------------------------------------------------------------------------------------- templates

@@ -56,6 +56,7 @@ def converged_snapshot(config: Config) -> Snapshot:
             account_review_status=waba.expect.account_review_status or "APPROVED",
             business_verification_status=waba.expect.business_verification_status or "verified",
             owner_business_id="1000000000001",
+            primary_funding_id=f"58{waba.id}",  # a payment method is attached
             subscriptions=subscriptions,
             numbers=numbers,
             templates=templates,

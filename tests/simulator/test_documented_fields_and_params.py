@@ -118,7 +118,21 @@ def test_documented_waba_fields_are_accepted(graph: httpx.Client) -> None:
     body = response.json()
     assert body["owner_business"] == {"id": "1000000000001", "name": "Harbour Lane Trading Ltd"}
     assert datetime.strptime(body["creation_time"], "%Y-%m-%dT%H:%M:%S%z").year == 2026
-    assert set(body) == {"id", "owner_business", "creation_time"}  # the unmodelled ones are omitted
+    # the unmodelled ones are omitted; the payment method the WABA bills to is shown by its ID
+    assert set(body) == {"id", "owner_business", "creation_time", "primary_funding_id"}
+
+
+def test_primary_funding_id_only_while_a_payment_method_is_attached(
+    start_sim: Callable[..., RunningSimulator],
+) -> None:
+    world = demo_world()
+    hk = next(w for w in world["wabas"] if w["id"] == HK_WABA)
+    hk["payment_method_attached"] = False
+    with graph_client(start_sim(world=world)) as client:
+        body = client.get(f"/{HK_WABA}", params={"fields": "primary_funding_id"}).json()
+        tw = client.get(f"/{TW_WABA}", params={"fields": "primary_funding_id"}).json()
+    assert body == {"id": HK_WABA}  # Graph omits a field with no value
+    assert tw["primary_funding_id"]
 
 
 def test_business_waba_list_items_carry_currency(graph: httpx.Client) -> None:
@@ -162,9 +176,11 @@ def test_phone_node_default_fields_and_list_edge_default(graph: httpx.Client) ->
 
 
 def test_spec_phone_fields_are_accepted(graph: httpx.Client) -> None:
+    """The spec's fields, and those Meta serves that real clients ask for (Meta's reference)."""
     fields = (
         "host_platform,platform_type,unified_cert_status,username,country_code,country_dial_code,"
-        "quality_score"
+        "quality_score,conversational_automation,eligibility_for_api_business_global_search,"
+        "is_preverified_number,official_business_account,whatsapp_business_manager_messaging_limit"
     )
     response = graph.get(f"/{HK_MAIN}", params={"fields": fields})
     assert response.status_code == 200, response.text
@@ -173,7 +189,11 @@ def test_spec_phone_fields_are_accepted(graph: httpx.Client) -> None:
     assert (body["country_code"], body["country_dial_code"]) == ("HK", "852")
     assert body["unified_cert_status"] == "APPROVED"
     assert body["quality_score"] == {"score": "GREEN"}
-    assert "username" not in body
+    assert body["is_preverified_number"] is False
+    unmodelled = {"username", "conversational_automation", "official_business_account"}
+    assert not unmodelled & body.keys()  # accepted, and omitted as Meta omits what is unset
+    listed = graph.get(f"/{HK_WABA}/phone_numbers", params={"fields": fields}).json()["data"]
+    assert all(item["is_preverified_number"] is False for item in listed)
 
 
 def test_phone_numbers_filtering_on_documented_fields(graph: httpx.Client) -> None:

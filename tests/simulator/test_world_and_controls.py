@@ -127,6 +127,21 @@ def test_controls_over_http_and_reset(sim: RunningSimulator, graph: httpx.Client
     assert counts["GET /{WABA-ID}/subscribed_apps"] == 1 and counts["http_requests"] == 1
 
 
+def test_business_verification_is_decided_over_http(sim: RunningSimulator, graph: httpx.Client) -> None:
+    """Meta's verification team (or a lapse) changes what the WABA node and its health show."""
+    with httpx.Client(base_url=sim.base_url) as raw:
+        control = "/_sim/businesses/1000000000001/verification"
+        assert raw.post(control, json={"verification_status": "pending"}).json() == {"success": True}
+        assert raw.post(control, json={"verification_status": "VERIFIED"}).status_code == 400  # lower-case
+        assert (
+            raw.post("/_sim/businesses/1/verification", json={"verification_status": "verified"}).status_code
+            == 404
+        )
+    node = graph.get(f"/{TW_WABA}", params={"fields": "business_verification_status,health_status"}).json()
+    assert node["business_verification_status"] == "pending"
+    assert node["health_status"]["can_send_message"] == "LIMITED"
+
+
 def test_state_dump_round_trips(sim: RunningSimulator, graph: httpx.Client, tmp_path: Path) -> None:
     graph.post(
         f"/{HK_WABA}/subscribed_apps",

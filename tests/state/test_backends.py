@@ -94,6 +94,35 @@ def test_facts_about_meta_belong_to_their_target(backend: StateBackend) -> None:
     assert backend.read_fingerprints(OTHER_TARGET) == {}
 
 
+def test_done_actions_are_read_by_target_and_operation_oldest_first(backend: StateBackend) -> None:
+    """What a plan reads to know when a move completed: done actions only, of its target, in time order."""
+    rows = [
+        (TARGET, "register", "done", 30.0),
+        (TARGET, "add_number_for_migration", "done", 20.0),
+        (TARGET, "register", "failed", 25.0),
+        (TARGET, "set_pin", "done", 26.0),
+        (OTHER_TARGET, "register", "done", 27.0),
+    ]
+    for target, op, status, finished in rows:
+        with backend.journal(target=target) as journal:
+            run_id = _run(journal)
+            journal.record_action(
+                run_id,
+                action_id=f"{ADDRESS}.{op}",
+                address=ADDRESS,
+                op=op,
+                status=status,
+                detail="",
+                started=finished - 1,
+                finished=finished,
+            )
+    done = backend.read_done(TARGET, ("add_number_for_migration", "register"))
+    assert [(d.address, d.op, d.finished) for d in done] == [
+        (ADDRESS, "add_number_for_migration", 20.0),
+        (ADDRESS, "register", 30.0),
+    ]
+
+
 def test_open_intents_of_a_run_still_under_way_are_not_settled(backend: StateBackend) -> None:
     with backend.journal(target=TARGET) as journal:
         ended = _run(journal)
@@ -130,6 +159,7 @@ def test_reading_before_any_apply_creates_nothing(backend_env: dict[str, str], t
     state = open_backend(tmp_path / "state", backend_env)
     try:
         assert state.read_fingerprints(TARGET) == {}
+        assert state.read_done(TARGET, ("register",)) == []
         assert state.holders() == []
     finally:
         state.close()

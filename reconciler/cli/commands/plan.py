@@ -40,12 +40,14 @@ def run(args: PlanArgs) -> int:
         write_only = runtime.write_only(
             config, base_dir=base_dir(path), environ=os.environ, state=backend, target=target
         )
+        moves = runtime.move_facts(backend, target)
     options = PlanOptions(
         targets=args.target,
         refresh_only=args.refresh_only,
         simulated=meta is not None,
         config_hash=runtime.config_hash(path),
         notes=target.notes,
+        moves=moves,
     )
     plan = build_plan(config, snapshot, write_only, options)
     document = {**plan.to_json(), "read": cost}

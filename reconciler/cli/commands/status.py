@@ -38,7 +38,8 @@ def run(args: StatusArgs) -> int:
         snapshot, cost = asyncio.run(_read(config, target))  # the one event loop of this command
         now = time.time()
         facts = journal_facts(backend, runtime.journal_target(target), now=now)
-    report = build_status(config, snapshot, facts, now=now, simulated=target.simulated)
+        moves = runtime.move_facts(backend, target)
+    report = build_status(config, snapshot, facts, now=now, simulated=target.simulated, moves=moves)
     sys.stdout.write(render_status({**report.to_json(), "read": cost}, args.format))
     sys.stdout.flush()
     notify(notifier, from_status(report, project=project_of(args.config), job_url=ci_job()))
