@@ -24,19 +24,21 @@ QUALITY_NEEDS_ACTION = frozenset({"RED"})
 
 
 def from_plan(plan: Plan, *, project: str, job_url: str | None = None) -> Summary:
-    """A --refresh-only plan: Meta's verdicts first, then each difference at Meta, then each declared WABA
-    that could not be read. Unknown write-only values and moves not yet made are not sent: not drift."""
+    """A --refresh-only plan: Meta's verdicts first, then each failed check (a move's verification window
+    past its deadline), each difference at Meta, then each declared WABA that could not be read. Unknown write-only values and moves not yet made are not sent: not drift."""
     unreadable = tuple(f"unreadable: {line}" for line in plan.incomplete)
     return Summary(
         source="plan --refresh-only",
         project=project,
         counts=(
             Count("verdicts", len(plan.verdicts)),
+            Count("failed checks", len(plan.failed_checks)),
             Count("drift", len(plan.drift)),
             Count("unreadable WABAs", len(plan.incomplete)),
         ),
         items=(
             *(f"Meta's verdict: {verdict.line()}" for verdict in plan.verdicts),
+            *(f"✗ {check.address}: {check.name}: {check.detail}" for check in plan.failed_checks),
             *(drift.detail for drift in plan.drift),
             *unreadable,
         ),

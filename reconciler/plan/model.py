@@ -278,8 +278,14 @@ class Plan:
 
     @property
     def has_changes(self) -> bool:
-        """Actions to take, drift (--refresh-only) or Meta's verdicts: what --detailed-exitcode 2 means."""
-        return bool(self.actions or self.drift or self.verdicts)
+        """Actions to take, drift (--refresh-only), Meta's verdicts or a failed check (a move's verification
+        window past its deadline): what --detailed-exitcode 2 means."""
+        return bool(self.actions or self.drift or self.verdicts or self.failed_checks)
+
+    @property
+    def failed_checks(self) -> tuple[Precondition, ...]:
+        """The ✗ preconditions: each needs a person, whether or not an action waits on it."""
+        return tuple(p for p in self.preconditions if p.outcome is Check.FAIL)
 
     def summary(self) -> dict[str, int]:
         count = {"create": 0, "update": 0, "delete": 0, "operations": 0, "blocked": 0}

@@ -71,6 +71,19 @@ def test_past_the_deadline_it_is_an_error(example: Config) -> None:
     assert "at most 50 business-initiated conversations per 24 h" in detail
 
 
+def test_a_drift_check_past_the_deadline_needs_action_and_within_it_does_not(example: Config) -> None:
+    """`plan --refresh-only --detailed-exitcode` exits 2 on a ✗ after-care item: cron must tell someone."""
+
+    def drift_check(days: float) -> Plan:
+        facts = MoveFacts(now=MOVED + days * DAY, completed={ADDRESS: MOVED})
+        options = PlanOptions(moves=facts, refresh_only=True)
+        return build_plan(example, moved_in(example), settled_write_only(example), options)
+
+    within, past = drift_check(9), drift_check(33)
+    assert not within.has_changes and within.failed_checks == ()
+    assert past.has_changes and [c.address for c in past.failed_checks] == [ADDRESS]
+
+
 def test_the_aftercare_outlives_migrate_from_once_the_journal_saw_the_move(example: Config) -> None:
     """The plan suggests removing migrate_from after the move: the window still runs."""
     numbers = {e164: spec.model_copy(update={"migrate_from": None}) for e164, spec in example.numbers.items()}
