@@ -110,7 +110,7 @@ def simulator(world: Path, env: dict[str, str]) -> Iterator[str]:
     )
     base_url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 600  # a 50k world loads for minutes on a busy machine
         while True:
             try:
                 sim_get(base_url, "requests")

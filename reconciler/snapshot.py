@@ -7,7 +7,8 @@ with like. Nothing here does I/O.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import functools
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 
@@ -99,3 +100,20 @@ class Snapshot:
     unreadable: dict[str, Unreadable] = field(default_factory=dict)
     graph_url: str = ""
     api_version: str = ""
+
+
+def as_dict(value: Any) -> dict[str, Any]:
+    """`dataclasses.asdict` for these values, without its deep copies: they are frozen, and what they
+    hold (text, numbers, tuples, Meta's template JSON) is never changed, so the dict may share it.
+    A nested value (a number's profile) becomes a dict too; a tuple of values (a WABA's subscriptions)
+    is kept as it is."""
+    result: dict[str, Any] = {}
+    for name in _field_names(type(value)):
+        item = getattr(value, name)
+        result[name] = as_dict(item) if hasattr(type(item), "__dataclass_fields__") else item
+    return result
+
+
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))

@@ -14,7 +14,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Mapping
 from contextlib import suppress
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from reconciler.config.model import Config, PhoneNumber, Template, Waba, Webhooks
@@ -23,7 +23,13 @@ from reconciler.diff import FieldChange, diff_fields, value_text
 from reconciler.fingerprints import verify_token_key
 from reconciler.plan.address import AddressError, NumberAddress, TemplateAddress, WabaAddress, WebhooksAddress
 from reconciler.plan.address import parse as parse_address
-from reconciler.plan.live import fingerprint, live_template_fields, number_fingerprint, template_matches
+from reconciler.plan.live import (
+    live_template_fields,
+    number_fingerprint,
+    template_fingerprint,
+    template_matches,
+    webhooks_fingerprint,
+)
 from reconciler.plan.model import (
     Action,
     Check,
@@ -55,7 +61,7 @@ from reconciler.plan.params import (
     WebhooksParams,
 )
 from reconciler.plan.preconditions import blocking, migration_preconditions
-from reconciler.snapshot import LiveNumber, LiveSubscription, LiveTemplate, LiveWaba, Snapshot
+from reconciler.snapshot import LiveNumber, LiveSubscription, LiveTemplate, LiveWaba, Snapshot, as_dict
 
 EDITABLE_TEMPLATE_STATUSES = {"APPROVED", "REJECTED", "PAUSED"}
 COPYABLE_QUALITY = {"GREEN", "UNKNOWN"}  # what migrate_message_templates copies (META-API.md §5.5)
@@ -258,11 +264,8 @@ class _Builder:
                     "(check the ID, and that the access token's system user has the WABA assigned)"
                 )
                 continue
-            self.fingerprints[str(WebhooksAddress(name))] = fingerprint(
-                {
-                    "review": live.account_review_status,
-                    "subscriptions": [asdict(s) for s in live.subscriptions],
-                }
+            self.fingerprints[str(WebhooksAddress(name))] = webhooks_fingerprint(
+                live.account_review_status, live.subscriptions
             )
             self._webhooks(name, waba, live)
         for e164, spec in self.config.numbers.items():
@@ -386,7 +389,7 @@ class _Builder:
         index: int,
     ) -> None:
         """A declared template Meta holds: an update when it differs, else a note of its review."""
-        self.fingerprints[address] = fingerprint(asdict(existing))
+        self.fingerprints[address] = template_fingerprint(existing)
         current = live_template_fields(existing, desired)
         changes = diff_fields(desired, current, ignore=template.lifecycle.ignore_changes)
         if not changes:
@@ -513,7 +516,7 @@ class _Builder:
             if (existing.name, existing.language) in declared or existing.status in GONE_TEMPLATE_STATUSES:
                 continue
             address = str(TemplateAddress(name, existing.name, existing.language))
-            self.fingerprints[address] = fingerprint(asdict(existing))
+            self.fingerprints[address] = template_fingerprint(existing)
             costs = [Cost("template_name_lock", "an approved template's name is locked for 30 days")]
             if existing.status != "APPROVED":
                 costs = []
@@ -884,7 +887,7 @@ class _Builder:
         desired["websites"] = list(desired["websites"]) if desired["websites"] is not None else None
         current: dict[str, Any] = {"websites": []}
         if live is not None and live.profile is not None:
-            current = {**asdict(live.profile), "websites": list(live.profile.websites)}
+            current = {**as_dict(live.profile), "websites": list(live.profile.websites)}
         ignore = [
             p.removeprefix("profile.") for p in spec.lifecycle.ignore_changes if p.startswith("profile.")
         ]
