@@ -8,7 +8,9 @@ with like. Nothing here does I/O.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field, fields
+import types
+import typing
+from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any
 
 
@@ -107,13 +109,23 @@ def as_dict(value: Any) -> dict[str, Any]:
     hold (text, numbers, tuples, Meta's template JSON) is never changed, so the dict may share it.
     A nested value (a number's profile) becomes a dict too; a tuple of values (a WABA's subscriptions)
     is kept as it is."""
-    result: dict[str, Any] = {}
-    for name in _field_names(type(value)):
-        item = getattr(value, name)
-        result[name] = as_dict(item) if hasattr(type(item), "__dataclass_fields__") else item
+    names, nested = _shape(type(value))
+    result = {name: getattr(value, name) for name in names}
+    for name in nested:
+        if result[name] is not None:
+            result[name] = as_dict(result[name])
     return result
 
 
 @functools.cache
-def _field_names(cls: type) -> tuple[str, ...]:
-    return tuple(f.name for f in fields(cls))
+def _shape(cls: type) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A value class's field names, and those that hold a value (or None)."""
+    hints = typing.get_type_hints(cls)
+    names = tuple(f.name for f in fields(cls))
+    nested = tuple(
+        name
+        for name in names
+        if is_dataclass(hints[name])
+        or (isinstance(hints[name], types.UnionType) and any(map(is_dataclass, typing.get_args(hints[name]))))
+    )
+    return names, nested

@@ -183,6 +183,8 @@ NUMBER_STEPS = (
 def resolve_targets(config: Config, targets: Iterable[str]) -> tuple[str, ...]:
     """Each --target as the canonical address of something the config declares (a number written any
     way Meta would accept it), or a PlanError that names the addresses there are."""
+    if not targets:
+        return ()
     declared = []
     for e164 in config.numbers:
         declared += [str(NumberAddress(e164, step)) for step in (None, *NUMBER_STEPS)]
