@@ -91,6 +91,7 @@ async def read_wabas(
     """Read `waba_ids` and the business profiles of the numbers in `profiles_for` (E.164; None: all)."""
     edges = await _read_edges(graph, waba_ids, templates=templates)
     found, failed, numbers_by_id = _live_wabas(edges, known=profiles_for or frozenset())
+    del edges  # Meta's raw answers, normalised now: not held while the profiles are read
     throttled = await _read_profiles(graph, found, numbers_by_id.values(), profiles_for)
     for waba_id, error in throttled.items():
         del found[waba_id]

@@ -7,7 +7,10 @@ with like. Nothing here does I/O.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import functools
+import types
+import typing
+from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any
 
 
@@ -102,3 +105,30 @@ class Snapshot:
     unreadable: dict[str, Unreadable] = field(default_factory=dict)
     graph_url: str = ""
     api_version: str = ""
+
+
+def as_dict(value: Any) -> dict[str, Any]:
+    """`dataclasses.asdict` for these values, without its deep copies: they are frozen, and what they
+    hold (text, numbers, tuples, Meta's template JSON) is never changed, so the dict may share it.
+    A nested value (a number's profile) becomes a dict too; a tuple of values (a WABA's subscriptions)
+    is kept as it is."""
+    names, nested = _shape(type(value))
+    result = {name: getattr(value, name) for name in names}
+    for name in nested:
+        if result[name] is not None:
+            result[name] = as_dict(result[name])
+    return result
+
+
+@functools.cache
+def _shape(cls: type) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A value class's field names, and those that hold a value (or None)."""
+    hints = typing.get_type_hints(cls)
+    names = tuple(f.name for f in fields(cls))
+    nested = tuple(
+        name
+        for name in names
+        if is_dataclass(hints[name])
+        or (isinstance(hints[name], types.UnionType) and any(map(is_dataclass, typing.get_args(hints[name]))))
+    )
+    return names, nested

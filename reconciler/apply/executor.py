@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from dataclasses import asdict
 
 from reconciler.apply.steps import SLOT, STEPS, StepContext, StepFailed
 from reconciler.config.model import PhoneNumber
@@ -26,7 +25,7 @@ from reconciler.outcome import ApplyReport, Outcome, Progress
 from reconciler.plan import params
 from reconciler.plan.address import NumberAddress, TemplateAddress, WebhooksAddress
 from reconciler.plan.address import parse as parse_address
-from reconciler.plan.live import fingerprint, number_fingerprint, template_fingerprint
+from reconciler.plan.live import number_fingerprint, template_fingerprint, webhooks_fingerprint
 from reconciler.plan.model import Action, Kind, Plan, Status
 from reconciler.plan.params import DeleteTemplateParams, UpdateTemplateParams, WebhooksParams
 from reconciler.reader import reread_number, reread_template, reread_waba
@@ -190,7 +189,7 @@ async def _moved(action: Action, plan: Plan, ctx: StepContext) -> str:
         now = template_fingerprint(await reread_template(graph, template_id))
     elif isinstance(address, WebhooksAddress):
         review, subscriptions = await reread_waba(graph, action.params_as(WebhooksParams).waba_id)
-        now = fingerprint({"review": review, "subscriptions": [asdict(s) for s in subscriptions]})
+        now = webhooks_fingerprint(review, subscriptions)
     else:
         return ""  # a WABA itself has no fingerprint
     return "" if now == expected else _stale(action, [])

@@ -6,6 +6,7 @@ never loads the simulator, starlette or uvicorn. Exit codes: `exit.ExitCode`.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import os
 import sys
@@ -66,6 +67,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "this is a bug in wabaplan; rerun with WABAPLAN_DEBUG=1 for the traceback and report it\n"
         )
         return ExitCode.ERROR
+    finally:
+        gc.unfreeze()  # what a command froze (cli.common.load_valid) is the collector's again
 
 
 def _tolerate_narrow_terminals() -> None:

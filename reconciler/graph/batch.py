@@ -13,7 +13,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import quote_plus, urlencode, urlsplit
 
 from reconciler.graph.errors import GraphError, UnexpectedResponseError
 
@@ -46,6 +46,32 @@ def encode_params(params: JSONParams | None) -> dict[str, str]:
         else:
             result[key] = encode_value(value)
     return result
+
+
+def form_body(params: Mapping[str, str]) -> bytes:
+    """`params` as an application/x-www-form-urlencoded body, byte for byte as `urlencode` writes it.
+
+    A batch's `batch` value is kilobytes of JSON: `quote_plus` spends a Python step on every byte of
+    it, while a few `str.replace` passes (one for each unsafe character it holds) do the same work in C.
+    """
+    return "&".join(f"{_quote(k)}={_quote(v)}" for k, v in params.items()).encode()
+
+
+_FORM_SAFE = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~"
+# every other ASCII character, "%" first (the codes written add more) and " " last ("+" is coded first)
+_FORM_CODES = tuple(
+    (c, "+" if c == " " else f"%{ord(c):02X}")
+    for c in ["%", *(chr(n) for n in range(128) if chr(n) not in _FORM_SAFE + "% "), " "]
+)
+
+
+def _quote(text: str) -> str:
+    if not text.isascii():
+        return quote_plus(text)
+    for char, code in _FORM_CODES:
+        if char in text:
+            text = text.replace(char, code)
+    return text
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ from reconciler.graph.batch import (
     JSONParams,
     WireEntry,
     encode_params,
+    form_body,
     parse_batch_response,
 )
 from reconciler.graph.budget import (
@@ -68,6 +69,7 @@ log = logging.getLogger("wabaplan.graph")
 USER_AGENT = f"wabaplan/{__version__}"
 DEFAULT_MAX_CONCURRENCY = 16  # requests in flight per client, unless apply's --parallelism asks for more
 _DROP_FROM_NEXT = frozenset({"access_token", "appsecret_proof"})
+_FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 _OP_USAGE_HEADER = USAGE_HEADER.lower()  # batch entries' header names, as parse_batch_response keeps them
 
 Usage = Mapping[str, tuple[UsageEntry, ...]]  # a usage header, parsed: object id → its entries
@@ -547,7 +549,11 @@ class GraphClient:
         started = time.perf_counter()
         try:
             response = await self._http.request(
-                method, url_path, params=dict(query or {}), data=encode_params(data) if data else None
+                method,
+                url_path,
+                params=dict(query or {}),
+                content=form_body(encode_params(data)) if data else None,
+                headers=_FORM if data else None,
             )
         except httpx.TransportError as exc:
             error = error_from_transport(method=method, path=url_path, exc=exc, secrets=secrets)

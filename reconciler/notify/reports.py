@@ -25,7 +25,8 @@ QUALITY_NEEDS_ACTION = frozenset({"RED"})
 
 def from_plan(plan: Plan, *, project: str, job_url: str | None = None) -> Summary:
     """A --refresh-only plan: Meta's verdicts first, then each failed check (a move's verification window
-    past its deadline), each difference at Meta, then each declared WABA that could not be read. Unknown write-only values and moves not yet made are not sent: not drift."""
+    past its deadline), each difference at Meta, then each declared WABA that could not be read. Unknown
+    write-only values and moves not yet made are not sent: not drift."""
     unreadable = tuple(f"unreadable: {line}" for line in plan.incomplete)
     return Summary(
         source="plan --refresh-only",

@@ -14,7 +14,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Mapping
 from contextlib import suppress
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from reconciler.config.model import Config, PhoneNumber, Template, Waba, Webhooks
@@ -27,11 +27,11 @@ from reconciler.plan.address import parse as parse_address
 from reconciler.plan.aftercare import MoveFacts, after_the_move, before_the_move
 from reconciler.plan.drift import Drifted, Seen, split_drift
 from reconciler.plan.live import (
-    fingerprint,
     live_template_fields,
     number_fingerprint,
     template_fingerprint,
     template_matches,
+    webhooks_fingerprint,
 )
 from reconciler.plan.model import (
     Action,
@@ -65,7 +65,7 @@ from reconciler.plan.params import (
 )
 from reconciler.plan.preconditions import blocking, migration_preconditions
 from reconciler.plan.verdicts import verdicts_of
-from reconciler.snapshot import LiveNumber, LiveSubscription, LiveTemplate, LiveWaba, Snapshot
+from reconciler.snapshot import LiveNumber, LiveSubscription, LiveTemplate, LiveWaba, Snapshot, as_dict
 
 EDITABLE_TEMPLATE_STATUSES = {"APPROVED", "REJECTED", "PAUSED"}
 COPYABLE_QUALITY = {"GREEN", "UNKNOWN"}  # what migrate_message_templates copies (META-API.md §5.5)
@@ -188,6 +188,8 @@ NUMBER_STEPS = (
 def resolve_targets(config: Config, targets: Iterable[str]) -> tuple[str, ...]:
     """Each --target as the canonical address of something the config declares (a number written any
     way Meta would accept it), or a PlanError that names the addresses there are."""
+    if not targets:
+        return ()
     declared = []
     for e164 in config.numbers:
         declared += [str(NumberAddress(e164, step)) for step in (None, *NUMBER_STEPS)]
@@ -270,11 +272,8 @@ class _Builder:
                     "(check the ID, and that the access token's system user has the WABA assigned)"
                 )
                 continue
-            self.fingerprints[str(WebhooksAddress(name))] = fingerprint(
-                {
-                    "review": live.account_review_status,
-                    "subscriptions": [asdict(s) for s in live.subscriptions],
-                }
+            self.fingerprints[str(WebhooksAddress(name))] = webhooks_fingerprint(
+                live.account_review_status, live.subscriptions
             )
             self._webhooks(name, waba, live)
         for e164, spec in self.config.numbers.items():
@@ -897,7 +896,7 @@ class _Builder:
         desired["websites"] = list(desired["websites"]) if desired["websites"] is not None else None
         current: dict[str, Any] = {"websites": []}
         if live is not None and live.profile is not None:
-            current = {**asdict(live.profile), "websites": list(live.profile.websites)}
+            current = {**as_dict(live.profile), "websites": list(live.profile.websites)}
         ignore = [
             p.removeprefix("profile.") for p in spec.lifecycle.ignore_changes if p.startswith("profile.")
         ]

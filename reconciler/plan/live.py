@@ -2,6 +2,7 @@
 
     template_fingerprint(live_template)    a short digest of what the plan saw, to tell a moved resource
     number_fingerprint(live_number)        the same for a number, less what Meta changes on its own
+    webhooks_fingerprint(review, subs)     the same for a WABA's review status and subscribed apps
     template_matches(desired, live)        whether Meta's template carries the declared one
 
 The planner records the fingerprints and compares templates; apply's compare-and-set and its template
@@ -13,11 +14,10 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict
 from typing import Any
 
 from reconciler.diff import diff_fields
-from reconciler.snapshot import LiveNumber, LiveTemplate
+from reconciler.snapshot import LiveNumber, LiveSubscription, LiveTemplate, as_dict
 
 
 def fingerprint(value: Any) -> str:
@@ -34,14 +34,23 @@ METAS_OWN_NUMBER_FIELDS = (
 
 def template_fingerprint(live: LiveTemplate) -> str:
     """What a plan saw of a template, less Meta's comment on it (its rejected_reason)."""
-    return fingerprint({k: v for k, v in asdict(live).items() if k != "rejected_reason"})
+    seen = as_dict(live)
+    del seen["rejected_reason"]
+    return fingerprint(seen)
 
 
 def number_fingerprint(live: LiveNumber) -> str:
     """What a plan saw of a number, leaving out what Meta changes on its own (quality, throughput, limit
     tier, OBA)."""
-    seen = {k: v for k, v in asdict(live).items() if k not in METAS_OWN_NUMBER_FIELDS}
+    seen = as_dict(live)
+    for name in METAS_OWN_NUMBER_FIELDS:
+        del seen[name]
     return fingerprint(seen)
+
+
+def webhooks_fingerprint(review: str | None, subscriptions: Iterable[LiveSubscription]) -> str:
+    """What a plan saw of a WABA's webhooks: its review status and subscribed apps."""
+    return fingerprint({"review": review, "subscriptions": [as_dict(s) for s in subscriptions]})
 
 
 def template_matches(desired: Mapping[str, Any], live: LiveTemplate, ignore: Iterable[str] = ()) -> bool:
