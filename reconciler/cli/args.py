@@ -38,6 +38,8 @@ class PlanArgs:
     target: tuple[str, ...]
     refresh_only: bool
     sim: str | None
+    max_age: float | None = None  # --refresh-only: confirmed state this recent stands in for a read
+    full: bool = False  # --refresh-only: read everything
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ from reconciler.state.errors import JournalError, LockHeld, StateError, StateUna
 from reconciler.state.journal import Journal
 from reconciler.state.records import Holder, identity
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 4
 DEFAULT_SCHEMA = "wabaplan"
 POLL_SECONDS = 0.1
 CONNECT_TIMEOUT = 10
@@ -129,6 +129,18 @@ CREATE TABLE events (                             -- webhook events `wabaplan wa
     detail      TEXT NOT NULL
 );
 CREATE INDEX pending_events ON events(status) WHERE status = 'accepted';
+""",
+    3: "SELECT 1",  # another branch's (run metadata): the lead reconciles the numbering when merging
+    4: """
+CREATE INDEX events_by_subject ON events(target, subject, received);
+CREATE TABLE confirmed (                          -- live state as last read (watch, plan --refresh-only)
+    target      TEXT NOT NULL,
+    address     TEXT NOT NULL,
+    waba_id     TEXT NOT NULL,
+    live        TEXT NOT NULL,
+    at          DOUBLE PRECISION NOT NULL,
+    PRIMARY KEY (target, address)
+);
 """,
 }
 

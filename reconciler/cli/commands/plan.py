@@ -5,19 +5,25 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+import time
 from contextlib import closing
+from dataclasses import replace
 from pathlib import Path
 
 from reconciler import runtime
 from reconciler.cli.args import PlanArgs
 from reconciler.cli.common import load_valid, output_file, render, simulated
 from reconciler.cli.exit import ExitCode
+from reconciler.cli.refusals import refuse_confirmed_flags
 from reconciler.config.model import Config
+from reconciler.confirmed_read import Provenance, read_with_confirmed
 from reconciler.graph.connect import connect
 from reconciler.plan.build import PlanOptions, build_plan
 from reconciler.snapshot import Snapshot
-from reconciler.state import open_backend
+from reconciler.state import StateBackend, open_backend
 from reconciler.statedir import StateDir, locate, write_json_atomic
+
+DEFAULT_MAX_AGE = 6 * 3600.0  # --refresh-only: confirmed state younger than this (and unnamed) is used
 
 
 def run(args: PlanArgs) -> int:
@@ -25,9 +31,14 @@ def run(args: PlanArgs) -> int:
     config = load_valid(path)
     out = output_file(args.out)
     state = StateDir(locate(path, os.environ))
+    refuse_confirmed_flags(args)
     with simulated(args.sim, state) as meta, closing(open_backend(state.path, os.environ)) as backend:
         target = runtime.target_for(config, base_dir=path.parent, environ=os.environ, simulated=meta)
-        snapshot, cost = asyncio.run(_read(config, target))  # the one event loop of this command
+        if args.refresh_only:  # the one event loop of this command
+            snapshot, cost, came = asyncio.run(_refresh(config, target, backend, args))
+        else:
+            snapshot, cost = asyncio.run(_read(config, target))
+            came = None
         write_only = runtime.write_only(
             config, base_dir=path.parent, environ=os.environ, state=backend, target=target
         )
@@ -36,10 +47,12 @@ def run(args: PlanArgs) -> int:
         refresh_only=args.refresh_only,
         simulated=meta is not None,
         config_hash=runtime.config_hash(path),
-        notes=target.notes,
+        notes=target.notes + (came.notes() if came is not None else ()),
     )
     plan = build_plan(config, snapshot, write_only, options)
     document = {**plan.to_json(), "read": cost}
+    if came is not None:
+        document["refreshed"] = came.to_json()
     if out is not None:
         write_json_atomic(out, document)
     render(document, args.format)
@@ -56,3 +69,20 @@ def run(args: PlanArgs) -> int:
 async def _read(config: Config, target: runtime.GraphTarget) -> tuple[Snapshot, dict[str, int]]:
     async with connect(target) as connection:
         return await runtime.read_live(config, target, connection)
+
+
+async def _refresh(
+    config: Config, target: runtime.GraphTarget, backend: StateBackend, args: PlanArgs
+) -> tuple[Snapshot, dict[str, int], Provenance]:
+    """--refresh-only: what the state confirmed recently (and no event named since) is not read again."""
+    max_age = None if args.full else (DEFAULT_MAX_AGE if args.max_age is None else args.max_age)
+    with backend.journal(runtime.journal_target(target)) as journal:
+        async with connect(target) as connection:
+            before = connection.cost()
+            snapshot, came = await read_with_confirmed(
+                config, connection.graph, connection.sources, journal, now=time.time(), max_age=max_age
+            )
+            cost = {what: n - before[what] for what, n in connection.cost().items()}
+    if target.simulated:
+        snapshot = replace(snapshot, graph_url=runtime.SIMULATOR_URL_LABEL)
+    return snapshot, cost, came
