@@ -69,6 +69,7 @@ class Verdict:
     address: str
     summary: str
     drift: bool
+    declared: bool = True  # False: the read found a resource the config does not declare
 
     def line(self) -> str:
         return f"{self.address}: {self.summary}{' (drift)' if self.drift else ''}"

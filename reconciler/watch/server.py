@@ -27,7 +27,7 @@ from reconciler.state import StateBackend
 from reconciler.watch.inbox import Inbox, Pending
 from reconciler.watch.receiver import Secrets, receiver_app
 from reconciler.watch.refresh import GraphRefresher
-from reconciler.watch.worker import Worker
+from reconciler.watch.worker import Reconcile, Worker
 
 log = logging.getLogger("wabaplan.watch")
 
@@ -59,9 +59,11 @@ class Watch:
         graph: Callable[[], AbstractAsyncContextManager[GraphClient]],
         secrets: Secrets,
         settings: WatchSettings,
+        reconcile: Reconcile | None = None,
     ) -> None:
         self.config, self.backend, self.journal_target = config, backend, journal_target
         self.graph, self.secrets, self.settings = graph, secrets, settings
+        self.reconcile = reconcile  # --apply: the declared resources read, reconciled through `apply`
         self.ready = threading.Event()
         self.inbox: Inbox | None = None
         self.worker: Worker | None = None
@@ -78,8 +80,9 @@ class Watch:
             async with self.graph() as graph:
                 self.inbox = Inbox(journal, self.config, queue, limit=self.settings.queue)
                 self.worker = Worker(
-                    queue, journal, GraphRefresher(graph, self.config), window=self.settings.window
-                )
+                    queue, journal, GraphRefresher(graph, self.config), window=self.settings.window,
+                    reconcile=self.reconcile,
+                )  # fmt: skip
                 pending = [
                     event_from_record(r.key, r.waba_id, r.sent, r.change) for r in journal.pending_events()
                 ]

@@ -75,7 +75,7 @@ def test_a_version_1_journal_gains_the_table(tmp_path: Path) -> None:
     with open_backend(state, {}).journal("t") as journal:
         assert _accept(journal, "k1") is True
     db = sqlite3.connect(state / FILE_NAME)
-    assert db.execute("PRAGMA user_version").fetchone() == (SQLITE_VERSION,) == (2,)
+    assert db.execute("PRAGMA user_version").fetchone() == (SQLITE_VERSION,) == (4,)
     db.close()
 
 
@@ -92,6 +92,6 @@ def test_a_version_1_database_gains_the_table(pg_url: str) -> None:
     try:
         assert backend.schema() == (1, SCHEMA_VERSION)
         assert _accept(backend.journal("t"), "k1") is True
-        assert backend.schema() == (2, 2) and backend.estate() == "e1"
+        assert backend.schema() == (4, 4) and backend.estate() == "e1"
     finally:
         backend.close()

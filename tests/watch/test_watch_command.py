@@ -77,7 +77,7 @@ def test_accepted_events_survive_kill_9_and_are_acted_on_once(tmp_path: Path, si
         assert process.wait(10) == 0
     assert sorted(statuses(config, sim.base_url).values()) == ["done", "done"]
     spent = sim.control.request_counts()["operations"] - before
-    assert spent == 1 + 2  # the template; the number's ID (once per WABA), then the number
+    assert spent == 1 + 1 + 2  # the template; the number's ID (once per WABA), then it and its profile
 
 
 def _acted_on(count: int, process: subprocess.Popen[str]) -> bool:
