@@ -158,6 +158,8 @@ class WatchArgs:
     coalesce: float
     tls_cert: str | None
     tls_key: str | None
+    apply: bool = False  # reconcile what the events name, through `apply`
+    allow_destroy: bool = False  # with --apply: deletes too (as `apply --allow-destroy`)
 
 
 Args = (

@@ -116,3 +116,12 @@ def refuse_confirmed_flags(args: PlanArgs) -> None:
         )
     if len(given) == 2:
         raise WabaplanError("--max-age and --full contradict each other: --full reads everything; pick one")
+
+
+def refuse_destroy_without_apply(args: WatchArgs) -> None:
+    """--allow-destroy lets --apply delete: alone it would do nothing, which is not what was meant."""
+    if args.allow_destroy and not args.apply:
+        raise WabaplanError(
+            "--allow-destroy is for `watch --apply` (without --apply, watch writes nothing): add --apply, "
+            "or drop --allow-destroy"
+        )

@@ -181,6 +181,7 @@ class SimulatorApp:
                 "POST",
                 lambda d, pn: _ok(c.set_quality, pn, str(d["quality_rating"]), d.get("messaging_limit_tier")),
             ),
+            (r"/numbers/(\w+)/profile", "POST", lambda d, pn: _ok(lambda: c.edit_profile(pn, **d))),
             ("/webhooks", "GET", lambda d: {"data": c.webhooks_delivered()}),
             (
                 r"/templates/(\w+)/review",
@@ -209,6 +210,7 @@ CONTROL_INDEX = {
     "POST /_sim/numbers/{phone_number_id}/disable_two_step": "the owner turns 2FA off in WhatsApp Manager",
     "POST /_sim/templates/{template_id}/review": '{"approve": true|false, "reason"?}: decide a template',
     "POST /_sim/numbers/{phone_number_id}/quality": '{"quality_rating", "messaging_limit_tier"?}: rate it',
+    "POST /_sim/numbers/{phone_number_id}/profile": '{"about"?, "description"?, …}: edited by hand',
     "GET /_sim/webhooks": "every webhook delivery that ended (url, field, status, attempts)",
     "GET /_sim/clock": "simulated time",
     "POST /_sim/clock/advance": '{"seconds": N}: move simulated time forward',

@@ -116,6 +116,24 @@ class SimulatorControl:
                  "current_limit": number.messaging_limit_tier, "old_limit": old_tier},
             )  # fmt: skip
 
+    def edit_profile(self, phone_number_id: str, **fields: Any) -> None:
+        """Someone edits the number's business profile in WhatsApp Manager; apps hear `account_alerts`
+        about the number (the webhook Meta sends for business-profile changes), which names it by ID."""
+        with self._sim.lock:
+            number = self._number(phone_number_id)
+            for name, value in fields.items():
+                if not hasattr(number.profile, name):
+                    raise ValueError(f"a business profile has no field {name!r}")
+                setattr(number.profile, name, value)
+            self._emit(
+                number.waba_id,
+                "account_alerts",
+                {"entity_type": "PHONE_NUMBER", "entity_id": number.id,
+                 "alert_info": {"alert_severity": "INFORMATIONAL", "alert_status": "NONE",
+                                "alert_type": "BUSINESS_PROFILE_UPDATED",
+                                "alert_description": "The business profile was edited."}},
+            )  # fmt: skip
+
     def set_app_webhook(self, app_id: str, callback_url: str | None, app_secret: str | None) -> None:
         """Point an app's callback somewhere (a running `wabaplan watch`), as its dashboard would."""
         with self._sim.lock:

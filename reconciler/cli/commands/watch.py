@@ -11,9 +11,10 @@ from pathlib import Path
 
 from reconciler import runtime
 from reconciler.cli.args import WatchArgs
+from reconciler.cli.commands.watch_apply import reconciler_for
 from reconciler.cli.common import load_valid
 from reconciler.cli.exit import ExitCode
-from reconciler.cli.refusals import refuse_half_tls
+from reconciler.cli.refusals import refuse_destroy_without_apply, refuse_half_tls
 from reconciler.config.model import Config
 from reconciler.config.secrets import resolve
 from reconciler.errors import SecretError, WabaplanError
@@ -31,6 +32,7 @@ def run(args: WatchArgs) -> int:
     path = Path(args.config)
     config = load_valid(path)
     refuse_half_tls(args)
+    refuse_destroy_without_apply(args)
     secrets = watch_secrets(config, path.parent, os.environ)
     target = runtime.target_for(config, base_dir=path.parent, environ=os.environ)
     settings = WatchSettings(
@@ -38,11 +40,15 @@ def run(args: WatchArgs) -> int:
         tls_cert=args.tls_cert, tls_key=args.tls_key,
     )  # fmt: skip
     backend = open_backend(locate(path, os.environ), os.environ)
+    reconcile = (
+        reconciler_for(config, path, os.environ, allow_destroy=args.allow_destroy) if args.apply else None
+    )
     try:
         watch = Watch(
             config, backend, runtime.journal_target(target),
             lambda: GraphClient(target.base_url, target.token, api_version=target.api_version),
             secrets, settings,
+            reconcile,
         )  # fmt: skip
         try:
             sock = bind(args.host, args.port)
@@ -52,7 +58,8 @@ def run(args: WatchArgs) -> int:
         scheme = "https" if args.tls_cert else "http"
         sys.stderr.write(
             f"wabaplan watch listening on {scheme}://{args.host}:{sock.getsockname()[1]} "
-            f"(state: {backend.describe()}; reading {target.base_url})\n"
+            f"(state: {backend.describe()}; reading {target.base_url}"
+            f"{'; --apply: reconciling what events name' if args.apply else ''})\n"
         )
         sys.stderr.flush()
         asyncio.run(watch.serve(sock))
