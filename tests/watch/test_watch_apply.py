@@ -7,8 +7,6 @@ reported with the event and not made; without --apply nothing is written.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -16,20 +14,16 @@ import yaml
 from meta_payloads import envelope
 from sim_estate import environ_for, estate_without_the_move
 from test_receiver import post
-from watchkit import APP_SECRET, TOKEN
+from watching import APP, details, watching
+from watchkit import TOKEN
 
 from reconciler.apply.run import ApplyOptions, apply
-from reconciler.cli.commands.watch_apply import reconciler_for
 from reconciler.config import load
 from reconciler.config.model import Config
-from reconciler.graph.client import GraphClient
 from reconciler.render.progress import LineProgress
 from reconciler.simulator import RunningSimulator, run_simulator
-from reconciler.state import open_backend
-from reconciler.watch.receiver import Secrets
-from reconciler.watch.server import RunningWatch, Watch, WatchSettings, run_watch
 
-APP, HK, TW = "4000000000001", "2000000000001", "2000000000002"
+HK, TW = "2000000000001", "2000000000002"
 MAIN = "+85251234567"
 DECLARED_DESCRIPTION = "Loose-leaf tea, teaware and gift sets. Order online or visit our Wan Chai shop."
 
@@ -55,32 +49,6 @@ def converge(path: Path, config: Config, sim: RunningSimulator) -> None:
             progress=LineProgress(quiet),
         )  # fmt: skip
     assert applied.report is not None and applied.exit_code in (0, 3)
-
-
-@contextmanager
-def watching(path: Path, config: Config, sim: RunningSimulator, **flags: bool) -> Iterator[RunningWatch]:
-    environ = environ_for(sim.base_url)
-    backend = open_backend(path.parent / ".wabaplan", {})
-    reconcile = reconciler_for(config, path, environ, allow_destroy=False) if flags.get("apply") else None
-    watch = Watch(
-        config, backend, sim.base_url, lambda: GraphClient(sim.base_url, TOKEN),
-        Secrets((APP_SECRET,), ()), WatchSettings(port=0, window=0.0, grace=20.0), reconcile,
-    )  # fmt: skip
-    try:
-        with run_watch(watch) as running:
-            sim.control.set_app_webhook(APP, f"{running.url}/webhook", APP_SECRET)
-            yield running
-    finally:
-        backend.close()
-
-
-def details(path: Path, sim: RunningSimulator) -> list[tuple[str, str, str]]:
-    backend = open_backend(path.parent / ".wabaplan", {})
-    try:
-        with backend.journal(sim.base_url) as journal:
-            return [(e.field, e.status, e.detail) for e in journal.events()]
-    finally:
-        backend.close()
 
 
 def main_number(sim: RunningSimulator):  # type: ignore[no-untyped-def]
