@@ -13,6 +13,7 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,37 +35,60 @@ class Pending:
 
 
 class GroupCommit:
-    """Rows recorded by whoever asks in the same turn of the event loop, in one transaction."""
+    """Deliveries recorded in groups: while one transaction syncs to disk (in a thread of its own, on
+    a connection of its own), the deliveries arriving meanwhile wait, and the next transaction records
+    them all. Each delivery's answer waits for the commit of the transaction holding it."""
 
-    def __init__(self, journal: Journal) -> None:
-        self.journal = journal
+    def __init__(self, open_journal: Callable[[], Journal]) -> None:
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="wabaplan-watch-record")
+        self._journal = self._thread.submit(open_journal).result()  # opened, used and closed there
         self._waiting: list[tuple[Sequence[Mapping[str, Any]], asyncio.Future[list[bool]]]] = []
+        self._flushing = False
         self.transactions = 0  # for the bench and the tests: how many commits recorded the events
 
     async def record(self, rows: Sequence[Mapping[str, Any]]) -> list[bool]:
         """Whether each row was new (not a redelivery), once the transaction holding it committed."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[list[bool]] = loop.create_future()
-        if not self._waiting:
-            loop.call_soon(self._flush)  # after the deliveries already in this turn have asked
         self._waiting.append((rows, future))
+        if not self._flushing:
+            self._flushing = True
+            loop.create_task(self._flush())
         return await future
 
-    def _flush(self) -> None:
-        batch, self._waiting = self._waiting, []
+    async def _flush(self) -> None:
+        loop = asyncio.get_running_loop()
         try:
-            fresh = self.journal.accept_events([row for rows, _ in batch for row in rows])
-        except Exception as exc:  # every delivery of the group is answered 500: Meta sends it again
-            for _, future in batch:
-                if not future.done():
-                    future.set_exception(exc)
-            return
-        self.transactions += 1
-        start = 0
-        for rows, future in batch:
-            if not future.done():
-                future.set_result(fresh[start : start + len(rows)])
-            start += len(rows)
+            while self._waiting:
+                batch, self._waiting = self._waiting, []
+                rows = [row for rows, _ in batch for row in rows]
+                try:
+                    fresh = await loop.run_in_executor(self._thread, self._journal.accept_events, rows)
+                except Exception as exc:  # the group is answered 500: Meta sends each delivery again
+                    _settle(batch, exc)
+                    continue
+                self.transactions += 1
+                _settle(batch, fresh)
+        finally:
+            self._flushing = False
+
+    def close(self) -> None:
+        self._thread.submit(self._journal.close).result()
+        self._thread.shutdown()
+
+
+def _settle(
+    batch: Sequence[tuple[Sequence[Mapping[str, Any]], asyncio.Future[list[bool]]]],
+    found: list[bool] | Exception,
+) -> None:
+    start = 0
+    for rows, future in batch:
+        if not future.done():
+            if isinstance(found, Exception):
+                future.set_exception(found)
+            else:
+                future.set_result(found[start : start + len(rows)])
+        start += len(rows)
 
 
 class Inbox:
@@ -76,6 +100,7 @@ class Inbox:
         config: Config,
         queue: asyncio.Queue[Pending],
         *,
+        commits: GroupCommit,
         limit: int,
         clock: Callable[[], float] = time.time,
     ) -> None:
@@ -84,7 +109,7 @@ class Inbox:
         self.queue = queue
         self.limit = limit
         self.clock = clock
-        self.commits = GroupCommit(journal)
+        self.commits = commits
         self.counts: Counter[str] = Counter()  # received, accepted, duplicate, ignored, unknown, busy
         self._promised = 0  # queue places held by deliveries being recorded
 

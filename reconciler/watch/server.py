@@ -24,7 +24,7 @@ from reconciler.config.model import Config
 from reconciler.events.parse import event_from_record
 from reconciler.graph.client import GraphClient
 from reconciler.state import StateBackend
-from reconciler.watch.inbox import Inbox, Pending
+from reconciler.watch.inbox import GroupCommit, Inbox, Pending
 from reconciler.watch.receiver import Secrets, receiver_app
 from reconciler.watch.refresh import GraphRefresher
 from reconciler.watch.worker import Reconcile, Worker
@@ -76,9 +76,10 @@ class Watch:
     async def serve(self, sock: socket.socket) -> None:
         journal = self.backend.journal(self.journal_target)
         queue: asyncio.Queue[Pending] = asyncio.Queue()
+        commits = GroupCommit(lambda: self.backend.journal(self.journal_target))
         try:
             async with self.graph() as graph:
-                self.inbox = Inbox(journal, self.config, queue, limit=self.settings.queue)
+                self.inbox = Inbox(journal, self.config, queue, commits=commits, limit=self.settings.queue)
                 self.worker = Worker(
                     queue, journal, GraphRefresher(graph, self.config), window=self.settings.window,
                     reconcile=self.reconcile,
@@ -99,6 +100,7 @@ class Watch:
                 await self._drain(queue, task)
         finally:
             self.ready.set()
+            commits.close()
             journal.close()
 
     async def _drain(self, queue: asyncio.Queue[Pending], task: asyncio.Task[None]) -> None:
