@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 from meta_payloads import template_status
 from sim_estate import SECRETS, Cli, estate_without_the_move
@@ -23,6 +24,7 @@ from reconciler.config.model import Config
 from reconciler.simulator import RunningSimulator, run_simulator
 from reconciler.state import open_backend
 
+SCHEMA = json.loads((Path(__file__).parents[2] / "schemas" / "plan.schema.json").read_text(encoding="utf-8"))
 TEMPLATE = 'wabas.hk_retail.templates["order_update/en_US"]'
 
 
@@ -64,6 +66,8 @@ def test_a_refresh_soon_after_reads_nothing_and_finds_the_same(
     assert second["refreshed"]["read"] == []
     assert sorted(second["refreshed"]["confirmed"]) == first["refreshed"]["read"]
     assert second["drift"] == first["drift"] and first["drift"]  # the same differences, found unread
+    for document in (first, second):
+        jsonschema.validate(document, SCHEMA)
 
 
 def test_a_resource_an_event_named_since_is_read_alone(
