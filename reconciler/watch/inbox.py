@@ -43,7 +43,7 @@ class GroupCommit:
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="wabaplan-watch-record")
         self._journal = self._thread.submit(open_journal).result()  # opened, used and closed there
         self._waiting: list[tuple[Sequence[Mapping[str, Any]], asyncio.Future[list[bool]]]] = []
-        self._flushing = False
+        self._flushing: asyncio.Task[None] | None = None
         self.transactions = 0  # for the bench and the tests: how many commits recorded the events
 
     async def record(self, rows: Sequence[Mapping[str, Any]]) -> list[bool]:
@@ -51,9 +51,8 @@ class GroupCommit:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[list[bool]] = loop.create_future()
         self._waiting.append((rows, future))
-        if not self._flushing:
-            self._flushing = True
-            loop.create_task(self._flush())
+        if self._flushing is None:
+            self._flushing = loop.create_task(self._flush())
         return await future
 
     async def _flush(self) -> None:
@@ -70,7 +69,7 @@ class GroupCommit:
                 self.transactions += 1
                 _settle(batch, fresh)
         finally:
-            self._flushing = False
+            self._flushing = None
 
     def close(self) -> None:
         self._thread.submit(self._journal.close).result()
