@@ -33,8 +33,11 @@ from reconciler.graph.client import GraphClient
 from reconciler.graph.errors import NotFoundError
 from reconciler.reader import read_wabas, reread_number, reread_template
 from reconciler.snapshot import LiveNumber, LiveTemplate, LiveWaba, Snapshot, Unreadable
+from reconciler.state.errors import StateError
 from reconciler.state.journal import Journal
 from reconciler.state.records import ConfirmedRecord
+
+NO_STATE_YET = "no state yet: the first apply creates it"
 
 
 @dataclass(frozen=True)
@@ -43,12 +46,17 @@ class Provenance:
 
     read: tuple[str, ...]
     kept: Mapping[str, float]  # address → when it was confirmed
+    unrecorded: str = ""  # why what was read is not confirmed (no state yet, a store refusing writes)
 
     def to_json(self) -> dict[str, object]:
         return {"read": list(self.read), "confirmed": dict(sorted(self.kept.items()))}
 
     def notes(self) -> tuple[str, ...]:
         """One line for the plan: how much was read, how much came from confirmed state."""
+        if self.unrecorded:
+            return (
+                f"refresh: everything read from Meta, and not kept for the next refresh ({self.unrecorded})",
+            )
         if not self.kept:
             return ()
         oldest = datetime.fromtimestamp(min(self.kept.values()), UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -64,15 +72,17 @@ async def read_with_confirmed(
     config: Config,
     graph: GraphClient,
     sources: Mapping[str, GraphClient],
-    journal: Journal,
+    journal: Journal | None,
     *,
     now: float,
     max_age: float | None,
 ) -> tuple[Snapshot, Provenance]:
     """The snapshot a full read would give, read only where confirmed state is stale (`max_age` None:
-    everything read, as `--full`); every resource read is confirmed at `now`."""
-    rows = journal.confirmed() if max_age is not None else {}
-    plan = decide(config, Freshness(rows, journal.named_since(), now, max_age or 0.0))
+    everything read, as `--full`); every resource read is confirmed at `now`. Without a journal (no
+    state yet: a plan creates none) everything is read, and nothing kept."""
+    rows = journal.confirmed() if journal is not None and max_age is not None else {}
+    named = journal.named_since() if journal is not None else {}
+    plan = decide(config, Freshness(rows, named, now, max_age or 0.0))
     names = {waba.id: name for name, waba in config.wabas.items()}
     assembled, records, failed = await _from_rows_and_singles(graph, plan, names, now)
     plan.full += failed  # a resource read alone that is gone: its WABA is read whole
@@ -87,14 +97,25 @@ async def read_with_confirmed(
     records += records_of(names, wabas.values(), now)
     wabas = {waba_id: _with_kept_profiles(live, plan, records) for waba_id, live in wabas.items()}
     source_wabas = await _read_sources(sources, unreadable)
-    journal.confirm(records)
+    unrecorded = _confirm(journal, records)
     kept = {address: row.at for address, row in plan.kept.items() if row.waba_id not in wabas}
     kept |= {number_address(e164): plan.kept[number_address(e164)].at for e164 in _kept_profiles(wabas, plan)}
     read = tuple(sorted({r.address for r in records} - set(kept)))
     snapshot = Snapshot(
         {**assembled, **wabas}, source_wabas, unreadable, graph.settings.base_url, graph.api_version
     )
-    return snapshot, Provenance(read, kept)
+    return snapshot, Provenance(read, kept, unrecorded)
+
+
+def _confirm(journal: Journal | None, records: list[ConfirmedRecord]) -> str:
+    """Keep what was read for the next refresh; why not, when it cannot be (the plan goes on)."""
+    if journal is None:
+        return NO_STATE_YET
+    try:
+        journal.confirm(records)
+    except StateError as exc:
+        return str(exc).splitlines()[0]
+    return ""
 
 
 def _kept_profiles(wabas: Mapping[str, LiveWaba], plan: ReadPlan) -> list[str]:

@@ -22,6 +22,7 @@
     │   └── StateUnavailable             the shared state database cannot be reached, or was lost
     ├── InputTooLarge                    a file is larger than wabaplan reads (boundedio)
     ├── ForgeError                       GitHub or GitLab refused or unreachable, or no pull request (gitops)
+    ├── NotifyError                      --notify unusable: no Apprise, or a URL it does not know (notify)
     ├── PlanError                        what was asked cannot be planned: a --target naming nothing (plan)
     ├── PlanFileError                    a saved plan that cannot be used as one (plan)
     ├── AddressError                     text that is not the address of anything wabaplan plans (plan)

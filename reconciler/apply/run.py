@@ -16,8 +16,8 @@ import concurrent.futures
 import re
 import threading
 import time
-from collections.abc import Awaitable, Callable, Mapping
-from contextlib import closing, nullcontext, suppress
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from contextlib import closing, contextmanager, nullcontext, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -38,9 +38,10 @@ from reconciler.plan.address import parse as parse_address
 from reconciler.plan.build import PlanOptions, build_plan, resolve_targets
 from reconciler.plan.compare import PlanDifference, compare, remainder
 from reconciler.plan.model import Kind, Pending, Plan
+from reconciler.runlog import RunNote, record
 from reconciler.snapshot import Snapshot
-from reconciler.state import Journal, StateBackend, StateUnavailable, open_backend
-from reconciler.state.records import IntentOutcome, RunStatus
+from reconciler.state import Journal, LockHeld, StateBackend, StateUnavailable, open_backend
+from reconciler.state.records import Identity, IntentOutcome, RunStatus, identity
 from reconciler.statedir import StateDir
 
 MAX_ROUNDS = 3  # with --wait: apply, wait for Meta's reviews, apply what they call for
@@ -98,6 +99,8 @@ class Applied:
     simulated: bool
     pending: tuple[Pending, ...] = ()  # still under Meta's review when apply ended
     cancelled: bool = False
+    run_ids: tuple[int, ...] = ()  # the journal's runs: one per round that ran actions (--wait: up to 3)
+    who: Identity | None = None  # who ran it, as the journal recorded
 
     @property
     def exit_code(self) -> int:
@@ -137,7 +140,12 @@ def apply(
     simulated = options.sim_world is not None
     backend = open_backend(state_dir, environ)
     scope = lock_scope(config, resolve_targets(config, _targets(options)))  # a bad --target: refused here
-    with closing(backend), backend.lock(scope, command="apply", timeout=options.lock_timeout):
+    trail = RunTrail(identity(environ, config_path.parent))
+    with (
+        _refusals_recorded(trail, state_dir, environ, config_path, options),
+        closing(backend),
+        backend.lock(scope, command="apply", timeout=options.lock_timeout),
+    ):
         backend.key()  # a missing or wrong key is refused before anything is read or written
         simulator = (
             # the local lock covers the simulator's saved state; with shared state, it is locked apart
@@ -147,14 +155,15 @@ def apply(
         )
         with simulator as meta:
             target = runtime.target_for(config, base_dir=config_path.parent, environ=environ, simulated=meta)
-            with backend.journal(target=runtime.journal_target(target)) as journal:
+            trail.target = runtime.journal_target(target)
+            with backend.journal(target=trail.target) as journal:
                 journal.close_abandoned_runs()  # a run still 'running' whose process is gone died
                 clock = clock or SystemClock()
                 connection = connect(
                     target, transport=transport, clock=clock, parallelism=options.parallelism
                 )
                 session = _Session(
-                    config, config_path, options, environ, target, journal, backend, connection, clock
+                    config, config_path, options, environ, target, journal, backend, connection, clock, trail
                 )
                 rounds = session.rounds(show_plan, confirm, ask_code, progress)
                 return asyncio.run(_closing(connection, rounds))  # the one event loop of this apply
@@ -173,6 +182,7 @@ class _Session:
     backend: StateBackend
     connection: Connection  # reads and writes alike: one rate budget
     clock: Clock
+    trail: RunTrail
 
     async def fresh_plan(self, settle: bool) -> Plan:
         config, options = self.config, self.options
@@ -235,8 +245,8 @@ class _Session:
         ask_code: AskCode,
         progress: Progress,
     ) -> Applied:
-        options, simulated = self.options, self.target.simulated
-        plan = await self.fresh_plan(settle=True)
+        options, simulated, trail = self.options, self.target.simulated, self.trail
+        plan = trail.plan = await self.fresh_plan(settle=True)
         plan.require_complete()
         if options.saved_plan is not None:
             _check_saved(options.saved_plan, plan)
@@ -250,7 +260,7 @@ class _Session:
                 if round_ == 0:
                     _check_safety(plan, self.config, options)  # after showing: "check it" means this
                 if not options.auto_approve and not await _asked(confirm):
-                    return Applied(plan, report, simulated, cancelled=report is None)
+                    return trail.applied(plan, report, simulated, cancelled=report is None)
                 done = await _execute(plan, self, ask_code, progress)
                 report = done if report is None else ApplyReport(report.outcomes + done.outcomes)
             pending = plan.pending
@@ -266,7 +276,7 @@ class _Session:
             plan = await self.fresh_plan(settle=False)
             if not plan.actions:
                 break
-        return Applied(first, report, simulated, pending=pending)
+        return trail.applied(first, report, simulated, pending=pending)
 
 
 OTP_SHAPE = re.compile(r"([0-9]{3})-?([0-9]{3})")  # as Meta's SMS shows it (123-456), or without the hyphen
@@ -317,8 +327,14 @@ async def _execute(plan: Plan, session: _Session, ask_code: AskCode, progress: P
         return digits
 
     run_id = journal.start_run(
-        config_hash=plan.config_hash, simulated=target.simulated, command="apply", summary=plan.summary()
+        config_hash=plan.config_hash,
+        simulated=target.simulated,
+        command="apply",
+        summary=plan.summary(),
+        who=session.trail.who,
+        checksum=plan.checksum(),
     )
+    session.trail.run_ids.append(run_id)
     ctx = session.step_context(run_id, secret, otp)
     try:  # interrupted (Ctrl-C cancels the loop's one task): execute stops every step, then this
         report = await execute(plan, ctx, parallelism=options.parallelism, progress=progress)
@@ -332,6 +348,53 @@ async def _execute(plan: Plan, session: _Session, ask_code: AskCode, progress: P
     status = {0: RunStatus.SUCCEEDED, 1: RunStatus.FAILED, 3: RunStatus.WAITING}[report.exit_code]
     journal.finish_run(run_id, status)
     return report
+
+
+REFUSALS = (LockHeld, StalePlan, UnsafePlan)  # an apply stopped before it began: recorded as refused
+
+
+@dataclass
+class RunTrail:
+    """Who runs this apply, and how far it got: the runs it recorded, or, refused, what it had planned."""
+
+    who: Identity
+    target: str = ""  # the journal's target, once known ('' when refused before: a lock held)
+    plan: Plan | None = None  # the first plan made
+    run_ids: list[int] = field(default_factory=list)
+
+    def applied(
+        self,
+        plan: Plan,
+        report: ApplyReport | None,
+        simulated: bool,
+        *,
+        pending: tuple[Pending, ...] = (),
+        cancelled: bool = False,
+    ) -> Applied:
+        return Applied(plan, report, simulated, pending, cancelled, tuple(self.run_ids), self.who)
+
+
+@contextmanager
+def _refusals_recorded(
+    trail: RunTrail, state_dir: Path, environ: Mapping[str, str], config_path: Path, options: ApplyOptions
+) -> Iterator[None]:
+    """An apply refused before it began is recorded as a `refused` run, after its lock is let go: what
+    it was asked to apply (a saved or reviewed plan, else the plan it made), and why."""
+    try:
+        yield
+    except REFUSALS as refusal:
+        tried = options.pinned or trail.plan
+        note = RunNote(
+            command="apply",
+            status=RunStatus.REFUSED,
+            config_hash=runtime.config_hash(config_path),
+            simulated=options.sim_world is not None,
+            summary=tried.summary() if tried is not None else {},
+            checksum=tried.checksum() if tried is not None else "",
+            detail=str(refusal),
+        )
+        record(state_dir, environ, note, target=trail.target, who=trail.who, create=True)
+        raise
 
 
 T = TypeVar("T")

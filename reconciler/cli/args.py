@@ -40,6 +40,7 @@ class PlanArgs:
     sim: str | None
     max_age: float | None = None  # --refresh-only: confirmed state this recent stands in for a read
     full: bool = False  # --refresh-only: read everything
+    notify: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ class StatusArgs:
     config: str
     format: str
     sim: str | None
+    notify: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,7 @@ class ApplyArgs:
     lock_timeout: float | None
     sim: str | None
     target: tuple[str, ...] = ()
+    format: str = "text"  # json: the outcome document on stdout, the rest on stderr
 
 
 @dataclass(frozen=True)
@@ -160,6 +163,7 @@ class WatchArgs:
     tls_key: str | None
     apply: bool = False  # reconcile what the events name, through `apply`
     allow_destroy: bool = False  # with --apply: deletes too (as `apply --allow-destroy`)
+    notify: tuple[str, ...] = ()
 
 
 Args = (

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from reconciler.cli.options import Commands, config_option, positive_int
+from reconciler.cli.options import Commands, config_option, notify_option, positive_int
 
 FORGES = ("github", "gitlab")
 
@@ -82,3 +82,4 @@ def add_watch(commands: Commands) -> None:
         action="store_true",
         help="with --apply: let it delete what the config says to delete (as `apply --allow-destroy`)",
     )
+    notify_option(watch, when="when what Meta's events name no longer matches the config")

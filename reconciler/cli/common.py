@@ -65,3 +65,11 @@ def render(document: dict[str, Any], fmt: str) -> None:
     else:
         text = render_text(document, colour=colour())
     sys.stdout.write(text)
+
+
+def project_of(config: str) -> str:
+    """The config's path as the project's name: relative to the working directory, with forward slashes."""
+    path = Path(os.path.normpath(config))
+    if path.is_absolute() and path.is_relative_to(Path.cwd()):
+        path = path.relative_to(Path.cwd())
+    return path.as_posix()

@@ -50,6 +50,19 @@ def sim_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def notify_option(parser: argparse.ArgumentParser, *, when: str) -> None:
+    parser.add_argument(
+        "--notify",
+        action="append",
+        default=[],
+        metavar="URL",
+        help=f"{when}, send a short summary to this Apprise URL (slack://…, msteams://…, mailto://…, "
+        "json://host/path, …), or to the URL(s) in env:NAME or file:PATH, so no token is on the command "
+        "line; repeatable; default: env:WABAPLAN_NOTIFY when that is set. Needs wabaplan[notify]. A "
+        "failed delivery is a warning: the exit code is the check's",
+    )
+
+
 def config_option(parser: argparse.ArgumentParser, *, says: str = "config file") -> None:
     parser.add_argument(
         "-c",

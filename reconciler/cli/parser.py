@@ -17,6 +17,7 @@ from reconciler.cli.options import (
     config_option,
     duration,
     format_option,
+    notify_option,
     positive_int,
     positive_seconds,
     sim_option,
@@ -24,7 +25,7 @@ from reconciler.cli.options import (
 from reconciler.cli.state_parser import add_state
 from reconciler.cli.status_parser import add_status
 
-SCHEMA_NAMES = ("config", "plan", "status", "world")
+SCHEMA_NAMES = ("config", "plan", "apply", "status", "world")
 VALIDATE_FORMATS = ("text", "json", "github", "gitlab")
 
 
@@ -106,8 +107,8 @@ def _schema(commands: Commands) -> None:
         choices=SCHEMA_NAMES,
         default="config",
         metavar="WHICH",
-        help="config (numbers.yaml), plan (saved plans, --format json), status (`status --format json`) "
-        "or world (simulator worlds)",
+        help="config (numbers.yaml), plan (saved plans, --format json), apply (`apply --format json`), "
+        "status (`status --format json`) or world (simulator worlds)",
     )
 
 
@@ -151,6 +152,7 @@ def _plan(commands: Commands) -> None:
         action="store_true",
         help="with --refresh-only: read everything from Meta, whatever the state confirmed",
     )
+    notify_option(plan, when="with --refresh-only: when something differs or could not be read")
     sim_option(plan)
 
 
@@ -189,6 +191,13 @@ def _apply(commands: Commands) -> None:
         "`plan --out`); not with a PLAN",
     )
     apply.add_argument("--auto-approve", action="store_true", help="do not ask for confirmation")
+    apply.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="json: every action's outcome as one document on standard output at the end (`wabaplan "
+        "schema apply`); the plan and progress lines go to standard error",
+    )
     _codes(apply)
     _apply_limits(apply)
     sim_option(apply)

@@ -77,6 +77,18 @@ def refuse_resend_with_code(resend: frozenset[str], given: frozenset[str]) -> No
         )
 
 
+# ---------------------------------------------------------------- refusals of `plan`
+
+
+def refuse_notify_without_refresh_only(args: PlanArgs) -> None:
+    """--notify sends what a drift check finds; a plan of actions is for review, not for an alert."""
+    if args.notify and not args.refresh_only:
+        raise WabaplanError(
+            "--notify is for drift checks: add --refresh-only (a plan of actions is reviewed on the pull "
+            "request: `wabaplan comment`)"
+        )
+
+
 # ---------------------------------------------------------------- refusals of `comment`
 
 

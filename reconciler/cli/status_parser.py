@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reconciler.cli.options import Commands, config_option, format_option, sim_option
+from reconciler.cli.options import Commands, config_option, format_option, notify_option, sim_option
 
 
 def add_status(commands: Commands) -> None:
@@ -17,4 +17,9 @@ def add_status(commands: Commands) -> None:
     )
     config_option(status)
     format_option(status)
+    notify_option(
+        status,
+        when="when something needs action (a WABA unreadable or its review rejected; a number flagged, "
+        "restricted, banned, RED or with its name declined; templates rejected, paused or disabled)",
+    )
     sim_option(status)

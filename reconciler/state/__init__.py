@@ -6,7 +6,8 @@
     postgres   schema and migrations, the journal's connection, advisory locks and their holders
     keys       the fingerprint key: never stored with the state
     transfer   `wabaplan state migrate`: a local journal copied into PostgreSQL
-    records    frozen values and statuses · errors: the StateError tree
+    records    frozen values and statuses; who runs (the CI environment, githead: the checkout's commit)
+    errors     the StateError tree
 
 No secret value is ever stored: write-only values are kept as keyed fingerprints (docs/state.md).
 """

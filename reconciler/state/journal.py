@@ -1,6 +1,7 @@
 """The apply journal: one row per fact, committed as it happens, in whichever store the state lives.
 
-    runs           one per apply: when, against what (config hash, simulated or not), plan summary, outcome
+    runs           one per apply: when, against what (config hash, simulated or not), plan summary, outcome,
+                   who (actor, host, commit, CI job); also applies refused before they began, and saved plans
     actions        what each action of a run did: status, detail, timings
     intents        written *before* a call Meta cannot de-duplicate (add number, create template, request
                    code), resolved after; one still open means a crash fell between the two, and the next
@@ -37,25 +38,31 @@ from reconciler.state.records import (
     ConfirmedRecord,
     EventRecord,
     EventStatus,
+    Identity,
     Intent,
     IntentOutcome,
     Run,
+    RunNote,
     RunStatus,
 )
 
 MASK = "***"
+# added to `runs` by schema 3: who ran, at which commit, from which job; the plan's checksum; why refused
+RUN_ORIGIN_COLUMNS = ("actor", "host", "commit_sha", "ci_url", "checksum", "detail")
+RUN_COLUMNS = (
+    "id",
+    "command",
+    "started",
+    "finished",
+    "status",
+    "target",
+    "config_hash",
+    "simulated",
+    "summary",
+    *RUN_ORIGIN_COLUMNS,
+)
 COLUMNS = {  # every table both stores keep, and its columns in order (docs/journal.md)
-    "runs": (
-        "id",
-        "command",
-        "started",
-        "finished",
-        "status",
-        "target",
-        "config_hash",
-        "simulated",
-        "summary",
-    ),
+    "runs": RUN_COLUMNS,
     "actions": ("run_id", "action_id", "address", "op", "status", "detail", "started", "finished"),
     "intents": ("id", "run_id", "action_id", "op", "subject", "recorded", "outcome", "detail", "resolved"),
     "code_requests": ("id", "target", "number", "method", "at", "confirmed"),
@@ -159,18 +166,48 @@ class Journal:
     # ---------------------------------------------------------------- runs and actions
 
     def start_run(
-        self, *, config_hash: str, simulated: bool, command: str, summary: Mapping[str, int]
+        self,
+        *,
+        config_hash: str,
+        simulated: bool,
+        command: str,
+        summary: Mapping[str, int],
+        who: Identity | None = None,
+        checksum: str = "",
     ) -> int:
+        """A run under way (status `running`), against this journal's target."""
+        return self._new_run(
+            (command, time.time(), None, RunStatus.RUNNING, self._scope(), config_hash, simulated, summary),
+            who,
+            checksum,
+            "",
+        )
+
+    def record_run(self, note: RunNote, who: Identity) -> int:
+        """A run that began and ended at once: a refused apply, a saved plan. Its target is this journal's,
+        or '' when it was refused before one was known (a lock held)."""
+        now, n = time.time(), note
+        row = (n.command, now, now, n.status, self.target, n.config_hash, n.simulated, n.summary)
+        return self._new_run(row, who, n.checksum, n.detail)
+
+    def _new_run(self, row: tuple[Any, ...], who: Identity | None, checksum: str, detail: str) -> int:
+        command, started, finished, status, target, config_hash, simulated, summary = row
+        origin = (who.user, who.host, who.commit, who.ci_url) if who is not None else ("", "", "", "")
+        marks = ", ".join("?" for _ in RUN_COLUMNS[1:])
         return self._insert(
-            "INSERT INTO runs (command, started, status, target, config_hash, simulated, summary) "
-            "VALUES (?, ?, 'running', ?, ?, ?, ?)",
+            f"INSERT INTO runs ({', '.join(RUN_COLUMNS[1:])}) VALUES ({marks})",
             (
                 command,
-                time.time(),
-                self._scope(),
+                started,
+                finished,
+                str(status),
+                target,
                 config_hash,
                 int(simulated),
                 json.dumps(dict(summary), sort_keys=True),
+                *origin,
+                checksum,
+                self._clean(detail),
             ),
         )
 
@@ -211,9 +248,7 @@ class Journal:
 
     def runs(self, limit: int = 20) -> list[Run]:
         rows = self._db.execute(
-            "SELECT id, command, started, finished, status, target, config_hash, simulated, summary "
-            "FROM runs ORDER BY id DESC LIMIT ?",
-            (limit,),
+            f"SELECT {', '.join(RUN_COLUMNS)} FROM runs ORDER BY id DESC LIMIT ?", (limit,)
         ).fetchall()
         counts: dict[int, dict[str, int]] = {int(row[0]): {} for row in rows}
         if rows:
@@ -225,18 +260,8 @@ class Journal:
             ).fetchall():
                 counts[int(run_id)][status] = int(count)
         return [
-            Run(
-                id=int(row[0]),
-                command=row[1],
-                started=row[2],
-                finished=row[3],
-                status=row[4],
-                target=row[5],
-                config_hash=row[6],
-                simulated=bool(row[7]),
-                summary=json.loads(row[8]),
-                counts=counts[int(row[0])],
-            )
+            # the columns in Run's order, the action counts after the summary
+            Run(int(row[0]), *row[1:7], bool(row[7]), json.loads(row[8]), counts[int(row[0])], *row[9:])
             for row in rows
         ]
 
@@ -458,6 +483,7 @@ class OpenIntent:
 __all__ = [
     "COLUMNS",
     "MASK",
+    "RUN_ORIGIN_COLUMNS",
     "ActionRecord",
     "CodeRequest",
     "ConfirmedRecord",

@@ -29,7 +29,7 @@ from psycopg import sql
 
 from reconciler.state import keys
 from reconciler.state.errors import JournalError, LockHeld, StateError, StateUnavailable
-from reconciler.state.journal import Journal
+from reconciler.state.journal import RUN_ORIGIN_COLUMNS, Journal
 from reconciler.state.records import Holder, identity
 
 SCHEMA_VERSION = 4
@@ -130,7 +130,10 @@ CREATE TABLE events (                             -- webhook events `wabaplan wa
 );
 CREATE INDEX pending_events ON events(status) WHERE status = 'accepted';
 """,
-    3: "SELECT 1",  # another branch's (run metadata): the lead reconciles the numbering when merging
+    # who ran what: actor, host, commit_sha, ci_url; the plan's checksum; why a run was refused
+    3: "ALTER TABLE runs "
+    + ", ".join(f"ADD COLUMN {c} TEXT NOT NULL DEFAULT ''" for c in RUN_ORIGIN_COLUMNS),
+    # confirmed live state (watch, plan --refresh-only), and events found by what they name
     4: """
 CREATE INDEX events_by_subject ON events(target, subject, received);
 CREATE TABLE confirmed (                          -- live state as last read (watch, plan --refresh-only)

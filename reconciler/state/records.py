@@ -9,9 +9,12 @@ import getpass
 import os
 import socket
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
+from pathlib import Path
+
+from reconciler.state.githead import head_commit
 
 
 class RunStatus(StrEnum):
@@ -20,6 +23,8 @@ class RunStatus(StrEnum):
     FAILED = "failed"
     WAITING = "waiting"
     INTERRUPTED = "interrupted"
+    REFUSED = "refused"  # an apply stopped before it changed anything: a lock held, a guard, a stale plan
+    PLANNED = "planned"  # `plan --out`: a plan saved for review (`command` is "plan")
 
 
 class IntentOutcome(StrEnum):
@@ -41,6 +46,25 @@ class Run:
     simulated: bool
     summary: dict[str, int]
     counts: dict[str, int]  # action status → how many
+    actor: str = ""  # who ran it: the CI's user (GITHUB_ACTOR, GITLAB_USER_LOGIN), else the OS user
+    host: str = ""
+    commit: str = ""  # the commit the config was at (GITHUB_SHA, CI_COMMIT_SHA, or the local git HEAD)
+    ci_url: str = ""  # the pipeline or job that ran it
+    checksum: str = ""  # the plan applied, saved or refused (its `checksum`), when there was one
+    detail: str = ""  # why it was refused, or where a plan was saved
+
+
+@dataclass(frozen=True)
+class RunNote:
+    """A run that began and ended at once (a refused apply, a saved plan), for `Journal.record_run`."""
+
+    command: str
+    status: RunStatus
+    config_hash: str
+    simulated: bool
+    summary: Mapping[str, int] = field(default_factory=dict)
+    checksum: str = ""
+    detail: str = ""
 
 
 @dataclass(frozen=True)
@@ -142,10 +166,15 @@ class Identity:
     host: str
     user: str
     ci_url: str
+    commit: str = ""
 
 
-def identity(environ: Mapping[str, str]) -> Identity:
-    """This process, its user and, on a CI runner, the job's URL (GitHub Actions, GitLab CI, Jenkins)."""
+def identity(environ: Mapping[str, str], repo: Path | None = None) -> Identity:
+    """This process, its user and, on a CI runner, the job's URL and the commit (GitHub Actions, GitLab CI,
+    Jenkins); off CI, the commit is `repo`'s git HEAD when there is one to read."""
+    commit = environ.get("GITHUB_SHA") or environ.get("CI_COMMIT_SHA") or environ.get("GIT_COMMIT") or ""
+    if not commit and repo is not None:
+        commit = head_commit(repo)
     ci_url = environ.get("CI_JOB_URL") or environ.get("BUILD_URL") or ""
     if not ci_url and environ.get("GITHUB_RUN_ID") and environ.get("GITHUB_REPOSITORY"):
         server = environ.get("GITHUB_SERVER_URL") or "https://github.com"
@@ -156,4 +185,4 @@ def identity(environ: Mapping[str, str]) -> Identity:
             user = getpass.getuser()
         except (KeyError, OSError):
             user = ""
-    return Identity(os.getpid(), socket.gethostname(), user, ci_url)
+    return Identity(os.getpid(), socket.gethostname(), user, ci_url, commit)

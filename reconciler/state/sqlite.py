@@ -13,11 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from reconciler.state.errors import JournalError, StateUnavailable
-from reconciler.state.journal import Journal
+from reconciler.state.journal import RUN_ORIGIN_COLUMNS, Journal
 from reconciler.state.localdir import ensure_dir
 
 FILE_NAME = "journal.db"
-SCHEMA_VERSION = 4  # 2: events (`wabaplan watch`); 4: confirmed (live state as last read); tables added
+SCHEMA_VERSION = 4  # 2: events (`wabaplan watch`); 3: who ran what (`runs` columns, added by _upgrade);
+# 4: confirmed (live state as last read) and events by subject (tables and indexes added as created)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -30,6 +31,7 @@ CREATE TABLE IF NOT EXISTS runs (
     config_hash TEXT    NOT NULL,
     simulated   INTEGER NOT NULL,
     summary     TEXT    NOT NULL                -- the plan's summary, JSON
+    -- schema 3 adds (by _upgrade): actor, host, commit_sha, ci_url, checksum, detail
 );
 CREATE TABLE IF NOT EXISTS actions (
     run_id      INTEGER NOT NULL REFERENCES runs(id),
@@ -122,7 +124,7 @@ class SqliteJournal(Journal):
             db.execute("PRAGMA synchronous=FULL")
             db.execute("PRAGMA foreign_keys=ON")
             db.executescript(SCHEMA)
-            db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            _upgrade(db)
         except (sqlite3.DatabaseError, JournalError) as exc:
             if db is not None:
                 db.close()
@@ -169,6 +171,24 @@ def stored_version(state_dir: Path) -> int:
             db.close()
     except sqlite3.DatabaseError as exc:
         raise JournalError(_unreadable(path, exc)) from None
+
+
+def _upgrade(db: sqlite3.Connection) -> None:
+    """Bring the tables SCHEMA created, or found, to SCHEMA_VERSION in one transaction: tables new in a
+    version are in SCHEMA already; columns new in one are added here (3: who ran what, on `runs`)."""
+    if db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
+        return
+    db.execute("BEGIN IMMEDIATE")  # another process opening the same file waits, then finds it done
+    try:
+        have = {row[1] for row in db.execute("PRAGMA table_info(runs)")}
+        for column in RUN_ORIGIN_COLUMNS:
+            if column not in have:
+                db.execute(f"ALTER TABLE runs ADD COLUMN {column} TEXT NOT NULL DEFAULT ''")
+        db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
 
 
 def _check_version(db: sqlite3.Connection, path: Path) -> None:

@@ -24,6 +24,7 @@ from reconciler.config.model import Config
 from reconciler.events.parse import event_from_record
 from reconciler.graph.client import GraphClient
 from reconciler.state import StateBackend
+from reconciler.watch.alerts import Alerts
 from reconciler.watch.inbox import GroupCommit, Inbox, Pending
 from reconciler.watch.receiver import Secrets, receiver_app
 from reconciler.watch.refresh import GraphRefresher
@@ -59,10 +60,11 @@ class Watch:
         graph: Callable[[], AbstractAsyncContextManager[GraphClient]],
         secrets: Secrets,
         settings: WatchSettings,
+        alerts: Alerts | None = None,
         reconcile: Reconcile | None = None,
     ) -> None:
         self.config, self.backend, self.journal_target = config, backend, journal_target
-        self.graph, self.secrets, self.settings = graph, secrets, settings
+        self.graph, self.secrets, self.settings, self.alerts = graph, secrets, settings, alerts
         self.reconcile = reconcile  # --apply: the declared resources read, reconciled through `apply`
         self.ready = threading.Event()
         self.inbox: Inbox | None = None
@@ -82,7 +84,7 @@ class Watch:
                 self.inbox = Inbox(journal, self.config, queue, commits=commits, limit=self.settings.queue)
                 self.worker = Worker(
                     queue, journal, GraphRefresher(graph, self.config), window=self.settings.window,
-                    reconcile=self.reconcile,
+                    alert=self.alerts, reconcile=self.reconcile,
                 )  # fmt: skip
                 pending = [
                     event_from_record(r.key, r.waba_id, r.sent, r.change) for r in journal.pending_events()

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Protocol
 
-from reconciler.events import Refresh
+from reconciler.events import Refresh, Verdict
 from reconciler.state.journal import Journal
 from reconciler.state.records import EventStatus
 from reconciler.watch.inbox import Pending
@@ -30,6 +30,9 @@ class Refresher(Protocol):
 # `watch --apply`: the declared resources a batch read, reconciled (by the cli, through `apply`); what
 # became of each, one line per address (the plan's outcomes, or why nothing was applied).
 Reconcile = Callable[[Sequence[str]], Awaitable[Mapping[str, str]]]
+
+
+Alert = Callable[[Sequence[Verdict]], Awaitable[None]]  # told every verdict of a settled burst
 
 
 class Done:
@@ -60,6 +63,7 @@ class Worker:
         retry_delay: float = 5.0,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         clock: Callable[[], float] = time.time,
+        alert: Alert | None = None,
         reconcile: Reconcile | None = None,
     ) -> None:
         self.queue = queue
@@ -69,6 +73,7 @@ class Worker:
         self.retry_delay = retry_delay
         self.sleep = sleep
         self.clock = clock
+        self.alert = alert
         self.reconcile = reconcile
         self.done = Done()
         self.reads = 0  # resources read again, after coalescing
@@ -105,6 +110,8 @@ class Worker:
             else:
                 self._retry(pending, read)
         self.journal.finish_events(finished, at=self.clock())
+        if self.alert is not None:
+            await self.alert([read.verdict for read in reads])
         self.done.add(len(finished))
 
     async def _reconciled(self, reads: Iterable[Read]) -> Mapping[str, str]:

@@ -225,8 +225,11 @@ def test_a_second_apply_is_refused_by_the_lock_or_waits_its_turn(tmp_path: Path)
         code, out = finish(waiting)
         assert code == 3, out
     with sqlite3.connect(config.parent / ".wabaplan" / "journal.db") as db:
-        runs = db.execute("SELECT started, finished FROM runs ORDER BY id").fetchall()
+        applied = "SELECT started, finished FROM runs WHERE status <> 'refused' ORDER BY id"
+        runs = db.execute(applied).fetchall()
+        refused = db.execute("SELECT detail FROM runs WHERE status = 'refused'").fetchall()
     assert len(runs) == 2 and runs[1][0] >= runs[0][1]  # one after the other, never interleaved
+    assert len(refused) == 1 and "is locked by `wabaplan apply`" in refused[0][0]  # who tried is recorded
 
 
 def _without_the_move(config: Path) -> None:

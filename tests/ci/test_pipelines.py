@@ -35,7 +35,7 @@ PENDING_COMMANDS = {"comment"}
 PENDING_OPTIONS = {"comment": {"--project"}, "apply": {"--reviewed"}}
 # Names of secrets: set from the CI's secret store, never written in a file.
 SECRET = re.compile(
-    r"^(WABAPLAN_ACCESS_TOKEN|WABAPLAN_STATE_URL|WABAPLAN_STATE_KEY|GITLAB_TOKEN|.*_(PIN|TOKEN|KEY|SECRET|PASSWORD))$"
+    r"^(WABAPLAN_ACCESS_TOKEN|WABAPLAN_STATE_URL|WABAPLAN_STATE_KEY|WABAPLAN_NOTIFY|GITLAB_TOKEN|.*_(PIN|TOKEN|KEY|SECRET|PASSWORD))$"
 )
 
 

@@ -19,6 +19,7 @@ from reconciler.config.model import Config
 from reconciler.graph.client import GraphClient
 from reconciler.simulator import RunningSimulator, run_simulator
 from reconciler.state import StateBackend, open_backend
+from reconciler.watch.alerts import Alerts
 from reconciler.watch.receiver import Secrets
 from reconciler.watch.server import RunningWatch, Watch, WatchSettings, run_watch
 
@@ -45,9 +46,10 @@ def backend(tmp_path: Path) -> Iterator[StateBackend]:
 
 @pytest.fixture
 def start_watch(config: Config, sim: RunningSimulator, backend: StateBackend) -> Start:
-    """start_watch(**settings) → a receiver in a thread, reading the simulator, recording in `backend`."""
+    """start_watch(alerts=None, **settings) → a receiver in a thread, reading the simulator, recording in
+    `backend` (and notifying through `alerts`)."""
 
-    def start(**settings: object) -> AbstractContextManager[RunningWatch]:
+    def start(alerts: Alerts | None = None, **settings: object) -> AbstractContextManager[RunningWatch]:
         watch = Watch(
             config,
             backend,
@@ -55,6 +57,7 @@ def start_watch(config: Config, sim: RunningSimulator, backend: StateBackend) ->
             lambda: GraphClient(sim.base_url, TOKEN),
             Secrets((APP_SECRET,), (VERIFY_TOKEN,)),
             WatchSettings(**{"port": 0, "window": 0.0, "grace": 5.0, **settings}),  # type: ignore[arg-type]
+            alerts,
         )
         return run_watch(watch)
 

@@ -31,7 +31,7 @@ def watching(
     reconcile = reconciler_for(config, path, environ, allow_destroy=False) if apply else None
     watch = Watch(
         config, backend, sim.base_url, lambda: GraphClient(sim.base_url, TOKEN),
-        Secrets((APP_SECRET,), ()), WatchSettings(port=0, window=window, grace=20.0), reconcile,
+        Secrets((APP_SECRET,), ()), WatchSettings(port=0, window=window, grace=20.0), reconcile=reconcile,
     )  # fmt: skip
     try:
         with run_watch(watch) as running:

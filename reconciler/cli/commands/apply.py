@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 from reconciler.apply.run import Applied, ApplyOptions, apply, supplied_codes
+from reconciler.cli.apply_outcome import finished, stopped
 from reconciler.cli.args import ApplyArgs
 from reconciler.cli.codes import declared, otp_pairs
 from reconciler.cli.common import colour, load_valid
@@ -22,15 +26,35 @@ from reconciler.cli.refusals import (
     refuse_wait_with_sim,
     refuse_world_that_is_a_plan,
 )
+from reconciler.errors import WabaplanError
 from reconciler.plan.model import Plan
 from reconciler.plan.saved import load_saved_plan
 from reconciler.prompt import ask_hidden
 from reconciler.render import render_text
+from reconciler.render.apply_doc import ApplyRun, apply_document
 from reconciler.render.progress import LineProgress
 from reconciler.render.terminal import progress_for
+from reconciler.state.records import identity
 
 
 def run(args: ApplyArgs) -> int:
+    out = sys.stderr if args.format == "json" else sys.stdout  # json: stdout holds the document alone
+    started = time.time()
+    try:
+        applied = _apply(args, out)
+    except WabaplanError as exc:
+        if args.format == "json":  # a refusal, a config or usage error: a document too; the error on stderr
+            who = identity(os.environ, Path(args.config).parent)
+            _document(stopped(exc, started=started, simulated=args.sim is not None, who=who))
+        raise
+    code = _report(applied, args, out)
+    if args.format == "json":
+        _document(finished(applied, started=started))
+    return code
+
+
+def _apply(args: ApplyArgs, out: TextIO) -> Applied:
+    """Every refusal of what was asked, then the apply, with the person at the terminal and progress."""
     refuse_reviewed_with_plan(args)
     refuse_target_with_plan(args)
     refuse_world_that_is_a_plan(args)
@@ -61,11 +85,11 @@ def run(args: ApplyArgs) -> int:
         sim_world=args.sim,
         targets=args.target,
     )
-    progress = progress_for(sys.stdout, terminal=sys.stdout.isatty(), environ=os.environ)
+    progress = progress_for(out, terminal=out.isatty(), environ=os.environ)
     shown = saved is None and reviewed is None  # a saved or reviewed plan was read before
-    person = _Person(progress, show=shown, colour=colour(), asked=interactive and args.sim is None)
+    person = _Person(progress, out, show=shown, colour=colour(), asked=interactive and args.sim is None)
     try:
-        applied = apply(
+        return apply(
             config,
             path,
             options,
@@ -77,7 +101,10 @@ def run(args: ApplyArgs) -> int:
         )
     finally:
         progress.close()
-    return _report(applied, args)
+
+
+def _document(run: ApplyRun) -> None:
+    sys.stdout.write(json.dumps(apply_document(run), indent=2, ensure_ascii=False) + "\n")
 
 
 @dataclass(frozen=True)
@@ -85,17 +112,18 @@ class _Person:
     """Whoever is at the terminal: shown a fresh plan, asked to confirm it and for one-time codes."""
 
     progress: LineProgress
+    out: TextIO  # stdout, or stderr when stdout carries `--format json`
     show: bool
     colour: bool
     asked: bool  # not with --sim: the simulated SMS is read after the run
 
     def show_plan(self, plan: Plan) -> None:
         if self.show:
-            sys.stdout.write(render_text(plan.to_json(), colour=self.colour))
+            self.out.write(render_text(plan.to_json(), colour=self.colour))
 
     def confirm(self) -> bool:
-        sys.stdout.write("\nDo you want to perform these actions? Only 'yes' will be accepted: ")
-        sys.stdout.flush()
+        self.out.write("\nDo you want to perform these actions? Only 'yes' will be accepted: ")
+        self.out.flush()
         return sys.stdin.readline().strip() == "yes"
 
     def ask_code(self, e164: str, stop: threading.Event) -> str | None:
@@ -108,20 +136,20 @@ class _Person:
             self.progress.resume()
 
 
-def _report(applied: Applied, args: ApplyArgs) -> int:
+def _report(applied: Applied, args: ApplyArgs, out: TextIO) -> int:
     label = "SIMULATED: " if applied.simulated else ""
     if applied.cancelled:
-        sys.stdout.write("Apply cancelled.\n")
+        out.write("Apply cancelled.\n")
         return ExitCode.ERROR
     report = applied.report
     if report is not None:
-        sys.stdout.write(f"\n{label}{report.summary()}\n")
+        out.write(f"\n{label}{report.summary()}\n")
     for item in applied.pending:
-        sys.stdout.write(f"waiting on Meta: {item.address}: {item.detail}\n")
+        out.write(f"waiting on Meta: {item.address}: {item.detail}\n")
     if report is None and not applied.pending:
-        sys.stdout.write(f"{label}No changes. Meta matches the configuration.\n")
+        out.write(f"{label}No changes. Meta matches the configuration.\n")
     if applied.exit_code == ExitCode.WAITING:
-        sys.stdout.write(_resume_hint(applied, args) + "\n")
+        out.write(_resume_hint(applied, args) + "\n")
     return applied.exit_code
 
 

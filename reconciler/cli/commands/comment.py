@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from reconciler.cli.args import CommentArgs
+from reconciler.cli.common import project_of
 from reconciler.cli.exit import ExitCode
 from reconciler.cli.refusals import refuse_blank_project, refuse_details_url
 from reconciler.gitops.ci import locate
@@ -34,11 +35,3 @@ def run(args: CommentArgs) -> int:
         f"{len(body):,} of the {LIMITS[where.forge]:,} characters {forge.name} allows\n"
     )
     return ExitCode.OK
-
-
-def project_of(config: str) -> str:
-    """The config's path as the project's name: relative to the working directory, with forward slashes."""
-    path = Path(os.path.normpath(config))
-    if path.is_absolute() and path.is_relative_to(Path.cwd()):
-        path = path.relative_to(Path.cwd())
-    return path.as_posix()

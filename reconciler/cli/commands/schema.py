@@ -1,5 +1,5 @@
-"""`wabaplan schema`: the JSON Schema of the config, of saved plans, of `status --format json` or of
-simulator worlds."""
+"""`wabaplan schema`: the JSON Schema of the config, of saved plans, of `apply --format json`, of
+`status --format json` or of simulator worlds."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from reconciler.plan.saved import plan_schema_text
 def run(args: SchemaArgs) -> int:
     if args.which == "plan":
         text = plan_schema_text()
-    elif args.which == "status":  # schemas/status.schema.json is a copy
-        text = (resources.files("reconciler") / "data" / "status.schema.json").read_text(encoding="utf-8")
+    elif args.which in ("status", "apply"):  # schemas/<which>.schema.json is a copy
+        text = (resources.files("reconciler") / "data" / f"{args.which}.schema.json").read_text("utf-8")
     elif args.which == "world":
         from reconciler.simulator.schema import render_world_schema  # only here: the simulator is heavy
 

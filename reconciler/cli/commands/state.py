@@ -55,7 +55,8 @@ def _text(summary: StateReport) -> str:
     lines.append(f"last runs     {len(summary.last_runs) or 'none'}")
     for run in summary.last_runs:
         sim = " (simulated)" if run.simulated else ""
-        lines.append(f"  #{run.id}  {_when(run.started)}  {run.status}{sim}  {run.target}")
+        who = f"  by {run.actor}" if run.actor else ""
+        lines.append(f"  #{run.id}  {_when(run.started)}  {run.status}{sim}  {run.target}{who}")
     return "\n".join(lines) + "\n"
 
 

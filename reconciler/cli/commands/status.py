@@ -11,10 +11,12 @@ from pathlib import Path
 
 from reconciler import runtime
 from reconciler.cli.args import StatusArgs
-from reconciler.cli.common import load_valid, simulated
+from reconciler.cli.common import load_valid, project_of, simulated
 from reconciler.cli.exit import ExitCode
+from reconciler.cli.notifying import ci_job, notifier_for, notify
 from reconciler.config.model import Config
 from reconciler.graph.connect import connect
+from reconciler.notify.reports import from_status
 from reconciler.reader import read_wabas
 from reconciler.render.status import render_status
 from reconciler.snapshot import Snapshot
@@ -28,6 +30,7 @@ RUNS_SCANNED = 1000  # the latest runs looked at for register calls (far more th
 def run(args: StatusArgs) -> int:
     path = Path(args.config)
     config = load_valid(path)
+    notifier = notifier_for(args.notify)
     state = StateDir(locate(path, os.environ))
     with simulated(args.sim, state) as meta, closing(open_backend(state.path, os.environ)) as backend:
         target = runtime.target_for(config, base_dir=path.parent, environ=os.environ, simulated=meta)
@@ -36,6 +39,8 @@ def run(args: StatusArgs) -> int:
         facts = journal_facts(backend, runtime.journal_target(target), now=now)
     report = build_status(config, snapshot, facts, now=now, simulated=target.simulated)
     sys.stdout.write(render_status({**report.to_json(), "read": cost}, args.format))
+    sys.stdout.flush()
+    notify(notifier, from_status(report, project=project_of(args.config), job_url=ci_job()))
     return ExitCode.OK
 
 

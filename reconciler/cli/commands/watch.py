@@ -12,8 +12,9 @@ from pathlib import Path
 from reconciler import runtime
 from reconciler.cli.args import WatchArgs
 from reconciler.cli.commands.watch_apply import reconciler_for
-from reconciler.cli.common import load_valid
+from reconciler.cli.common import load_valid, project_of
 from reconciler.cli.exit import ExitCode
+from reconciler.cli.notifying import notifier_for
 from reconciler.cli.refusals import refuse_destroy_without_apply, refuse_half_tls
 from reconciler.config.model import Config
 from reconciler.config.secrets import resolve
@@ -21,6 +22,7 @@ from reconciler.errors import SecretError, WabaplanError
 from reconciler.graph.client import GraphClient
 from reconciler.state import open_backend
 from reconciler.statedir import locate
+from reconciler.watch.alerts import Alerts
 from reconciler.watch.receiver import Secrets
 from reconciler.watch.server import Watch, WatchSettings, bind
 
@@ -34,7 +36,9 @@ def run(args: WatchArgs) -> int:
     refuse_half_tls(args)
     refuse_destroy_without_apply(args)
     secrets = watch_secrets(config, path.parent, os.environ)
+    notifier = notifier_for(args.notify)  # before listening: a missing Apprise is refused at once
     target = runtime.target_for(config, base_dir=path.parent, environ=os.environ)
+    alerts = notifier and Alerts(notifier, project=project_of(args.config), graph_url=target.base_url)
     settings = WatchSettings(
         host=args.host, port=args.port, max_body=args.max_body, queue=args.queue, window=args.coalesce,
         tls_cert=args.tls_cert, tls_key=args.tls_key,
@@ -47,8 +51,7 @@ def run(args: WatchArgs) -> int:
         watch = Watch(
             config, backend, runtime.journal_target(target),
             lambda: GraphClient(target.base_url, target.token, api_version=target.api_version),
-            secrets, settings,
-            reconcile,
+            secrets, settings, alerts, reconcile,
         )  # fmt: skip
         try:
             sock = bind(args.host, args.port)
@@ -59,6 +62,7 @@ def run(args: WatchArgs) -> int:
         sys.stderr.write(
             f"wabaplan watch listening on {scheme}://{args.host}:{sock.getsockname()[1]} "
             f"(state: {backend.describe()}; reading {target.base_url}"
+            f"{'; notifying ' + ', '.join(notifier.targets) if notifier else ''}"
             f"{'; --apply: reconciling what events name' if args.apply else ''})\n"
         )
         sys.stderr.flush()
