@@ -40,8 +40,13 @@ def meta(monkeypatch: pytest.MonkeyPatch) -> Iterator[RunningSimulator]:
 
 
 @pytest.fixture
-def estate(tmp_path: Path) -> tuple[Path, Config]:
-    return estate_without_the_move(tmp_path / "estate")
+def estate(tmp_path: Path, meta: RunningSimulator) -> tuple[Path, Config]:
+    """The example without the number moving in, and its state, made as `watch` makes it on starting."""
+    path, config = estate_without_the_move(tmp_path / "estate")
+    backend = open_backend(path.parent / ".wabaplan", {})
+    backend.journal(meta.base_url).close()
+    backend.close()
+    return path, config
 
 
 def refresh(cli: Cli, path: Path, sim: RunningSimulator, *flags: str) -> tuple[dict[str, Any], int]:
@@ -161,3 +166,14 @@ def test_a_duration_is_read_in_its_units() -> None:
     assert [duration(text) for text in ("90", "90s", "30m", "6h", "2d")] == [90, 90, 1800, 21600, 172800]
     with pytest.raises(argparse.ArgumentTypeError, match="must be a duration like 30m, 6h or 2d"):
         duration("soon")
+
+
+def test_a_refresh_with_no_state_yet_creates_none(cli: Cli, meta: RunningSimulator, tmp_path: Path) -> None:
+    path, _ = estate_without_the_move(tmp_path / "fresh")
+    for _ in range(2):
+        document, spent = refresh(cli, path, meta)
+        assert spent > 0 and document["refreshed"]["confirmed"] == {}
+    assert "not kept for the next refresh (no state yet: the first apply creates it)" in "".join(
+        document["notes"]
+    )
+    assert not (path.parent / ".wabaplan" / "journal.db").exists()  # as plain `plan`: no journal made
