@@ -30,6 +30,7 @@ from reconciler.apply.scope import lock_scope
 from reconciler.apply.steps import MAX_POLL_SECONDS, AskCode, StepContext
 from reconciler.config import estate
 from reconciler.config.model import Config
+from reconciler.confirmed import stale_rows
 from reconciler.errors import WabaplanError
 from reconciler.graph.clock import Clock, SystemClock
 from reconciler.graph.connect import Connection, connect
@@ -348,7 +349,10 @@ async def _execute(plan: Plan, session: _Session, ask_code: AskCode, progress: P
     except BaseException:
         with suppress(StateUnavailable):  # lost with the connection: the next run finds it abandoned
             journal.finish_run(run_id, RunStatus.INTERRUPTED)
+            journal.forget_confirmed(stale_rows((a.address for a in plan.actions), session.config))
         raise
+    # what was written is read again by the next refresh, whatever `watch` confirmed before
+    journal.forget_confirmed(stale_rows((a.address for a in plan.actions), session.config))
     status = {0: RunStatus.SUCCEEDED, 1: RunStatus.FAILED, 3: RunStatus.WAITING}[report.exit_code]
     journal.finish_run(run_id, status)
     return report

@@ -38,6 +38,8 @@ class PlanArgs:
     target: tuple[str, ...]
     refresh_only: bool
     sim: str | None
+    max_age: float | None = None  # --refresh-only: confirmed state this recent stands in for a read
+    full: bool = False  # --refresh-only: read everything
     notify: tuple[str, ...] = ()
 
 
@@ -167,6 +169,8 @@ class WatchArgs:
     coalesce: float
     tls_cert: str | None
     tls_key: str | None
+    apply: bool = False  # reconcile what the events name, through `apply`
+    allow_destroy: bool = False  # with --apply: deletes too (as `apply --allow-destroy`)
     notify: tuple[str, ...] = ()
 
 

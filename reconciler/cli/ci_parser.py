@@ -71,4 +71,15 @@ def add_watch(commands: Commands) -> None:
     )
     watch.add_argument("--tls-cert", metavar="FILE", help="serve HTTPS with this certificate (PEM)")
     watch.add_argument("--tls-key", metavar="FILE", help="and this private key (PEM)")
+    watch.add_argument(
+        "--apply",
+        action="store_true",
+        help="also reconcile the declared resources the events name, as `apply --target … --auto-approve` "
+        "would (its guards, its per-WABA locks); without it, watch only reads and records",
+    )
+    watch.add_argument(
+        "--allow-destroy",
+        action="store_true",
+        help="with --apply: let it delete what the config says to delete (as `apply --allow-destroy`)",
+    )
     notify_option(watch, when="when what Meta's events name no longer matches the config")

@@ -91,3 +91,22 @@ def positive_seconds(text: str) -> float:
     if not value > 0:
         raise argparse.ArgumentTypeError(f"must be more than 0 seconds, not {text}")
     return value
+
+
+DURATION_UNITS = {"s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
+
+
+def duration(text: str) -> float:
+    """`90s`, `30m`, `6h`, `2d` or plain seconds → seconds."""
+    raw = text.strip().lower()
+    scale = DURATION_UNITS.get(raw[-1:], 0.0) if raw else 0.0
+    number = raw[:-1] if scale else raw
+    try:
+        value = float(number) * (scale or 1.0)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"must be a duration like 30m, 6h or 2d (or seconds), not {text!r}"
+        ) from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must not be negative, not {text}")
+    return value

@@ -15,6 +15,7 @@ from reconciler.cli.options import (
     Commands,
     Parser,
     config_option,
+    duration,
     format_option,
     notify_option,
     positive_int,
@@ -140,6 +141,19 @@ def _plan(commands: Commands) -> None:
         action="store_true",
         help="report what differs at Meta from the config (drift; write-only values with no fingerprint "
         "here are unknown, not drift), plan no actions",
+    )
+    plan.add_argument(
+        "--max-age",
+        type=duration,
+        default=None,
+        metavar="DURATION",
+        help="with --refresh-only: take a resource from the state `watch` keeps when it was confirmed "
+        "this recently (30m, 6h, 2d) and no webhook named it since; read the rest (default 6h)",
+    )
+    plan.add_argument(
+        "--full",
+        action="store_true",
+        help="with --refresh-only: read everything from Meta, whatever the state confirmed",
     )
     notify_option(plan, when="with --refresh-only: when something differs or could not be read")
     sim_option(plan)

@@ -115,3 +115,25 @@ def refuse_half_tls(args: WatchArgs) -> None:
             f"{given} without {missing}: pass both to serve HTTPS, or neither and terminate TLS in front "
             "(docs/watch.md)"
         )
+
+
+def refuse_confirmed_flags(args: PlanArgs) -> None:
+    """--max-age and --full choose where a --refresh-only plan's live state comes from; a plan that can
+    lead to writes always reads everything."""
+    given = [flag for flag, on in (("--max-age", args.max_age is not None), ("--full", args.full)) if on]
+    if given and not args.refresh_only:
+        raise WabaplanError(
+            f"{given[0]} is for `plan --refresh-only` (a plan of actions always reads everything from "
+            "Meta): add --refresh-only, or drop it"
+        )
+    if len(given) == 2:
+        raise WabaplanError("--max-age and --full contradict each other: --full reads everything; pick one")
+
+
+def refuse_destroy_without_apply(args: WatchArgs) -> None:
+    """--allow-destroy lets --apply delete: alone it would do nothing, which is not what was meant."""
+    if args.allow_destroy and not args.apply:
+        raise WabaplanError(
+            "--allow-destroy is for `watch --apply` (without --apply, watch writes nothing): add --apply, "
+            "or drop --allow-destroy"
+        )

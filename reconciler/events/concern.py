@@ -2,6 +2,7 @@
 
     template event  → wabas.NAME.templates["name/lang"]  (the WABA declared, the template declared in it)
     number event    → numbers["+…"]                      (declared, and in a WABA of that ID)
+                      named by its ID only (account_alerts) → wabas.NAME until the read says which
     WABA event      → wabas.NAME                         (a WABA of that ID declared)
 
 Anything else — a WABA, number or template the config does not declare, an UNKNOWN event — concerns
@@ -42,6 +43,9 @@ def concern_of(event: Event, config: Config) -> Concern:
 
 
 def _number(event: Event, config: Config, names: set[str]) -> Concern:
+    if event.display_phone_number is None and event.phone_number_id:  # the read finds its E.164
+        name = sorted(names)[0]
+        return Concern(Refresh(Kind.NUMBER, event.waba_id, event.phone_number_id, f"wabas.{name}"))
     shown = event.display_phone_number or ""
     e164 = e164_or_none(shown if shown.startswith("+") else f"+{shown}")
     spec = config.numbers.get(e164) if e164 else None

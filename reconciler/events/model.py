@@ -32,6 +32,7 @@ class Event:
     template_name: str | None = None
     template_language: str | None = None
     display_phone_number: str | None = None  # as Meta writes it: digits, no "+"
+    phone_number_id: str | None = None  # when Meta names the number by its ID (account_alerts)
     extra: tuple[tuple[str, str], ...] = ()  # other facts worth a log line (quality, limits)
 
     def describe(self) -> str:
@@ -42,7 +43,7 @@ class Event:
                 f"template {self.template_name or '?'}/{self.template_language or '?'} ({self.template_id})"
             )
         elif self.kind is Kind.NUMBER:
-            subject = f"number {self.display_phone_number}"
+            subject = f"number {self.display_phone_number or f'ID {self.phone_number_id}'}"
         said = " ".join(filter(None, [self.status, f"({self.reason})" if self.reason else None]))
         facts = " ".join(f"{k}={v}" for k, v in self.extra)
         return " ".join(filter(None, [self.field, f"WABA {self.waba_id}:", subject, said, facts]))
@@ -54,7 +55,9 @@ class Refresh:
 
     kind: Kind
     waba_id: str
-    ident: str  # the template's ID, the number's E.164, or the WABA's ID
+    ident: (
+        str  # the template's ID, the number's E.164 (or its ID, digits only: account_alerts), the WABA's ID
+    )
     address: str  # its config address: wabas.NAME.templates["name/lang"], numbers["+…"], wabas.NAME
 
 
@@ -66,6 +69,7 @@ class Verdict:
     address: str
     summary: str
     drift: bool
+    declared: bool = True  # False: the read found a resource the config does not declare
 
     def line(self) -> str:
         return f"{self.address}: {self.summary}{' (drift)' if self.drift else ''}"

@@ -62,6 +62,22 @@ def _account_update(value: Mapping[str, Any]) -> dict[str, Any] | None:
     return _waba("event")(value)
 
 
+def _account_alert(value: Mapping[str, Any]) -> dict[str, Any] | None:
+    """An alert about a number (its business profile, its OBA status) names it by its ID; the rest of
+    the alerts concern the WABA. Meta nests the alert's facts in `alert_info`."""
+    info = value.get("alert_info") if isinstance(value.get("alert_info"), Mapping) else {}
+    flat = {**value, **info}
+    if str(value.get("entity_type", "")).upper() == "PHONE_NUMBER" and _text(value.get("entity_id")):
+        return {
+            "kind": Kind.NUMBER,
+            "phone_number_id": _text(value.get("entity_id")),
+            "status": _text(flat.get("alert_type")),
+            "reason": _reason(flat.get("alert_description")),
+            "extra": _facts(flat, "alert_severity", "alert_status"),
+        }
+    return _waba("alert_type", "entity_type", "entity_id", "alert_severity", "alert_status")(flat)
+
+
 def _waba(status_key: str, *facts: str) -> Callable[[Mapping[str, Any]], dict[str, Any] | None]:
     def read(value: Mapping[str, Any]) -> dict[str, Any] | None:
         ban = value.get("ban_info") if isinstance(value.get("ban_info"), Mapping) else {}
@@ -88,7 +104,7 @@ FIELDS: dict[str, Callable[[Mapping[str, Any]], dict[str, Any] | None]] = {
     "business_capability_update": _waba(
         "event", "max_daily_conversation_per_phone", "max_phone_numbers_per_business"
     ),
-    "account_alerts": _waba("alert_type", "entity_type", "entity_id", "alert_severity", "alert_status"),
+    "account_alerts": _account_alert,
 }
 
 

@@ -105,7 +105,10 @@ class _Server:
 
     async def _serve(self) -> None:
         self.sim.webhooks.attach(asyncio.get_running_loop())  # webhooks go out from the server's loop
-        await self.server.serve(sockets=[self.sock])
+        try:
+            await self.server.serve(sockets=[self.sock])
+        finally:
+            await self.sim.webhooks.aclose()
 
     def start(self, timeout: float = 10.0) -> None:
         self.thread.start()

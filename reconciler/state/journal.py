@@ -12,6 +12,8 @@
                    values themselves
     events         webhook events `wabaplan watch` accepted, by a key derived from their content (Meta gives
                    none), so a redelivery is recognised and acted on once; pending until acted on
+    confirmed      each resource's live state as last read (by `watch` or `plan --refresh-only`) and when,
+                   so a refresh can skip what was confirmed recently and named by no event since
 
 `Journal` holds the SQL both stores share (`?` placeholders; the PostgreSQL connection translates them);
 `state.sqlite` and `state.postgres` open it. Facts about Meta are scoped by *target* — "simulator:<instance>"
@@ -26,13 +28,14 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, Protocol
 
 from reconciler.state.records import (
     ActionRecord,
     CodeRequest,
+    ConfirmedRecord,
     EventRecord,
     EventStatus,
     Identity,
@@ -77,6 +80,7 @@ COLUMNS = {  # every table both stores keep, and its columns in order (docs/jour
         "done_at",
         "detail",
     ),
+    "confirmed": ("target", "address", "waba_id", "live", "at"),
 }
 EVENT_COLUMNS = "key, field, waba_id, subject, sent, change, received, status, done_at, detail"
 
@@ -110,6 +114,7 @@ class Journal:
     """Runs, actions, intents, code requests and fingerprints over one open connection."""
 
     ACTION_ORDER = "finished, rowid"  # the order actions were written in, among equal end times
+    BEGIN = "BEGIN"  # SQLite's journal takes its write lock at once (BEGIN IMMEDIATE)
 
     def __init__(self, connection: Any, label: str, target: str) -> None:
         self._db: Any = connection
@@ -152,6 +157,17 @@ class Journal:
         """Raise StateUnavailable now if the store can no longer be written (a lost connection): asked
         before each step, so no change to Meta starts that the journal could not record."""
         self._db.execute("SELECT 1").fetchone()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """The writes inside committed together, with one sync to disk: all of them, or none."""
+        self._db.execute(self.BEGIN)
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
 
     def _insert(self, sql: str, args: tuple[Any, ...]) -> int:
         return int(self._db.execute(f"{sql} RETURNING id", args).fetchone()[0])
@@ -381,6 +397,12 @@ class Journal:
         )  # fmt: skip
         return int(cursor.rowcount) == 1
 
+    def accept_events(self, events: Sequence[Mapping[str, Any]]) -> list[bool]:
+        """`accept_event` for each (its keyword arguments), in one transaction: one sync to disk for a
+        group of deliveries, each answered 200 only once this returns."""
+        with self.transaction():
+            return [self.accept_event(**event) for event in events]
+
     def pending_events(self) -> list[EventRecord]:
         """Events accepted and not yet acted on (a receiver stopped, or killed, before it got to them)."""
         return self._events("WHERE target = ? AND status = ? ORDER BY received, key", (EventStatus.ACCEPTED,))
@@ -390,6 +412,42 @@ class Journal:
             "UPDATE events SET status = ?, detail = ?, done_at = ? WHERE key = ?",
             (str(status), self._clean(detail), at, key),
         )
+
+    def finish_events(self, finished: Sequence[tuple[str, str, str]], *, at: float) -> None:
+        """`finish_event` for each (key, status, detail), in one transaction."""
+        with self.transaction():
+            for key, status, detail in finished:
+                self.finish_event(key, status, detail, at=at)
+
+    def named_since(self) -> dict[str, float]:
+        """Each config address events have named: when the latest of them was received."""
+        sql = "SELECT subject, MAX(received) FROM events WHERE target = ? AND subject <> '' GROUP BY subject"
+        return {str(s): float(t) for s, t in self._db.execute(sql, (self._scope(),)).fetchall()}
+
+    # ---------------------------------------------------------------- confirmed live state
+
+    def confirm(self, records: Iterable[ConfirmedRecord]) -> None:
+        """Record resources as read (their live state, and when), in one transaction."""
+        with self.transaction():
+            for r in records:
+                self._db.execute(
+                    "INSERT INTO confirmed (target, address, waba_id, live, at) VALUES (?, ?, ?, ?, ?) "
+                    "ON CONFLICT(target, address) DO UPDATE SET waba_id = excluded.waba_id, "
+                    "live = excluded.live, at = excluded.at",
+                    (self._scope(), r.address, r.waba_id, self._clean(r.live), r.at),
+                )
+
+    def confirmed(self) -> dict[str, ConfirmedRecord]:
+        sql = "SELECT address, waba_id, live, at FROM confirmed WHERE target = ?"
+        rows = self._db.execute(sql, (self._scope(),)).fetchall()
+        return {str(r[0]): ConfirmedRecord(str(r[0]), str(r[1]), str(r[2]), float(r[3])) for r in rows}
+
+    def forget_confirmed(self, addresses: Iterable[str]) -> None:
+        """These resources are to be read again (apply wrote to them)."""
+        with self.transaction():
+            for address in sorted(set(addresses)):
+                sql = "DELETE FROM confirmed WHERE target = ? AND address = ?"
+                self._db.execute(sql, (self._scope(), address))
 
     def events(self, limit: int = 100) -> list[EventRecord]:
         """The latest events received for this target, newest first."""
@@ -437,6 +495,7 @@ __all__ = [
     "RUN_ORIGIN_COLUMNS",
     "ActionRecord",
     "CodeRequest",
+    "ConfirmedRecord",
     "EventRecord",
     "EventStatus",
     "Intent",

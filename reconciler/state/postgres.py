@@ -32,7 +32,7 @@ from reconciler.state.errors import JournalError, LockHeld, StateError, StateUna
 from reconciler.state.journal import RUN_ORIGIN_COLUMNS, Journal
 from reconciler.state.records import Holder, identity
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 DEFAULT_SCHEMA = "wabaplan"
 POLL_SECONDS = 0.1
 CONNECT_TIMEOUT = 10
@@ -133,6 +133,18 @@ CREATE INDEX pending_events ON events(status) WHERE status = 'accepted';
     # who ran what: actor, host, commit_sha, ci_url; the plan's checksum; why a run was refused
     3: "ALTER TABLE runs "
     + ", ".join(f"ADD COLUMN {c} TEXT NOT NULL DEFAULT ''" for c in RUN_ORIGIN_COLUMNS),
+    # confirmed live state (watch, plan --refresh-only), and events found by what they name
+    4: """
+CREATE INDEX events_by_subject ON events(target, subject, received);
+CREATE TABLE confirmed (                          -- live state as last read (watch, plan --refresh-only)
+    target      TEXT NOT NULL,
+    address     TEXT NOT NULL,
+    waba_id     TEXT NOT NULL,
+    live        TEXT NOT NULL,
+    at          DOUBLE PRECISION NOT NULL,
+    PRIMARY KEY (target, address)
+);
+""",
 }
 
 # A session is alive while the server lists it with the same pid and start time (pids are reused).

@@ -111,6 +111,18 @@ class EventRecord:
 
 
 @dataclass(frozen=True)
+class ConfirmedRecord:
+    """A resource's live state as last read from Meta, and when (`confirmed` table): what a refresh may
+    use instead of reading it again while it is recent and no event has named it since."""
+
+    address: str  # wabas.NAME (the account and which numbers and templates it holds), numbers["+…"],
+    #               wabas.NAME.templates["name/lang"]
+    waba_id: str
+    live: str  # JSON, as reconciler.confirmed writes it (Meta shows no secret, so it holds none)
+    at: float  # when it was read
+
+
+@dataclass(frozen=True)
 class Intent:
     id: int
     run_id: int

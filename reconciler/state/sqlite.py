@@ -19,7 +19,8 @@ from reconciler.state.localdir import ensure_dir
 from reconciler.state.records import DoneAction
 
 FILE_NAME = "journal.db"
-SCHEMA_VERSION = 3  # 2: events (`wabaplan watch`); 3: who ran what (`runs` columns, added by _upgrade)
+SCHEMA_VERSION = 4  # 2: events (`wabaplan watch`); 3: who ran what (`runs` columns, added by _upgrade);
+# 4: confirmed (live state as last read) and events by subject (tables and indexes added as created)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -88,10 +89,21 @@ CREATE TABLE IF NOT EXISTS events (
     detail      TEXT    NOT NULL                -- what acting on it found, or why it was ignored
 );
 CREATE INDEX IF NOT EXISTS pending_events ON events(status) WHERE status = 'accepted';
+CREATE INDEX IF NOT EXISTS events_by_subject ON events(target, subject, received);
+CREATE TABLE IF NOT EXISTS confirmed (
+    target      TEXT    NOT NULL,
+    address     TEXT    NOT NULL,               -- wabas.NAME, numbers["+…"], wabas.NAME.templates["n/l"]
+    waba_id     TEXT    NOT NULL,
+    live        TEXT    NOT NULL,               -- the resource as last read, JSON (reconciler.confirmed)
+    at          REAL    NOT NULL,               -- when it was read
+    PRIMARY KEY (target, address)
+);
 """
 
 
 class SqliteJournal(Journal):
+    BEGIN = "BEGIN IMMEDIATE"  # the write lock taken at once: no deadlock upgrading a read
+
     def __init__(self, connection: SqliteConnection, path: Path, target: str) -> None:
         super().__init__(connection, str(path), target)
         self.path = path

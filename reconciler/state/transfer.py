@@ -88,6 +88,7 @@ def _copy(
             count += max(cursor.rowcount, 0)
         copied[table] = count
     events = copied.pop("events", 0)
+    copied.pop("confirmed", 0)  # live state as last read: a cache, copied but not history
     for table in SERIAL_TABLES:
         connection.execute(
             f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "

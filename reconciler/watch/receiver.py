@@ -65,7 +65,7 @@ def receiver_app(inbox: Inbox, secrets: Secrets, *, max_body: int, retry_after: 
             why = "no X-Hub-Signature-256" if not header else "a wrong X-Hub-Signature-256"
             log.warning("refused a delivery from %s: %s", _peer(request), why)
             return PlainTextResponse("bad signature", status_code=401 if not header else 403)
-        return _take(inbox, body, _peer(request), retry_after)
+        return await _take(inbox, body, _peer(request), retry_after)
 
     async def health(request: Request) -> Response:
         return JSONResponse({"status": "ok", "queued": inbox.queue.qsize(), "counts": dict(inbox.counts)})
@@ -78,14 +78,14 @@ def receiver_app(inbox: Inbox, secrets: Secrets, *, max_body: int, retry_after: 
     return Starlette(routes=routes)
 
 
-def _take(inbox: Inbox, body: bytes, peer: str, retry_after: int) -> Response:
+async def _take(inbox: Inbox, body: bytes, peer: str, retry_after: int) -> Response:
     try:
         events = parse_payload(json.loads(body))
     except (ValueError, PayloadError) as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
         log.warning("refused a delivery from %s: %s", peer, _first_line(exc))
         return PlainTextResponse("not a webhook delivery", status_code=400)
     try:
-        taken = inbox.take(events)
+        taken = await inbox.take(events)
     except StateError as exc:
         log.error("could not record a delivery (%s): answered 500, Meta will deliver it again", exc)
         return PlainTextResponse("cannot record now", status_code=500)

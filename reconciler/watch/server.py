@@ -25,10 +25,10 @@ from reconciler.events.parse import event_from_record
 from reconciler.graph.client import GraphClient
 from reconciler.state import StateBackend
 from reconciler.watch.alerts import Alerts
-from reconciler.watch.inbox import Inbox, Pending
+from reconciler.watch.inbox import GroupCommit, Inbox, Pending
 from reconciler.watch.receiver import Secrets, receiver_app
 from reconciler.watch.refresh import GraphRefresher
-from reconciler.watch.worker import Worker
+from reconciler.watch.worker import Reconcile, Worker
 
 log = logging.getLogger("wabaplan.watch")
 
@@ -61,9 +61,11 @@ class Watch:
         secrets: Secrets,
         settings: WatchSettings,
         alerts: Alerts | None = None,
+        reconcile: Reconcile | None = None,
     ) -> None:
         self.config, self.backend, self.journal_target = config, backend, journal_target
         self.graph, self.secrets, self.settings, self.alerts = graph, secrets, settings, alerts
+        self.reconcile = reconcile  # --apply: the declared resources read, reconciled through `apply`
         self.ready = threading.Event()
         self.inbox: Inbox | None = None
         self.worker: Worker | None = None
@@ -76,12 +78,13 @@ class Watch:
     async def serve(self, sock: socket.socket) -> None:
         journal = self.backend.journal(self.journal_target)
         queue: asyncio.Queue[Pending] = asyncio.Queue()
+        commits = GroupCommit(lambda: self.backend.journal(self.journal_target))
         try:
             async with self.graph() as graph:
-                self.inbox = Inbox(journal, self.config, queue, limit=self.settings.queue)
+                self.inbox = Inbox(journal, self.config, queue, commits=commits, limit=self.settings.queue)
                 self.worker = Worker(
                     queue, journal, GraphRefresher(graph, self.config), window=self.settings.window,
-                    alert=self.alerts,
+                    alert=self.alerts, reconcile=self.reconcile,
                 )  # fmt: skip
                 pending = [
                     event_from_record(r.key, r.waba_id, r.sent, r.change) for r in journal.pending_events()
@@ -99,6 +102,7 @@ class Watch:
                 await self._drain(queue, task)
         finally:
             self.ready.set()
+            commits.close()
             journal.close()
 
     async def _drain(self, queue: asyncio.Queue[Pending], task: asyncio.Task[None]) -> None:

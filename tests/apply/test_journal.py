@@ -62,6 +62,7 @@ COLUMNS = {
         "done_at",
         "detail",
     ],
+    "confirmed": ["target", "address", "waba_id", "live", "at"],
 }
 
 

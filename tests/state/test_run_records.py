@@ -72,9 +72,9 @@ def test_an_old_local_journal_gains_the_columns_and_keeps_its_runs(tmp_path: Pat
     db.commit()
     db.close()
     backend = open_backend(state, {})
-    assert backend.schema() == (2, SCHEMA_VERSION) == (2, 3)
+    assert backend.schema() == (2, SCHEMA_VERSION) == (2, 4)
     _assert_migrated(backend)
-    assert backend.schema() == (3, 3)
+    assert backend.schema() == (4, 4)
 
 
 def test_an_old_database_gains_the_columns_and_keeps_its_runs(pg_url: str, tmp_path: Path) -> None:
@@ -92,9 +92,9 @@ def test_an_old_database_gains_the_columns_and_keeps_its_runs(pg_url: str, tmp_p
         )  # type: ignore[call-overload]
     backend = open_backend(tmp_path, {"WABAPLAN_STATE_URL": pg_url, "WABAPLAN_STATE_KEY": KEY})
     try:
-        assert backend.schema() == (2, 3)
+        assert backend.schema() == (2, 4)
         _assert_migrated(backend)
-        assert backend.schema() == (3, 3) and backend.estate() == "e1"
+        assert backend.schema() == (4, 4) and backend.estate() == "e1"
     finally:
         backend.close()
 

@@ -28,7 +28,7 @@ def test_show_on_local_state_before_and_after_an_apply(
     assert "schema        none yet" in out and "last runs     none" in out
     assert run(capsys, "apply", "-c", str(estate), "--sim", "--auto-approve")[0] == 3
     code, out = run(capsys, "state", "show", "-c", str(estate))
-    assert "schema        version 3 (this wabaplan knows 3)" in out
+    assert "schema        version 4 (this wabaplan knows 4)" in out
     assert "#1  " in out and "waiting (simulated)" in out and "locks held    none" in out
     code, out = run(capsys, "state", "show", "-c", str(estate), "--format", "json")
     document = json.loads(out)

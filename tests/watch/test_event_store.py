@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,9 +14,10 @@ from psycopg import sql
 from reconciler.state import StateBackend, open_backend
 from reconciler.state.journal import Journal
 from reconciler.state.postgres import MIGRATIONS, SCHEMA_VERSION, Location
-from reconciler.state.records import EventStatus
+from reconciler.state.records import ConfirmedRecord, EventStatus
 from reconciler.state.sqlite import FILE_NAME
 from reconciler.state.sqlite import SCHEMA_VERSION as SQLITE_VERSION
+from reconciler.watch.inbox import GroupCommit
 
 KEY = "ab" * 32
 
@@ -75,7 +77,7 @@ def test_a_version_1_journal_gains_the_table(tmp_path: Path) -> None:
     with open_backend(state, {}).journal("t") as journal:
         assert _accept(journal, "k1") is True
     db = sqlite3.connect(state / FILE_NAME)
-    assert db.execute("PRAGMA user_version").fetchone() == (SQLITE_VERSION,) == (3,)
+    assert db.execute("PRAGMA user_version").fetchone() == (SQLITE_VERSION,) == (4,)
     db.close()
 
 
@@ -92,6 +94,37 @@ def test_a_version_1_database_gains_the_table(pg_url: str) -> None:
     try:
         assert backend.schema() == (1, SCHEMA_VERSION)
         assert _accept(backend.journal("t"), "k1") is True
-        assert backend.schema() == (3, 3) and backend.estate() == "e1"
+        assert backend.schema() == (4, 4) and backend.estate() == "e1"
     finally:
         backend.close()
+
+
+def test_deliveries_that_arrive_together_share_a_transaction(backend: StateBackend, journal: Journal) -> None:
+    """64 deliveries at once: every one recorded (a redelivery among them known as one), in far fewer
+    commits than deliveries, each answered only once its commit is done."""
+    commits = GroupCommit(lambda: backend.journal("simulator"))
+
+    def row(key: str) -> dict[str, object]:
+        return {"key": key, "field": "f", "waba_id": "w", "subject": "", "sent": 0, "change": "{}", "at": 1.0}
+
+    async def deliver() -> list[list[bool]]:
+        keys = [f"k{n}" for n in range(64)] + ["k0"]
+        return list(await asyncio.gather(*(commits.record([row(key)]) for key in keys)))
+
+    try:
+        answers = asyncio.run(deliver())
+    finally:
+        commits.close()
+    assert answers[:64] == [[True]] * 64 and answers[64] == [False]  # the same key twice: recorded once
+    assert commits.transactions < 10
+    assert journal.event_counts() == {"accepted": 64}
+
+
+def test_confirmed_state_is_kept_per_target_and_forgotten_on_request(journal: Journal) -> None:
+    journal.confirm([ConfirmedRecord('numbers["+85251234567"]', "w", '{"id": "1"}', 5.0)])
+    journal.confirm([ConfirmedRecord('numbers["+85251234567"]', "w", '{"id": "2"}', 6.0)])  # read again
+    assert journal.confirmed() == {
+        'numbers["+85251234567"]': ConfirmedRecord('numbers["+85251234567"]', "w", '{"id": "2"}', 6.0)
+    }
+    journal.forget_confirmed(['numbers["+85251234567"]'])
+    assert journal.confirmed() == {}

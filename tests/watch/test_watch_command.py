@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import os
 import re
 import signal
@@ -14,6 +16,7 @@ from pathlib import Path
 import pytest
 from meta_payloads import name_update, template_status
 from sim_estate import SECRETS, copy_estate
+from test_end_to_end import _post_all
 from test_receiver import post
 from watchkit import APP_SECRET, TOKEN
 
@@ -77,7 +80,7 @@ def test_accepted_events_survive_kill_9_and_are_acted_on_once(tmp_path: Path, si
         assert process.wait(10) == 0
     assert sorted(statuses(config, sim.base_url).values()) == ["done", "done"]
     spent = sim.control.request_counts()["operations"] - before
-    assert spent == 1 + 2  # the template; the number's ID (once per WABA), then the number
+    assert spent == 1 + 1 + 2  # the template; the number's ID (once per WABA), then it and its profile
 
 
 def _acted_on(count: int, process: subprocess.Popen[str]) -> bool:
@@ -105,3 +108,27 @@ def test_no_app_secret_no_receiver(
     config = copy_estate(tmp_path / "estate")
     assert main(["watch", "-c", str(config)]) == 1
     assert "WABAPLAN_APP_SECRET is not set" in capsys.readouterr().err
+
+
+def test_every_delivery_answered_200_in_a_burst_survives_kill_9(
+    tmp_path: Path, sim: RunningSimulator
+) -> None:
+    """Deliveries that arrive together share a commit: each is answered only after it, so a kill -9 the
+    moment the last answer arrives loses none of them."""
+    config = copy_estate(tmp_path / "estate")
+    bodies = []
+    for n in range(200):
+        payload = template_status("5000000000001", "order_update", "en_US", "APPROVED")
+        payload["entry"][0]["time"] += n
+        bodies.append(json.dumps(payload).encode())
+    with watch_process(config, sim, "--coalesce", "3600") as (process, url):
+        answers = asyncio.run(_post_all(url, bodies, concurrency=32))
+        process.send_signal(signal.SIGKILL)
+        process.wait(10)
+    assert answers == {200: 200}
+    backend = open_backend(config.parent / ".wabaplan", {})
+    try:
+        with backend.journal(sim.base_url) as journal:
+            assert journal.event_counts() == {"accepted": 200}
+    finally:
+        backend.close()

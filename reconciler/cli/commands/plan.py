@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+import time
 from contextlib import closing
+from dataclasses import replace
 from pathlib import Path
 
 from reconciler import runtime
@@ -13,18 +15,21 @@ from reconciler.cli.args import PlanArgs
 from reconciler.cli.common import load_valid, output_file, project_of, render, simulated
 from reconciler.cli.exit import ExitCode
 from reconciler.cli.notifying import ci_job, notifier_for, notify
-from reconciler.cli.refusals import refuse_notify_without_refresh_only
+from reconciler.cli.refusals import refuse_confirmed_flags, refuse_notify_without_refresh_only
 from reconciler.config.estate import base_dir
 from reconciler.config.model import Config
+from reconciler.confirmed_read import Provenance, read_with_confirmed
 from reconciler.graph.connect import connect
 from reconciler.notify.reports import from_plan
 from reconciler.plan.build import PlanOptions, build_plan
 from reconciler.plan.model import Plan
 from reconciler.runlog import RunNote, record
 from reconciler.snapshot import Snapshot
-from reconciler.state import open_backend
+from reconciler.state import Journal, StateBackend, StateError, open_backend
 from reconciler.state.records import RunStatus, identity
 from reconciler.statedir import StateDir, locate, write_json_atomic
+
+DEFAULT_MAX_AGE = 6 * 3600.0  # --refresh-only: confirmed state younger than this (and unnamed) is used
 
 
 def run(args: PlanArgs) -> int:
@@ -34,9 +39,14 @@ def run(args: PlanArgs) -> int:
     refuse_notify_without_refresh_only(args)
     notifier = notifier_for(args.notify) if args.refresh_only else None
     state = StateDir(locate(path, os.environ))
+    refuse_confirmed_flags(args)
     with simulated(args.sim, state) as meta, closing(open_backend(state.path, os.environ)) as backend:
         target = runtime.target_for(config, base_dir=base_dir(path), environ=os.environ, simulated=meta)
-        snapshot, cost = asyncio.run(_read(config, target))  # the one event loop of this command
+        if args.refresh_only:  # the one event loop of this command
+            snapshot, cost, came = asyncio.run(_refresh(config, target, backend, args))
+        else:
+            snapshot, cost = asyncio.run(_read(config, target))
+            came = None
         write_only = runtime.write_only(
             config, base_dir=base_dir(path), environ=os.environ, state=backend, target=target
         )
@@ -46,11 +56,13 @@ def run(args: PlanArgs) -> int:
         refresh_only=args.refresh_only,
         simulated=meta is not None,
         config_hash=runtime.config_hash(path),
-        notes=target.notes,
+        notes=target.notes + (came.notes() if came is not None else ()),
         moves=moves,
     )
     plan = build_plan(config, snapshot, write_only, options)
     document = {**plan.to_json(), "read": cost}
+    if came is not None:
+        document["refreshed"] = came.to_json()
     if out is not None:
         write_json_atomic(out, document)
     render(document, args.format)
@@ -87,3 +99,32 @@ def _record_saved(plan: Plan, config: Path, out: str, state: StateDir, target: s
 async def _read(config: Config, target: runtime.GraphTarget) -> tuple[Snapshot, dict[str, int]]:
     async with connect(target) as connection:
         return await runtime.read_live(config, target, connection)
+
+
+async def _refresh(
+    config: Config, target: runtime.GraphTarget, backend: StateBackend, args: PlanArgs
+) -> tuple[Snapshot, dict[str, int], Provenance]:
+    """--refresh-only: what the state confirmed recently (and no event named since) is not read again."""
+    max_age = None if args.full else (DEFAULT_MAX_AGE if args.max_age is None else args.max_age)
+    journal = _existing_journal(backend, runtime.journal_target(target))
+    try:
+        async with connect(target) as connection:
+            before = connection.cost()
+            snapshot, came = await read_with_confirmed(
+                config, connection.graph, connection.sources, journal, now=time.time(), max_age=max_age
+            )
+            cost = {what: n - before[what] for what, n in connection.cost().items()}
+    finally:
+        if journal is not None:
+            journal.close()
+    if target.simulated:
+        snapshot = replace(snapshot, graph_url=runtime.SIMULATOR_URL_LABEL)
+    return snapshot, cost, came
+
+
+def _existing_journal(backend: StateBackend, target: str) -> Journal | None:
+    """The state's journal when there is a state already: a plan never creates one (docs/state.md)."""
+    try:
+        return backend.journal(target) if backend.schema()[0] else None
+    except StateError:
+        return None  # unusable now: everything is read, as with no state

@@ -11,10 +11,11 @@ from pathlib import Path
 
 from reconciler import runtime
 from reconciler.cli.args import WatchArgs
+from reconciler.cli.commands.watch_apply import reconciler_for
 from reconciler.cli.common import load_valid, project_of
 from reconciler.cli.exit import ExitCode
 from reconciler.cli.notifying import notifier_for
-from reconciler.cli.refusals import refuse_half_tls
+from reconciler.cli.refusals import refuse_destroy_without_apply, refuse_half_tls
 from reconciler.config.estate import base_dir
 from reconciler.config.model import Config
 from reconciler.config.secrets import resolve
@@ -34,6 +35,7 @@ def run(args: WatchArgs) -> int:
     path = Path(args.config)
     config = load_valid(path)
     refuse_half_tls(args)
+    refuse_destroy_without_apply(args)
     secrets = watch_secrets(config, base_dir(path), os.environ)
     notifier = notifier_for(args.notify)  # before listening: a missing Apprise is refused at once
     target = runtime.target_for(config, base_dir=base_dir(path), environ=os.environ)
@@ -43,11 +45,14 @@ def run(args: WatchArgs) -> int:
         tls_cert=args.tls_cert, tls_key=args.tls_key,
     )  # fmt: skip
     backend = open_backend(locate(path, os.environ), os.environ)
+    reconcile = (
+        reconciler_for(config, path, os.environ, allow_destroy=args.allow_destroy) if args.apply else None
+    )
     try:
         watch = Watch(
             config, backend, runtime.journal_target(target),
             lambda: GraphClient(target.base_url, target.token, api_version=target.api_version),
-            secrets, settings, alerts,
+            secrets, settings, alerts, reconcile,
         )  # fmt: skip
         try:
             sock = bind(args.host, args.port)
@@ -58,7 +63,8 @@ def run(args: WatchArgs) -> int:
         sys.stderr.write(
             f"wabaplan watch listening on {scheme}://{args.host}:{sock.getsockname()[1]} "
             f"(state: {backend.describe()}; reading {target.base_url}"
-            f"{'; notifying ' + ', '.join(notifier.targets) if notifier else ''})\n"
+            f"{'; notifying ' + ', '.join(notifier.targets) if notifier else ''}"
+            f"{'; --apply: reconciling what events name' if args.apply else ''})\n"
         )
         sys.stderr.flush()
         asyncio.run(watch.serve(sock))
