@@ -17,7 +17,7 @@ Sources (cited per rule as [tag]):
                 buttons, 1 PHONE_NUMBER, 2 URL, 1 COPY_CODE (MARKETING only), quick replies grouped,
                 AUTHENTICATION only one button of type OTP
   [dangling]    META-API.md §5.5: Meta refuses "Formatting error - dangling parameter"; twilio.com/docs/
-                content/twilio-call-to-action: a body that ends with a variable is not approved
+                api/errors/63040: "Template body cannot start or end with a placeholder"
   [e164]        developers.facebook.com/documentation/business-messaging/messenger-platform/send-messages/
                 buttons/call: "+" then the country code, area code and local number (E.164: at most 15 digits)
   [lengths]     META-API.md §5 and [components]: body 1024, text header 60, footer 60, button text 25
@@ -203,12 +203,21 @@ def _footer_no_variables(template: Mapping[str, Any]) -> Iterator[Problem]:
             )
 
 
-def _body_not_ending_with_variable(template: Mapping[str, Any]) -> Iterator[Problem]:
-    # [dangling] Meta refuses a body whose last thing is a variable ("dangling parameter").
+def _body_not_dangling(template: Mapping[str, Any]) -> Iterator[Problem]:
+    # [dangling] Meta refuses a body whose first or last thing is a variable ("dangling parameter").
     for index, component, text in _text_components(template):
-        if component.get("type") == "BODY" and re.search(r"\{\{[^{}]*\}\}\s*$", text):
+        if component.get("type") != "BODY":
+            continue
+        if re.match(r"\s*\{\{[^{}]*\}\}", text):
             yield Problem(
-                "body-ends-with-variable",
+                "body-dangling-variable",
+                ("components", index, "text"),
+                "the BODY starts with a variable, which Meta refuses as a dangling parameter",
+                'begin the body with fixed text before the first variable, e.g. "Hello {{1}}, …"',
+            )
+        if re.search(r"\{\{[^{}]*\}\}\s*$", text):
+            yield Problem(
+                "body-dangling-variable",
                 ("components", index, "text"),
                 "the BODY ends with a variable, which Meta refuses as a dangling parameter",
                 "end the body with fixed text after the last variable, e.g. a full stop and a sentence",
@@ -383,7 +392,7 @@ RULES: tuple[Rule, ...] = (
     Rule("header-one-variable", "components", _header_one_variable),
     Rule("examples", "components", _examples),
     Rule("footer-no-variables", "components", _footer_no_variables),
-    Rule("body-ends-with-variable", "dangling", _body_not_ending_with_variable),
+    Rule("body-dangling-variable", "dangling", _body_not_dangling),
     Rule("authentication-shape", "auth", _authentication_shape),
     Rule("button-mix", "buttons", _button_mix),
     Rule("button-targets", "e164, components", _button_targets),

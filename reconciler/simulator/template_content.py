@@ -21,6 +21,7 @@ from .errors import GraphError, invalid_parameter
 
 _PLACEHOLDER = re.compile(r"\{\{\s*([^{}]*?)\s*\}\}")
 _TRAILING_PLACEHOLDER = re.compile(r"\{\{[^{}]*\}\}\s*$")
+_LEADING_PLACEHOLDER = re.compile(r"\s*\{\{[^{}]*\}\}")
 _INTERNATIONAL = re.compile(r"^\+[1-9][0-9]{1,14}$")
 _TEXT_LIMITS = {"HEADER": 60, "BODY": 1024, "FOOTER": 60}
 _BUTTON_TEXT_LIMIT = 25
@@ -72,6 +73,8 @@ def _check_placeholders(kind: str, component: dict[str, Any], named: bool) -> No
         raise invalid_parameter(f"The {kind} parameters are not sequential from {{{{1}}}}")
     if kind == "HEADER" and len(distinct) > 1:
         raise invalid_parameter("A text header supports 1 parameter")
+    if kind == "BODY" and _LEADING_PLACEHOLDER.match(text):
+        raise invalid_parameter("Formatting error - dangling parameter at the start of the body")
     if kind == "BODY" and _TRAILING_PLACEHOLDER.search(text):
         raise invalid_parameter("Formatting error - dangling parameter at the end of the body")
     if distinct and not _examples_cover(kind.lower(), component.get("example"), distinct, named):

@@ -72,7 +72,7 @@ ORDER_UPDATE_TW = {
     "components": [
         {
             "type": "BODY",
-            "text": "{{1}} 您好，您的訂單 {{2}} 已出貨。",
+            "text": "您好 {{1}}，您的訂單 {{2}} 已出貨。",
             "example": {"body_text": [["美玲", "HL-20931"]]},
         }
     ],

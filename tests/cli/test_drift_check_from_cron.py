@@ -60,7 +60,7 @@ def edit(config: Path) -> None:
     document = yaml.safe_load(config.read_text(encoding="utf-8"))
     document["numbers"]["+886 912 345 678"]["display_name"] = "Harbour Lane Tea Taiwan"
     body = document["wabas"]["tw_retail"]["templates"][0]["components"][0]
-    body["text"] = "{{1}} 您好，您的訂單 {{2}} 已經出貨。"
+    body["text"] = "您好 {{1}}，您的訂單 {{2}} 已經出貨。"
     config.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
 
 
