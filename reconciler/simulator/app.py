@@ -87,9 +87,11 @@ class SimulatorApp:
         method = request.method.upper()
         number = sim.begin_request(method, request.url.path)
         body = await request.body()
-        if sim.latency_ms > 0:
+        if sim.latency_ms > 0 or sim.held:
             with sim.waiting_out_latency():
                 await asyncio.sleep(sim.latency_ms / 1000.0)
+                while sim.held:  # Meta stalls (a test holds it) until released
+                    await asyncio.sleep(0.005)
         fault = sim.faults.fault_for(number)
         if fault is not None:
             sim.count_fault(method, request.url.path)

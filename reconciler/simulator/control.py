@@ -198,6 +198,11 @@ class SimulatorControl:
     def set_latency(self, latency_ms: float) -> None:
         self._sim.latency_ms = float(latency_ms)
 
+    def hold_requests(self, held: bool) -> None:
+        """Stall Meta: Graph requests that arrive wait (counted in `in_latency`) until released, so a test
+        can hold a client mid-call, at a point it can see, instead of guessing how long a call takes."""
+        self._sim.held = bool(held)
+
     def dump_state(self) -> dict[str, Any]:
         return self._sim.dump()
 

@@ -54,6 +54,7 @@ class Simulator:
         self.seed = seed
         self.faults = FaultPlan(seed, fault_rate, lost_response_rate)
         self.latency_ms = float(latency_ms)
+        self.held = False  # a test's stall: Graph requests wait, counted in `in_latency`, until released
         start = world.clock.start.timestamp() if world.clock.start else None
         self.clock = SimClock(start, frozen=world.clock.frozen)
         self.lock = threading.RLock()

@@ -211,16 +211,17 @@ def _end_state(sim) -> dict:  # type: ignore[no-untyped-def]
 def test_a_second_apply_is_refused_by_the_lock_or_waits_its_turn(tmp_path: Path) -> None:
     config = copy_estate(tmp_path / "estate")
     with run_simulator(latency_ms=150) as sim:
+        sim.control.hold_requests(True)  # Meta stalls: the first apply stays mid-call, holding its lock
         first = wabaplan(config, sim.base_url, "apply", "--auto-approve", "--parallelism", "1")
-        assert first.stdout is not None
-        while not first.stdout.readline().startswith("["):  # the first run is writing
-            pass
+        _until_a_request_is_in_flight(sim, first)  # apply takes its lock before its first call
+        assert first.poll() is None, finish(first)[1]
         code, out = finish(wabaplan(config, sim.base_url, "apply", "--auto-approve"))
         assert code == 1, out
         assert f"locked by `wabaplan apply` (pid {first.pid} on " in out and "--lock-timeout" in out
         assert "\n[" not in out  # it did nothing
 
         waiting = wabaplan(config, sim.base_url, "apply", "--auto-approve", "--lock-timeout", "60")
+        sim.control.hold_requests(False)
         assert finish(first)[0] == 3
         code, out = finish(waiting)
         assert code == 3, out
