@@ -137,7 +137,7 @@ def converge(config: Path, sim, base_url: str, *, tolerate_failures: bool = Fals
 @pytest.mark.parametrize("kill_after", range(14))  # the example's 14 actions: killed after each in turn
 def test_killed_apply_resumes_without_repeating_a_step(tmp_path: Path, kill_after: int) -> None:
     config = copy_estate(tmp_path / "estate")
-    with run_simulator(latency_ms=150) as sim:
+    with run_simulator(latency_ms=20) as sim:
         sim.control.disable_two_step(SOURCE_NUMBER_ID)
         process = wabaplan(config, sim.base_url, "apply", "--auto-approve", "--parallelism", "1")
         seen = 0
@@ -148,11 +148,13 @@ def test_killed_apply_resumes_without_repeating_a_step(tmp_path: Path, kill_afte
                 break
             if line.startswith("["):
                 seen += 1
+        sim.control.hold_requests(True)  # Meta stalls: the apply's next call is held mid-flight ...
         _until_a_request_is_in_flight(sim, process)
-        process.send_signal(signal.SIGKILL)
+        process.send_signal(signal.SIGKILL)  # ... and the kill lands there, every time
         process.wait(timeout=30)
         process.stdout.close()
-        sim.control.set_latency(0)  # the kill landed mid-request; the rest needs no latency
+        sim.control.set_latency(0)
+        sim.control.hold_requests(False)  # Meta carries out what it was sent: the answer is lost
         converge(config, sim, sim.base_url)
         assert_no_repeats(sim)
     with sqlite3.connect(config.parent / ".wabaplan" / "journal.db") as db:
