@@ -18,6 +18,9 @@ from reconciler.state.localdir import ensure_dir
 
 FILE_NAME = "journal.db"
 SCHEMA_VERSION = 2  # 2: events (`wabaplan watch`); from 1, the table is added
+BUSY_TIMEOUT = (
+    30.0  # seconds a write waits for another program's write lock on the file (sqlite3's busy wait)
+)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -94,8 +97,11 @@ class SqliteJournal(Journal):
         self.path = path
 
     @classmethod
-    def open(cls, state_dir: Path, *, target: str = "") -> SqliteJournal:
-        """Open (creating if need be) the journal; `target` scopes facts about Meta ('' for history)."""
+    def open(cls, state_dir: Path, *, target: str = "", busy_timeout: float = BUSY_TIMEOUT) -> SqliteJournal:
+        """Open (creating if need be) the journal; `target` scopes facts about Meta ('' for history).
+
+        `busy_timeout`: how long a write waits while another program (an `sqlite3` shell, a backup) holds
+        the file's write lock, before it fails with what to do."""
         try:
             state_dir.mkdir(parents=True, exist_ok=True)
         except OSError:
@@ -103,7 +109,7 @@ class SqliteJournal(Journal):
         path = state_dir / FILE_NAME
         db = None
         try:
-            db = sqlite3.connect(path, isolation_level=None, timeout=30.0)
+            db = sqlite3.connect(path, isolation_level=None, timeout=busy_timeout)
             _check_version(db, path)  # before anything writes to it
             if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
                 raise sqlite3.DatabaseError("the file is damaged")
@@ -172,6 +178,8 @@ def _check_version(db: sqlite3.Connection, path: Path) -> None:
 def _unreadable(path: Path, exc: Exception) -> str:
     """Why the journal cannot be used, and what to do — never advice that throws it away unsaid."""
     reason = str(exc)
+    if isinstance(exc, sqlite3.OperationalError) and _LOCKED.search(reason):
+        return _locked(path, reason)
     if isinstance(exc, sqlite3.OperationalError) and _UNWRITABLE.search(reason):
         return (
             f"{path} cannot be opened or written ({reason}): make its directory writable and give it disk "
@@ -185,7 +193,15 @@ def _unreadable(path: Path, exc: Exception) -> str:
     )
 
 
+def _locked(path: Path, reason: str) -> str:
+    return (
+        f"the journal {path} is locked by another program ({reason}): close what holds it open for "
+        "writing (an `sqlite3` shell, a backup or a database browser), then run again; it is left as it was"
+    )
+
+
 _UNWRITABLE = re.compile(r"unable to open|readonly|read-only|disk is full|disk I/O error|permission", re.I)
+_LOCKED = re.compile(r"database is locked|database table is locked|database is busy", re.I)
 
 
 class SqliteConnection:
@@ -200,6 +216,10 @@ class SqliteConnection:
         try:
             return self.raw.execute(statement, parameters)
         except sqlite3.OperationalError as exc:
+            if _LOCKED.search(str(exc)):
+                raise StateUnavailable(
+                    f"{_locked(self.path, str(exc))}; no further change is started"
+                ) from None
             if not _UNWRITABLE.search(str(exc)):
                 raise
             raise StateUnavailable(
