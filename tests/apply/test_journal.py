@@ -13,6 +13,7 @@ import pytest
 from leaks import assert_no_secret
 
 from reconciler.cli import main as wabaplan
+from reconciler.graph.secrets import MASK as SECRETS_MASK
 from reconciler.graph.secrets import Token
 from reconciler.runtime import GraphTarget, journal_target
 from reconciler.state.errors import JournalError
@@ -614,6 +615,18 @@ def test_reading_fingerprints_while_an_apply_has_the_journal_open(journal: Journ
 
 
 # ---------------------------------------------------------------- secrets stay out
+
+
+def test_the_journal_masks_as_everything_else_does() -> None:
+    """One mask everywhere (journal, errors, logs): `***`, as docs/journal.md shows and leak checks read."""
+    assert MASK == SECRETS_MASK == "***"
+
+
+def test_what_is_shown_is_masked_as_what_is_stored(journal: Journal) -> None:
+    journal.forbid(["482915"])
+    assert (
+        journal.mask("Meta refused PIN 482915 for 3000000000001") == "Meta refused PIN *** for 3000000000001"
+    )
 
 
 def test_forbidden_values_never_reach_the_file(state: Path) -> None:
