@@ -9,7 +9,8 @@ The rule:
 2. A **repeatable** request is retried on any transient error: reads (GET, and batch operations that are
    GETs) and writes the caller marked `idempotent=True` (setting a field to a value, deleting).
 3. Any other write is retried only when the error **proves nothing happened** (`not_executed`): the
-   connection was never made (connect refused / connect timeout / no free pooled connection), or Meta
+   connection was never made (connect refused / connect timeout / no free pooled connection / a proxy
+   refused the tunnel), or Meta
    answered with a throttle code, HTTP 429, or HTTP 503 / codes 2, 131016, 133004, 131057, 2494100 (service
    unavailable or in maintenance: refused at the door). A timeout, a dropped connection after sending, an
    HTTP 500/502/504, codes 1 or 131000, or a `null` batch entry leave the outcome unknown: the write is not
