@@ -16,9 +16,8 @@ from urllib.parse import parse_qsl
 
 import httpx
 from leaks import assert_no_secret
-from sim_estate import SECRETS, TW_PIN, environ_for, estate_without_the_move
+from sim_estate import SECRETS, TW_PIN, apply_in_process, estate_without_the_move
 
-from reconciler.apply.run import ApplyOptions, apply
 from reconciler.render.progress import LineProgress
 from reconciler.simulator import run_simulator
 
@@ -57,17 +56,7 @@ def test_a_secret_meta_echoes_back_is_never_stored(tmp_path: Path) -> None:
     meta = EchoingMeta()
     shown = io.StringIO()
     with run_simulator() as sim:
-        applied = apply(
-            config,
-            path,
-            ApplyOptions(auto_approve=True),
-            environ=environ_for(sim.base_url),
-            show_plan=lambda plan: None,
-            confirm=lambda: True,
-            ask_code=lambda e164, stop: None,
-            progress=LineProgress(shown),
-            transport=meta,
-        )
+        applied = apply_in_process(path, config, sim.base_url, LineProgress(shown), transport=meta)
     assert applied.report is not None
     failed = {o.action.id: o.detail for o in applied.report.outcomes if o.status == "failed"}
     # the echo reached apply: each PIN write failed with Meta's error, and that error was journalled
