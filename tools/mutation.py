@@ -4,6 +4,11 @@
     python3 tools/mutation.py reconciler/graph/secrets.py                 # the tests listed below
     python3 tools/mutation.py reconciler/graph/retry.py tests/graph/test_retry_rule.py   # or these
     python3 tools/mutation.py reconciler/state/keys.py tests/state/test_keys.py -k "not no_pin_is_recoverable"
+    python3 tools/mutation.py --again reconciler/state/keys.py   # after adding tests: only what survived
+
+`--again` keeps the previous run's cache: mutmut counts a killed mutant as killed whatever the tests became,
+and runs every other one again against the tests as they are now (the module must be the one measured).
+Never run `mutmut show` while a run is going: it re-reads the module, mutated at that moment, into the cache.
 
 mutmut 2 (`pip install 'mutmut==2.5.1'`, see docs/testing.md) changes the module in place one mutant at a
 time, runs the tests with `-x`, and puts the module back. Run it on a clean worktree, one module at a time,
@@ -34,6 +39,7 @@ MODULES: dict[str, tuple[str, ...]] = {
     # without the test that tries all million PINs (twice): seconds per mutant instead of a minute
     "reconciler/state/keys.py": (
         "tests/state/test_keys.py",
+        "tests/state/test_key_rules.py",
         "tests/state/test_fingerprints_keyed.py",
         "-k",
         "not test_no_pin_is_recoverable_from_what_wabaplan_stores",
@@ -48,6 +54,10 @@ def main(argv: list[str]) -> int:
         print(__doc__)
         print("modules:", *MODULES, sep="\n  ")
         return 2
+    again = (
+        "--again" in argv
+    )  # keep the last run's results: its killed mutants stay killed (mutmut's own rule)
+    argv = [a for a in argv if a != "--again"]
     module, tests = argv[0], tuple(argv[1:]) or MODULES.get(argv[0], ())
     tests = _selection(tests)
     if not any(not t.startswith("-") for t in tests):
@@ -58,7 +68,8 @@ def main(argv: list[str]) -> int:
         return 2
     runner = f"{shlex.quote(sys.executable)} -m pytest -x -q -p no:cacheprovider " + shlex.join(tests)
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    CACHE.unlink(missing_ok=True)
+    if not again:
+        CACHE.unlink(missing_ok=True)
     command = [
         "nice", "-n", "10", sys.executable, "-m", "mutmut", "run",
         "--paths-to-mutate", module, "--tests-dir", "tests", "--runner", runner, "--simple-output",
