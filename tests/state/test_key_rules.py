@@ -4,6 +4,8 @@ written (whole, private, never over another run's)."""
 
 from __future__ import annotations
 
+import os
+import pwd
 import stat
 from pathlib import Path
 
@@ -90,3 +92,31 @@ def test_a_key_directory_that_cannot_be_made_says_what_to_do(tmp_path: Path) -> 
     assert str(refused.value).endswith(
         f"cannot be read or written (File exists): make its directory writable, or set {ENV}"
     )
+
+
+def test_without_xdg_or_home_the_account_home_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("XDG_CONFIG_HOME")
+    monkeypatch.delenv("HOME", raising=False)
+    home = pwd.getpwuid(os.getuid()).pw_dir  # what `~` is for this account without HOME
+    assert user_key_dir() == Path(home) / ".config" / "wabaplan" / "keys"
+
+
+def test_no_home_at_all_is_one_clear_refusal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No XDG_CONFIG_HOME, HOME empty and no account home either (`~` stays `~`, as in some containers)."""
+    monkeypatch.delenv("XDG_CONFIG_HOME")
+    monkeypatch.setenv("HOME", "")
+    monkeypatch.setattr("os.path.expanduser", lambda path: path)
+    with pytest.raises(StateKeyError) as refused:
+        user_key_dir()
+    assert str(refused.value) == (
+        f"no home directory to keep the fingerprint key in: set XDG_CONFIG_HOME, or set {ENV}"
+    )
+
+
+def test_the_key_file_of_earlier_versions_is_the_one_moved_out(tmp_path: Path) -> None:
+    """Earlier wabaplans kept `.wabaplan/fingerprint.key`: that name, spelt out, is what is looked for."""
+    state = tmp_path / ".wabaplan"
+    state.mkdir()
+    (state / "fingerprint.key").write_text(bytes(range(32)).hex() + "\n", encoding="ascii")
+    assert local_key(state) == bytes(range(32))
+    assert not (state / "fingerprint.key").exists()
