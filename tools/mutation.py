@@ -34,7 +34,7 @@ MODULES: dict[str, tuple[str, ...]] = {
         "tests/graph/test_token_redaction.py",
         "tests/graph/test_redaction_wire.py",
     ),
-    "reconciler/state/journal.py": ("tests/apply/test_journal.py",),
+    "reconciler/state/journal.py": ("tests/apply/test_journal.py", "tests/watch/test_event_store.py"),
     "reconciler/fingerprints.py": ("tests/state/test_fingerprints_keyed.py", "tests/state/test_keys.py"),
     # without the test that tries all million PINs (twice): seconds per mutant instead of a minute
     "reconciler/state/keys.py": (
