@@ -67,7 +67,11 @@ def main(argv: list[str]) -> int:
         print(f"{module} has uncommitted changes: mutate a clean file", file=sys.stderr)
         return 2
     runner = f"{shlex.quote(sys.executable)} -m pytest -x -q -p no:cacheprovider " + shlex.join(tests)
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    # No bytecode: a mutant of the same size written within the second of the original (`<` → `>`) would
+    # otherwise be run from the original's cached .pyc, and counted as surviving.
+    env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONDONTWRITEBYTECODE="1")
+    for cached in (ROOT / module).parent.glob(f"__pycache__/{Path(module).stem}.*.pyc"):
+        cached.unlink()
     if not again:
         CACHE.unlink(missing_ok=True)
     command = [

@@ -617,6 +617,12 @@ def test_reading_fingerprints_while_an_apply_has_the_journal_open(journal: Journ
 # ---------------------------------------------------------------- secrets stay out
 
 
+def test_a_journal_names_where_it_lives(journal: Journal, state: Path) -> None:
+    """Errors and logs name the journal by its file (or, for PostgreSQL, its masked URL)."""
+    assert journal.label == str(state / FILE_NAME)
+    assert repr(journal) == f"SqliteJournal({str(state / FILE_NAME)!r})"
+
+
 def test_the_journal_masks_as_everything_else_does() -> None:
     """One mask everywhere (journal, errors, logs): `***`, as docs/journal.md shows and leak checks read."""
     assert MASK == SECRETS_MASK == "***"
