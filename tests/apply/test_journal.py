@@ -785,3 +785,48 @@ def test_a_verify_token_recorded_under_the_wabas_local_name_still_counts(tmp_pat
     assert same.desired[key] == same.known[key]
     changed = write_only(config, base_dir=tmp_path, environ={"HK_TOKEN": "tok-2"}, state=state, target=target)
     assert changed.desired[key] != changed.known[key]
+
+
+# ---------------------------------------------------------------- each column as written
+
+
+def test_a_run_reads_back_when_it_started_and_finished(journal: Journal, state: Path) -> None:
+    running = _run(journal)
+    done = _run(journal)
+    journal.finish_run(done, "succeeded")
+    stored = dict(
+        (run_id, (started, finished))
+        for run_id, started, finished in _peek(state, "SELECT id, started, finished FROM runs")
+    )
+    runs = {run.id: run for run in journal.runs()}
+    assert (runs[running].started, runs[running].finished) == stored[running]
+    assert runs[running].started is not None and runs[running].finished is None
+    assert (runs[done].started, runs[done].finished) == stored[done]
+
+
+def test_a_runs_summary_is_stored_with_its_keys_in_order(journal: Journal, state: Path) -> None:
+    """The same summary is the same bytes, whatever order the plan counted in (exports compare alike)."""
+    _run(journal, summary={"update": 2, "create": 1})
+    assert _peek(state, "SELECT summary FROM runs") == [('{"create": 1, "update": 2}',)]
+
+
+def test_history_shows_the_latest_twenty_runs_unless_asked(journal: Journal) -> None:
+    ids = [_run(journal) for _ in range(21)]
+    assert [run.id for run in journal.runs()] == ids[::-1][:20]  # `wabaplan history`'s default
+
+
+def test_an_intent_resolved_without_a_word_has_no_detail(journal: Journal) -> None:
+    run_id = _run(journal)
+    intent = journal.intend(run_id, action_id="add", op="add_number", subject=ADDRESS)
+    journal.resolve_intent(intent, outcome="done")
+    assert [(i.outcome, i.detail) for i in journal.intents()] == [("done", "")]
+
+
+def test_the_check_before_each_step_passes_on_a_healthy_journal_and_fails_once_it_is_gone(
+    state: Path,
+) -> None:
+    journal = Journal.open(state, target=REAL)
+    assert journal.check() is None
+    journal.close()
+    with pytest.raises(sqlite3.ProgrammingError):  # a closed store: no step may start
+        journal.check()
