@@ -34,7 +34,12 @@ MODULES: dict[str, tuple[str, ...]] = {
         "tests/graph/test_token_redaction.py",
         "tests/graph/test_redaction_wire.py",
     ),
-    "reconciler/state/journal.py": ("tests/apply/test_journal.py", "tests/watch/test_event_store.py"),
+    # the journal on its own, then on both backends (intents as a context manager), then its events table
+    "reconciler/state/journal.py": (
+        "tests/apply/test_journal.py",
+        "tests/state/test_backends.py",
+        "tests/watch/test_event_store.py",
+    ),
     "reconciler/fingerprints.py": ("tests/state/test_fingerprints_keyed.py", "tests/state/test_keys.py"),
     # without the test that tries all million PINs (twice): seconds per mutant instead of a minute
     "reconciler/state/keys.py": (

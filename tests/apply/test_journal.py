@@ -830,3 +830,13 @@ def test_the_check_before_each_step_passes_on_a_healthy_journal_and_fails_once_i
     journal.close()
     with pytest.raises(sqlite3.ProgrammingError):  # a closed store: no step may start
         journal.check()
+
+
+def test_a_code_request_meta_refused_is_forgotten(journal: Journal) -> None:
+    """Meta said no: no code is on its way, so the next apply must not wait for one."""
+    first = journal.record_code_request(number=NUMBER, method="SMS", at=100.0)
+    refused = journal.record_code_request(number=NUMBER, method="VOICE", at=200.0)
+    journal.forget_code_request(refused)
+    assert journal.last_code_request(NUMBER) == CodeRequest(first, NUMBER, "SMS", 100.0, confirmed=False)
+    journal.forget_code_request(first)
+    assert journal.last_code_request(NUMBER) is None
