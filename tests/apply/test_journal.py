@@ -198,7 +198,9 @@ def test_a_journal_without_a_target_refuses_facts_about_meta(
     before = _peek(state, "SELECT COUNT(*) FROM runs UNION ALL SELECT COUNT(*) FROM code_requests")
     with Journal.open(state) as history:
         assert history.target == ""
-        with pytest.raises(ValueError, match="without a target"):
+        with pytest.raises(
+            ValueError, match=r"^this journal was opened without a target: facts about Meta need one$"
+        ):
             scoped(history)
         # history itself needs no target
         assert [r.id for r in history.runs()] == [run_id]
@@ -840,3 +842,36 @@ def test_a_code_request_meta_refused_is_forgotten(journal: Journal) -> None:
     assert journal.last_code_request(NUMBER) == CodeRequest(first, NUMBER, "SMS", 100.0, confirmed=False)
     journal.forget_code_request(first)
     assert journal.last_code_request(NUMBER) is None
+
+
+def test_an_intent_resolved_in_its_block_keeps_what_it_was_told(journal: Journal) -> None:
+    run_id = _run(journal)
+    with journal.intent(run_id, action_id="add", op="add_number", subject=ADDRESS) as told:
+        told.resolve("not_done")
+    with journal.intent(run_id, action_id="again", op="add_number", subject=ADDRESS) as quiet:
+        pass
+    assert [(i.action_id, i.outcome, i.detail) for i in journal.intents()] == [
+        ("add", "not_done", ""),  # neither overwritten with `done` at the end of the block, nor given words
+        ("again", "done", ""),
+    ]
+    assert told.resolved and quiet.resolved
+
+
+def _event(journal: Journal, key: str, **given: object) -> bool:
+    fields: dict = {"field": "message_template_status_update", "waba_id": "2000000000001", "subject": "",
+                    "sent": 1767225600, "change": "{}", "at": 5.0}  # fmt: skip
+    return journal.accept_event(key=key, **{**fields, **given})
+
+
+def test_an_event_accepted_is_pending_with_no_detail_and_not_done(journal: Journal) -> None:
+    assert _event(journal, "k1") is True and _event(journal, "k1") is False  # a redelivery
+    (record,) = journal.events()
+    assert (record.status, record.detail, record.done_at) == ("accepted", "", None)
+    assert _event(journal, "k2", status="ignored", detail="not declared", at=6.0) is True
+    assert journal.events()[0].done_at == 6.0  # ignored at once: done when received
+
+
+def test_the_latest_hundred_events_unless_asked(journal: Journal) -> None:
+    for n in range(101):
+        _event(journal, f"k{n:03}", at=float(n))
+    assert [e.key for e in journal.events()] == [f"k{n:03}" for n in range(100, 0, -1)]
