@@ -71,7 +71,10 @@ def main(argv: list[str]) -> int:
     if _dirty(module):
         print(f"{module} has uncommitted changes: mutate a clean file", file=sys.stderr)
         return 2
-    runner = f"{shlex.quote(sys.executable)} -m pytest -x -q -p no:cacheprovider " + shlex.join(tests)
+    pytest = f"{shlex.quote(sys.executable)} -m pytest -x -q -p no:cacheprovider " + shlex.join(tests)
+    # mutmut 2 takes only exit status 1 for "the tests failed": a mutant that breaks the import makes pytest
+    # exit 2 (collection error), which it would count as surviving. Any failure is 1 here.
+    runner = shlex.join(["sh", "-c", f"{pytest} || exit 1"])
     # No bytecode: a mutant of the same size written within the second of the original (`<` → `>`) would
     # otherwise be run from the original's cached .pyc, and counted as surviving.
     env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONDONTWRITEBYTECODE="1")
