@@ -51,6 +51,10 @@ MODULES: dict[str, tuple[str, ...]] = {
     ),
     "reconciler/graph/retry.py": ("tests/graph/test_retry_rule.py",),
     "reconciler/apply/scope.py": ("tests/apply/test_lock_scope.py",),
+    "reconciler/graph/budget.py": (
+        "tests/graph/test_rate_budget.py",
+        "tests/graph/test_usage_header_rules.py",
+    ),
 }
 
 
