@@ -6,11 +6,16 @@ import os
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from reconciler.config import load
 from reconciler.config.model import Config
+
+if TYPE_CHECKING:
+    from reconciler.apply.run import Applied
+    from reconciler.outcome import Progress
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "numbers.yaml"
@@ -80,6 +85,20 @@ def estate_without_the_move(work: Path) -> tuple[Path, Config]:
     config = load(path).config
     assert config is not None
     return path, config
+
+
+def apply_in_process(
+    path: Path, config: Config, graph_url: str, progress: Progress, **options: Any
+) -> Applied:
+    """`apply --auto-approve` of `config` in this process against a simulator at `graph_url` taken as the
+    real Meta (no code given); `options` go to `apply` as they are (transport, clock, show_plan)."""
+    from reconciler.apply.run import ApplyOptions, apply
+
+    options.setdefault("show_plan", lambda plan: None)
+    return apply(
+        config, path, ApplyOptions(auto_approve=True), environ=environ_for(graph_url), confirm=lambda: True,
+        ask_code=lambda e164, stop: None, progress=progress, **options,
+    )  # fmt: skip
 
 
 def environ_for(graph_url: str) -> dict[str, str]:

@@ -3,6 +3,12 @@
 
     python3 tools/mutation.py reconciler/graph/secrets.py                 # the tests listed below
     python3 tools/mutation.py reconciler/graph/retry.py tests/graph/test_retry_rule.py   # or these
+    python3 tools/mutation.py reconciler/state/keys.py tests/state/test_keys.py -k "not no_pin_is_recoverable"
+    python3 tools/mutation.py --again reconciler/state/keys.py   # after adding tests: only what survived
+
+`--again` keeps the previous run's cache: mutmut counts a killed mutant as killed whatever the tests became,
+and runs every other one again against the tests as they are now (the module must be the one measured).
+Never run `mutmut show` while a run is going: it re-reads the module, mutated at that moment, into the cache.
 
 mutmut 2 (`pip install 'mutmut==2.5.1'`, see docs/testing.md) changes the module in place one mutant at a
 time, runs the tests with `-x`, and puts the module back. Run it on a clean worktree, one module at a time,
@@ -28,14 +34,27 @@ MODULES: dict[str, tuple[str, ...]] = {
         "tests/graph/test_token_redaction.py",
         "tests/graph/test_redaction_wire.py",
     ),
+    # the journal on its own, then on both backends (intents as a context manager), then its events table
     "reconciler/state/journal.py": (
         "tests/apply/test_journal.py",
-        "tests/state/test_journal_masking.py",
+        "tests/state/test_backends.py",
+        "tests/watch/test_event_store.py",
     ),
     "reconciler/fingerprints.py": ("tests/state/test_fingerprints_keyed.py", "tests/state/test_keys.py"),
-    "reconciler/state/keys.py": ("tests/state/test_keys.py", "tests/state/test_fingerprints_keyed.py"),
+    # without the test that tries all million PINs (twice): seconds per mutant instead of a minute
+    "reconciler/state/keys.py": (
+        "tests/state/test_keys.py",
+        "tests/state/test_key_rules.py",
+        "tests/state/test_fingerprints_keyed.py",
+        "-k",
+        "not test_no_pin_is_recoverable_from_what_wabaplan_stores",
+    ),
     "reconciler/graph/retry.py": ("tests/graph/test_retry_rule.py",),
     "reconciler/apply/scope.py": ("tests/apply/test_lock_scope.py",),
+    "reconciler/graph/budget.py": (
+        "tests/graph/test_rate_budget.py",
+        "tests/graph/test_usage_header_rules.py",
+    ),
 }
 
 
@@ -44,17 +63,29 @@ def main(argv: list[str]) -> int:
         print(__doc__)
         print("modules:", *MODULES, sep="\n  ")
         return 2
+    again = (
+        "--again" in argv
+    )  # keep the last run's results: its killed mutants stay killed (mutmut's own rule)
+    argv = [a for a in argv if a != "--again"]
     module, tests = argv[0], tuple(argv[1:]) or MODULES.get(argv[0], ())
-    tests = tuple(t for t in tests if (ROOT / t).exists())
-    if not tests:
+    tests = _selection(tests)
+    if not any(not t.startswith("-") for t in tests):
         print(f"no tests for {module}: name them after the module", file=sys.stderr)
         return 2
     if _dirty(module):
         print(f"{module} has uncommitted changes: mutate a clean file", file=sys.stderr)
         return 2
-    runner = f"{shlex.quote(sys.executable)} -m pytest -x -q -p no:cacheprovider " + " ".join(tests)
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    CACHE.unlink(missing_ok=True)
+    pytest = f"{shlex.quote(sys.executable)} -m pytest -x -q -p no:cacheprovider " + shlex.join(tests)
+    # mutmut 2 takes only exit status 1 for "the tests failed": a mutant that breaks the import makes pytest
+    # exit 2 (collection error), which it would count as surviving. Any failure is 1 here.
+    runner = shlex.join(["sh", "-c", f"{pytest} || exit 1"])
+    # No bytecode: a mutant of the same size written within the second of the original (`<` → `>`) would
+    # otherwise be run from the original's cached .pyc, and counted as surviving.
+    env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONDONTWRITEBYTECODE="1")
+    for cached in (ROOT / module).parent.glob(f"__pycache__/{Path(module).stem}.*.pyc"):
+        cached.unlink()
+    if not again:
+        CACHE.unlink(missing_ok=True)
     command = [
         "nice", "-n", "10", sys.executable, "-m", "mutmut", "run",
         "--paths-to-mutate", module, "--tests-dir", "tests", "--runner", runner, "--simple-output",
@@ -80,6 +111,19 @@ def main(argv: list[str]) -> int:
         print(f"--- survivor {pk}\n{diff.strip()}")
     print(f"{module}: {killed}/{total} killed ({100 * killed / max(total, 1):.1f}%) {dict(counts)}")
     return 0
+
+
+def _selection(args: tuple[str, ...]) -> tuple[str, ...]:
+    """The test files that exist, and pytest's `-k EXPR` / `--deselect NODE` as given (to leave out a slow
+    test of a module's own file)."""
+    chosen: list[str] = []
+    pending = iter(args)
+    for arg in pending:
+        if arg in ("-k", "--deselect"):
+            chosen += [arg, next(pending, "")]
+        elif (ROOT / arg).exists():
+            chosen.append(arg)
+    return tuple(chosen)
 
 
 def _dirty(module: str) -> bool:

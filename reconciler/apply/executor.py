@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import replace
 
 from reconciler.apply.steps import SLOT, STEPS, StepContext, StepFailed
 from reconciler.config.model import PhoneNumber
@@ -119,6 +120,8 @@ class _Run:
             self.finish(task.result())
 
     def finish(self, outcome: Outcome) -> None:
+        # Meta's error may quote a secret the step sent (a PIN): masked before it is kept, shown or stored
+        outcome = replace(outcome, detail=self.ctx.journal.mask(outcome.detail))
         self.results[outcome.action.id] = outcome
         self.ctx.journal.record_action(
             self.ctx.run_id,

@@ -19,6 +19,7 @@ import asyncio
 import email.utils
 import json
 import logging
+import os
 import random
 import time
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
@@ -60,6 +61,7 @@ from reconciler.graph.errors import (
     error_from_response,
     error_from_transport,
 )
+from reconciler.graph.proxy import environment_proxy
 from reconciler.graph.retry import RetryPolicy, final_error, may_retry
 from reconciler.graph.secrets import Token
 from reconciler.graph.settings import DEFAULT_API_VERSION, GraphSettings, is_loopback
@@ -127,14 +129,16 @@ class GraphClient:
         self._owned: set[str] = set()  # the WABAs in `_owner`: a key known to be a WABA
         self._in_flight = 0
         self._stats = GraphStats()
+        # A loopback endpoint (the simulator) is never reached through HTTP(S)_PROXY: a proxy
+        # would only stand in the way (or see the token). Meta itself honours the environment's.
+        direct = is_loopback(httpx.URL(self.settings.base_url).host)
+        self._proxy = None if direct else environment_proxy(self.settings.base_url, os.environ)
         self._http = httpx.AsyncClient(
             base_url=self.settings.base_url + "/",
             transport=transport,
             timeout=timeout,
             follow_redirects=False,
-            # A loopback endpoint (the simulator) is never reached through HTTP(S)_PROXY: a proxy
-            # would only stand in the way (or see the token). Meta itself honours the environment's.
-            trust_env=not is_loopback(httpx.URL(self.settings.base_url).host),
+            trust_env=not direct,
             headers={
                 "User-Agent": USER_AGENT,
                 "Accept": "application/json",
@@ -224,7 +228,9 @@ class GraphClient:
         try:
             response = await self._http.post(path, content=content, headers=headers)
         except httpx.TransportError as exc:
-            raise error_from_transport(method="POST", path=path, exc=exc, secrets=secrets) from exc
+            raise error_from_transport(
+                method="POST", path=path, exc=exc, secrets=secrets, proxy=self._proxy
+            ) from exc
         if response.is_success:
             return response.json()
         raise error_from_response(
@@ -556,7 +562,9 @@ class GraphClient:
                 headers=_FORM if data else None,
             )
         except httpx.TransportError as exc:
-            error = error_from_transport(method=method, path=url_path, exc=exc, secrets=secrets)
+            error = error_from_transport(
+                method=method, path=url_path, exc=exc, secrets=secrets, proxy=self._proxy
+            )
             log.debug("%s %s -> %s", method, url_path, error.code_label)
             raise error from exc
         elapsed_ms = (time.perf_counter() - started) * 1e3

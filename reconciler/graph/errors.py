@@ -37,6 +37,7 @@ from typing import Any, ClassVar
 import httpx
 
 from reconciler.errors import WabaplanError
+from reconciler.graph.proxy import EnvironmentProxy
 from reconciler.graph.secrets import redact
 
 
@@ -411,6 +412,8 @@ ERROR_TABLE: tuple[Rule, ...] = (
         hint="cannot connect; check the base URL and the network",
     ),
     _row(Match(transport=httpx.ConnectTimeout), ConnectionFailedError, transient=True, not_executed=True),
+    # A proxy refused the tunnel to Meta (answered CONNECT with an error status): Meta saw nothing.
+    _row(Match(transport=httpx.ProxyError), ConnectionFailedError, transient=True, not_executed=True),
     _row(Match(transport=httpx.PoolTimeout), ConnectionFailedError, transient=True, not_executed=True),
     _row(Match(transport=httpx.UnsupportedProtocol), GraphSettingsError, hint="check the base URL"),
     _row(Match(transport=httpx.LocalProtocolError), InvalidRequestError),
@@ -532,10 +535,19 @@ def error_from_response(
 
 
 def error_from_transport(
-    *, method: str, path: str, exc: BaseException, secrets: Iterable[str] = ()
+    *,
+    method: str,
+    path: str,
+    exc: BaseException,
+    secrets: Iterable[str] = (),
+    proxy: EnvironmentProxy | None = None,
 ) -> GraphError:
-    """The error for a request that got no HTTP response (chain it: `raise … from exc`)."""
+    """The error for a request that got no HTTP response (chain it: `raise … from exc`).
+
+    With a `proxy` from the environment in the way, a connection that failed was one to the proxy (or a
+    tunnel it refused): the hint names the proxy's variable instead of the base URL."""
     rule = classify(exc=exc)
+    hint = proxy.hint() if proxy is not None and rule.not_executed else rule.hint
     detail = str(exc) or type(exc).__name__
     what = "no response" if not rule.not_executed else "could not send"
     return rule.error(
@@ -544,5 +556,5 @@ def error_from_transport(
         path=redact(path, tuple(secrets)),
         transient=rule.transient,
         not_executed=rule.not_executed,
-        hint=rule.hint or None,
+        hint=hint or None,
     )

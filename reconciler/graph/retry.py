@@ -9,11 +9,12 @@ The rule:
 2. A **repeatable** request is retried on any transient error: reads (GET, and batch operations that are
    GETs) and writes the caller marked `idempotent=True` (setting a field to a value, deleting).
 3. Any other write is retried only when the error **proves nothing happened** (`not_executed`): the
-   connection was never made (connect refused / connect timeout / no free pooled connection), or Meta
-   answered with a throttle code, HTTP 429, or HTTP 503 / codes 2, 131016, 133004, 131057, 2494100 (service
-   unavailable or in maintenance: refused at the door). A timeout, a dropped connection after sending, an
-   HTTP 500/502/504, codes 1 or 131000, or a `null` batch entry leave the outcome unknown: the write is not
-   retried and the caller gets `AmbiguousWriteError`, to re-read and decide.
+   connection was never made (connect refused / connect timeout / no free pooled connection / a proxy
+   refused the tunnel), or Meta answered with a throttle code, HTTP 429, or HTTP 503 / codes 2, 131016,
+   133004, 131057, 2494100 (service unavailable or in maintenance: refused at the door). A timeout, a
+   dropped connection after sending, an HTTP 500/502/504, codes 1 or 131000, or a `null` batch entry leave
+   the outcome unknown: the write is not retried and the caller gets `AmbiguousWriteError`, to re-read and
+   decide.
 4. Waits: exponential backoff with full jitter, `uniform(0, min(max_delay, base_delay * 2**(attempt-1)))`,
    but never less than Meta asked for (`Retry-After`, or `estimated_time_to_regain_access` of
    `X-Business-Use-Case-Usage`), and never less than `throttle_floor` after a throttle answer. At most

@@ -27,9 +27,10 @@ def check_document(document: Any, source: str) -> None:
     if not isinstance(document, dict) or "format_version" not in document:
         raise PlanFileError(f"{source} is not a saved wabaplan plan ({MAKE_ONE})")
     if document["format_version"] != FORMAT_VERSION:
+        found = json.dumps(document["format_version"], ensure_ascii=True)[:40]  # 1 and "1" told apart
         raise PlanFileError(
-            f"{source} is a plan of format {document['format_version']!r}; this wabaplan reads format "
-            f"{FORMAT_VERSION} ({MAKE_ONE})"
+            f"{source} is a plan of format {found}; this wabaplan reads format {json.dumps(FORMAT_VERSION)} "
+            f"({MAKE_ONE})"
         )
     problems = sorted(_validator().iter_errors(document), key=lambda e: list(map(str, e.absolute_path)))
     if problems:

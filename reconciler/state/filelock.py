@@ -13,7 +13,7 @@ import json
 import os
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,8 +26,17 @@ POLL_SECONDS = 0.1
 
 
 @contextmanager
-def state_lock(state_dir: Path, *, command: str, timeout: float | None = None) -> Iterator[None]:
-    """Hold the state directory's lock for the block; refuse at once, or after `timeout` seconds."""
+def state_lock(
+    state_dir: Path,
+    *,
+    command: str,
+    timeout: float | None = None,
+    now: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Iterator[None]:
+    """Hold the state directory's lock for the block; refuse at once, or after `timeout` seconds.
+
+    `now` and `sleep` are the clock the wait runs on (tests pass a virtual one: no wait is real)."""
     path = ensure_dir(state_dir) / FILE_NAME
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
@@ -37,15 +46,15 @@ def state_lock(state_dir: Path, *, command: str, timeout: float | None = None) -
             "writable, or set WABAPLAN_STATE_DIR to one that is"
         ) from None
     try:
-        deadline = time.monotonic() + (timeout or 0.0)
+        deadline = now() + (timeout or 0.0)
         while True:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
-                if time.monotonic() >= deadline:
+                if now() >= deadline:
                     raise LockHeld(_refusal(path, timeout)) from None
-                time.sleep(POLL_SECONDS)
+                sleep(POLL_SECONDS)
         holder = {
             "pid": os.getpid(),
             "host": socket.gethostname(),

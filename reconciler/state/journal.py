@@ -144,6 +144,10 @@ class Journal:
         """
         self._forbidden.update(v for v in values if v)
 
+    def mask(self, text: str) -> str:
+        """`text` with every forbidden value masked: for what is shown, as for what is stored."""
+        return self._clean(text)
+
     def _clean(self, text: str | None) -> str:
         text = text or ""
         for value in sorted(self._forbidden, key=len, reverse=True):

@@ -21,6 +21,7 @@ from reconciler.state.records import DoneAction
 FILE_NAME = "journal.db"
 SCHEMA_VERSION = 4  # 2: events (`wabaplan watch`); 3: who ran what (`runs` columns, added by _upgrade);
 # 4: confirmed (live state as last read) and events by subject (tables and indexes added as created)
+BUSY_TIMEOUT = 30.0  # seconds a write waits for another program's write lock on the file
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -109,8 +110,11 @@ class SqliteJournal(Journal):
         self.path = path
 
     @classmethod
-    def open(cls, state_dir: Path, *, target: str = "") -> SqliteJournal:
-        """Open (creating if need be) the journal; `target` scopes facts about Meta ('' for history)."""
+    def open(cls, state_dir: Path, *, target: str = "", busy_timeout: float = BUSY_TIMEOUT) -> SqliteJournal:
+        """Open (creating if need be) the journal; `target` scopes facts about Meta ('' for history).
+
+        `busy_timeout`: how long a write waits while another program (an `sqlite3` shell, a backup) holds
+        the file's write lock, before it fails with what to do."""
         try:
             state_dir.mkdir(parents=True, exist_ok=True)
         except OSError:
@@ -118,7 +122,7 @@ class SqliteJournal(Journal):
         path = state_dir / FILE_NAME
         db = None
         try:
-            db = sqlite3.connect(path, isolation_level=None, timeout=30.0)
+            db = sqlite3.connect(path, isolation_level=None, timeout=busy_timeout)
             _check_version(db, path)  # before anything writes to it
             if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
                 raise sqlite3.DatabaseError("the file is damaged")
@@ -216,6 +220,8 @@ def _check_version(db: sqlite3.Connection, path: Path) -> None:
 def _unreadable(path: Path, exc: Exception) -> str:
     """Why the journal cannot be used, and what to do — never advice that throws it away unsaid."""
     reason = str(exc)
+    if isinstance(exc, sqlite3.OperationalError) and _LOCKED.search(reason):
+        return _locked(path, reason)
     if isinstance(exc, sqlite3.OperationalError) and _UNWRITABLE.search(reason):
         return (
             f"{path} cannot be opened or written ({reason}): make its directory writable and give it disk "
@@ -229,7 +235,15 @@ def _unreadable(path: Path, exc: Exception) -> str:
     )
 
 
+def _locked(path: Path, reason: str) -> str:
+    return (
+        f"the journal {path} is locked by another program ({reason}): close what holds it open for "
+        "writing (an `sqlite3` shell, a backup or a database browser), then run again; it is left as it was"
+    )
+
+
 _UNWRITABLE = re.compile(r"unable to open|readonly|read-only|disk is full|disk I/O error|permission", re.I)
+_LOCKED = re.compile(r"database is locked|database table is locked|database is busy", re.I)
 
 
 class SqliteConnection:
@@ -244,6 +258,10 @@ class SqliteConnection:
         try:
             return self.raw.execute(statement, parameters)
         except sqlite3.OperationalError as exc:
+            if _LOCKED.search(str(exc)):
+                raise StateUnavailable(
+                    f"{_locked(self.path, str(exc))}; no further change is started"
+                ) from None
             if not _UNWRITABLE.search(str(exc)):
                 raise
             raise StateUnavailable(

@@ -8,9 +8,9 @@ import os
 from pathlib import Path
 
 import httpx
-from sim_estate import environ_for, estate_without_the_move
+from sim_estate import apply_in_process, estate_without_the_move
 
-from reconciler.apply.run import ApplyOptions, _await_reviews, apply
+from reconciler.apply.run import _await_reviews
 from reconciler.graph import ManualClock
 from reconciler.plan.model import Pending
 from reconciler.render.progress import LineProgress
@@ -45,17 +45,8 @@ def test_reads_and_writes_share_one_loop_and_one_budget(tmp_path: Path) -> None:
     clock = ManualClock()
     transport = BusyApp(clock)
     with run_simulator() as sim, open(os.devnull, "w") as quiet:
-        applied = apply(
-            config,
-            path,
-            ApplyOptions(auto_approve=True),
-            environ=environ_for(sim.base_url),
-            show_plan=lambda plan: None,
-            confirm=lambda: True,
-            ask_code=lambda e164, stop: None,
-            progress=LineProgress(quiet),
-            transport=transport,
-            clock=clock,
+        applied = apply_in_process(
+            path, config, sim.base_url, LineProgress(quiet), transport=transport, clock=clock
         )
     assert applied.report is not None and applied.report.exit_code in (0, 3)
     writes = [when for method, path, when in transport.sent if method != "GET" and path != BATCH_PATH]

@@ -13,6 +13,7 @@ import pytest
 from leaks import assert_no_secret
 
 from reconciler.cli import main as wabaplan
+from reconciler.graph.secrets import MASK as SECRETS_MASK
 from reconciler.graph.secrets import Token
 from reconciler.runtime import GraphTarget, journal_target
 from reconciler.state.errors import JournalError
@@ -204,7 +205,9 @@ def test_a_journal_without_a_target_refuses_facts_about_meta(
     before = _peek(state, "SELECT COUNT(*) FROM runs UNION ALL SELECT COUNT(*) FROM code_requests")
     with Journal.open(state) as history:
         assert history.target == ""
-        with pytest.raises(ValueError, match="without a target"):
+        with pytest.raises(
+            ValueError, match=r"^this journal was opened without a target: facts about Meta need one$"
+        ):
             scoped(history)
         # history itself needs no target
         assert [r.id for r in history.runs()] == [run_id]
@@ -623,6 +626,24 @@ def test_reading_fingerprints_while_an_apply_has_the_journal_open(journal: Journ
 # ---------------------------------------------------------------- secrets stay out
 
 
+def test_a_journal_names_where_it_lives(journal: Journal, state: Path) -> None:
+    """Errors and logs name the journal by its file (or, for PostgreSQL, its masked URL)."""
+    assert journal.label == str(state / FILE_NAME)
+    assert repr(journal) == f"SqliteJournal({str(state / FILE_NAME)!r})"
+
+
+def test_the_journal_masks_as_everything_else_does() -> None:
+    """One mask everywhere (journal, errors, logs): `***`, as docs/journal.md shows and leak checks read."""
+    assert MASK == SECRETS_MASK == "***"
+
+
+def test_what_is_shown_is_masked_as_what_is_stored(journal: Journal) -> None:
+    journal.forbid(["482915"])
+    assert (
+        journal.mask("Meta refused PIN 482915 for 3000000000001") == "Meta refused PIN *** for 3000000000001"
+    )
+
+
 def test_forbidden_values_never_reach_the_file(state: Path) -> None:
     pin, token, code = "482915", "verify-me-7Hq2xx", "731-946"
     with Journal.open(state, target=REAL) as journal:
@@ -773,3 +794,91 @@ def test_a_verify_token_recorded_under_the_wabas_local_name_still_counts(tmp_pat
     assert same.desired[key] == same.known[key]
     changed = write_only(config, base_dir=tmp_path, environ={"HK_TOKEN": "tok-2"}, state=state, target=target)
     assert changed.desired[key] != changed.known[key]
+
+
+# ---------------------------------------------------------------- each column as written
+
+
+def test_a_run_reads_back_when_it_started_and_finished(journal: Journal, state: Path) -> None:
+    running = _run(journal)
+    done = _run(journal)
+    journal.finish_run(done, "succeeded")
+    stored = dict(
+        (run_id, (started, finished))
+        for run_id, started, finished in _peek(state, "SELECT id, started, finished FROM runs")
+    )
+    runs = {run.id: run for run in journal.runs()}
+    assert (runs[running].started, runs[running].finished) == stored[running]
+    assert runs[running].started is not None and runs[running].finished is None
+    assert (runs[done].started, runs[done].finished) == stored[done]
+
+
+def test_a_runs_summary_is_stored_with_its_keys_in_order(journal: Journal, state: Path) -> None:
+    """The same summary is the same bytes, whatever order the plan counted in (exports compare alike)."""
+    _run(journal, summary={"update": 2, "create": 1})
+    assert _peek(state, "SELECT summary FROM runs") == [('{"create": 1, "update": 2}',)]
+
+
+def test_history_shows_the_latest_twenty_runs_unless_asked(journal: Journal) -> None:
+    ids = [_run(journal) for _ in range(21)]
+    assert [run.id for run in journal.runs()] == ids[::-1][:20]  # `wabaplan history`'s default
+
+
+def test_an_intent_resolved_without_a_word_has_no_detail(journal: Journal) -> None:
+    run_id = _run(journal)
+    intent = journal.intend(run_id, action_id="add", op="add_number", subject=ADDRESS)
+    journal.resolve_intent(intent, outcome="done")
+    assert [(i.outcome, i.detail) for i in journal.intents()] == [("done", "")]
+
+
+def test_the_check_before_each_step_passes_on_a_healthy_journal_and_fails_once_it_is_gone(
+    state: Path,
+) -> None:
+    journal = Journal.open(state, target=REAL)
+    assert journal.check() is None
+    journal.close()
+    with pytest.raises(sqlite3.ProgrammingError):  # a closed store: no step may start
+        journal.check()
+
+
+def test_a_code_request_meta_refused_is_forgotten(journal: Journal) -> None:
+    """Meta said no: no code is on its way, so the next apply must not wait for one."""
+    first = journal.record_code_request(number=NUMBER, method="SMS", at=100.0)
+    refused = journal.record_code_request(number=NUMBER, method="VOICE", at=200.0)
+    journal.forget_code_request(refused)
+    assert journal.last_code_request(NUMBER) == CodeRequest(first, NUMBER, "SMS", 100.0, confirmed=False)
+    journal.forget_code_request(first)
+    assert journal.last_code_request(NUMBER) is None
+
+
+def test_an_intent_resolved_in_its_block_keeps_what_it_was_told(journal: Journal) -> None:
+    run_id = _run(journal)
+    with journal.intent(run_id, action_id="add", op="add_number", subject=ADDRESS) as told:
+        told.resolve("not_done")
+    with journal.intent(run_id, action_id="again", op="add_number", subject=ADDRESS) as quiet:
+        pass
+    assert [(i.action_id, i.outcome, i.detail) for i in journal.intents()] == [
+        ("add", "not_done", ""),  # neither overwritten with `done` at the end of the block, nor given words
+        ("again", "done", ""),
+    ]
+    assert told.resolved and quiet.resolved
+
+
+def _event(journal: Journal, key: str, **given: object) -> bool:
+    fields: dict = {"field": "message_template_status_update", "waba_id": "2000000000001", "subject": "",
+                    "sent": 1767225600, "change": "{}", "at": 5.0}  # fmt: skip
+    return journal.accept_event(key=key, **{**fields, **given})
+
+
+def test_an_event_accepted_is_pending_with_no_detail_and_not_done(journal: Journal) -> None:
+    assert _event(journal, "k1") is True and _event(journal, "k1") is False  # a redelivery
+    (record,) = journal.events()
+    assert (record.status, record.detail, record.done_at) == ("accepted", "", None)
+    assert _event(journal, "k2", status="ignored", detail="not declared", at=6.0) is True
+    assert journal.events()[0].done_at == 6.0  # ignored at once: done when received
+
+
+def test_the_latest_hundred_events_unless_asked(journal: Journal) -> None:
+    for n in range(101):
+        _event(journal, f"k{n:03}", at=float(n))
+    assert [e.key for e in journal.events()] == [f"k{n:03}" for n in range(100, 0, -1)]

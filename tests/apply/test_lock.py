@@ -9,14 +9,13 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from reconciler.state.filelock import FILE_NAME, LockHeld, holder, state_lock
+from reconciler.state.filelock import FILE_NAME, POLL_SECONDS, LockHeld, holder, state_lock
 
 ROOT = Path(__file__).resolve().parents[2]
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -49,6 +48,7 @@ class Holder:
     """A separate Python process holding the lock until `release()` or `kill()`."""
 
     def __init__(self, state: Path, command: str = "apply") -> None:
+        self.spawned = time.time()  # before the holder took the lock, as its record says
         self.process = subprocess.Popen(
             [sys.executable, "-c", HOLD, str(state), command],
             stdin=subprocess.PIPE,
@@ -116,11 +116,33 @@ def _take_elsewhere(state: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+class VirtualClock:
+    """The lock's clock in these tests: `sleep` only moves time on (and may run something first), so what
+    the lock waits is counted, never spent, and what the holder does happens at a known point."""
+
+    def __init__(self, on_sleep: Callable[[], None] | None = None) -> None:
+        self.time = 1000.0
+        self.sleeps: list[float] = []
+        self.on_sleep = on_sleep
+
+    def now(self) -> float:
+        return self.time
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.time += seconds
+        if self.on_sleep is not None:
+            self.on_sleep()
+
+
 def test_a_second_apply_is_refused_at_once_naming_the_holder(state: Path, hold: Holder) -> None:
-    started = time.monotonic()
-    with pytest.raises(LockHeld) as refused, state_lock(state, command="apply"):
+    clock = VirtualClock()
+    with (
+        pytest.raises(LockHeld) as refused,
+        state_lock(state, command="apply", now=clock.now, sleep=clock.sleep),
+    ):
         pytest.fail("took a lock another process holds")
-    assert time.monotonic() - started < 5  # refused, not waited for (the holder never lets go)
+    assert clock.sleeps == []  # refused, not waited for (the holder never lets go)
     message = str(refused.value)
     assert f"pid {hold.pid} on {socket.gethostname()}" in message
     assert "`wabaplan apply`" in message
@@ -131,32 +153,31 @@ def test_a_second_apply_is_refused_at_once_naming_the_holder(state: Path, hold: 
     info = holder(state)
     assert info is not None
     assert (info["pid"], info["host"], info["command"]) == (hold.pid, socket.gethostname(), "apply")
-    assert abs(float(str(info["started"])) - time.time()) < 60
+    assert hold.spawned <= float(str(info["started"])) <= time.time()  # when it took the lock
 
 
 def test_a_timeout_waits_for_the_holder_to_finish(state: Path, hold: Holder) -> None:
-    timer = threading.Timer(0.3, hold.release)
-    timer.start()
-    try:
-        started = time.monotonic()
-        with state_lock(state, command="apply", timeout=10):
-            waited = time.monotonic() - started
-            info = holder(state)
-            assert info is not None and info["pid"] == os.getpid() and info["command"] == "apply"
-    finally:
-        timer.cancel()
-    assert 0.2 < waited < 9  # waited for the release, and took the lock well before the 10 s were up
-    assert hold.process.wait(timeout=10) == 0
+    def holder_finishes() -> None:  # during the lock's first wait: the holder lets go, and is gone
+        if len(clock.sleeps) == 1:
+            hold.release()
+            assert hold.process.wait(timeout=10) == 0
+
+    clock = VirtualClock(on_sleep=holder_finishes)
+    with state_lock(state, command="apply", timeout=10, now=clock.now, sleep=clock.sleep):
+        info = holder(state)
+        assert info is not None and info["pid"] == os.getpid() and info["command"] == "apply"
+    assert clock.sleeps == [POLL_SECONDS]  # tried, waited one poll, took it: long before the 10 s
 
 
 def test_a_timeout_that_runs_out_says_how_long_it_waited(state: Path, hold: Holder) -> None:
-    started = time.monotonic()
+    clock = VirtualClock()
     with (
         pytest.raises(LockHeld, match=r"after waiting 0\.3 s") as refused,
-        state_lock(state, command="apply", timeout=0.3),
+        state_lock(state, command="apply", timeout=0.3, now=clock.now, sleep=clock.sleep),
     ):
         pytest.fail("took a lock another process holds")
-    assert 0.3 <= time.monotonic() - started < 5  # the 0.3 s it was given, then gave up
+    assert 0.3 <= sum(clock.sleeps) < 0.3 + POLL_SECONDS  # the 0.3 s it was given, then gave up
+    assert hold.process.poll() is None  # the holder still holds it: refused for that, not for a fault
     assert f"pid {hold.pid}" in str(refused.value)
 
 

@@ -144,7 +144,10 @@ def saved_plan(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> dict:
 @pytest.mark.parametrize(
     ("damage", "message"),
     [
-        (lambda d: {**d, "format_version": "banana"}, "is a plan of format 'banana'"),
+        (
+            lambda d: {**d, "format_version": "banana"},
+            'is a plan of format "banana"; this wabaplan reads format "1"',
+        ),
         (lambda d: {**d, "actions": "x"}, "actions: 'x' is not of type 'array'"),
         (lambda d: {**d, "actions": [{**d["actions"][0], "action": "explode"}]}, "actions/0/action"),
     ],

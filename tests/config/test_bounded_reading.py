@@ -111,10 +111,11 @@ def test_read_bounded_refuses_one_byte_over_the_limit(tmp_path: Path) -> None:
 
 
 def test_read_bounded_stops_reading_dev_zero_at_once() -> None:
-    started = time.monotonic()
-    with pytest.raises(InputTooLarge, match="holds more than 4 MiB"):
+    """An endless file is refused at the limit: that it returns at all is the property (`_finishes` only
+    keeps a regression from hanging the run)."""
+    with pytest.raises(InputTooLarge, match="holds more than 4 MiB") as refused:
         _finishes(lambda: read_bounded("/dev/zero", 4 * MiB))
-    assert time.monotonic() - started < 5
+    assert refused.value.limit == 4 * MiB
 
 
 def test_read_bounded_stops_reading_an_endless_fifo(fifo: Path) -> None:

@@ -62,6 +62,7 @@ def test_delay_honours_meta_and_the_throttle_floor() -> None:
         (meta(133016), False, False),  # 72 h lock
         (meta(190, 401), False, False),
         (transport(httpx.ConnectError("refused")), True, True),
+        (transport(httpx.ProxyError("502 Bad Gateway")), True, True),  # the proxy refused the tunnel
         (transport(httpx.ReadTimeout("t")), True, False),
         (transport(httpx.RemoteProtocolError("dropped")), True, False),
     ],
@@ -104,3 +105,11 @@ def test_the_smallest_policies_are_allowed_and_refusals_say_why() -> None:
     for field in ("base_delay", "max_delay", "max_total_wait", "throttle_floor"):
         with pytest.raises(ValueError, match=r"^delays must not be negative$"):
             RetryPolicy(**{field: -0.1})
+
+
+def test_a_policy_cannot_be_changed_under_the_clients_that_share_it() -> None:
+    """One policy serves every client of a command: it is a value, not a setting one of them may change."""
+    policy = RetryPolicy()
+    with pytest.raises(AttributeError):
+        policy.max_attempts = 100  # type: ignore[misc]
+    assert policy == RetryPolicy() and hash(policy) == hash(RetryPolicy())

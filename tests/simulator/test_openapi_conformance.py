@@ -16,6 +16,7 @@ import httpx
 import pytest
 from simsupport import HK_MAIN, HK_WABA, SOURCE_WABA, STOREFRONT, TW_WABA
 
+from reconciler.graph import MetaCode, MetaSubcode
 from reconciler.simulator import RunningSimulator
 
 TESTS = Path(__file__).resolve().parents[1]
@@ -232,8 +233,31 @@ def test_errors_answer_the_graph_envelope(
     graph: httpx.Client, spec: Any, op: str, path: str, method: str, url: str, params: dict[str, str] | None
 ) -> None:
     response = graph.request(method, url, data=params)
-    assert response.status_code >= 400
-    check(spec, op, path, response)
+    error = check(spec, op, path, response)["error"]
+    status, code, subcode, error_type = META_ERRORS[method, url]
+    assert (response.status_code, error["code"], error.get("error_subcode")) == (status, code, subcode)
+    assert error["type"] == error_type and error["fbtrace_id"]
+
+
+# What Meta answers each refusal above: (HTTP status, code, error_subcode, type), per META-API.md (§1.7
+# migration subcodes, §8 error codes, the unknown-ID answer): the codes wabaplan's error table acts on.
+META_ERRORS: dict[tuple[str, str], tuple[int, int, int | None, str]] = {
+    ("GET", "/9999999999999"): (400, 100, 33, "GraphMethodException"),  # no such object
+    ("GET", f"/{HK_MAIN}?fields=nope"): (400, 100, None, "OAuthException"),
+    ("POST", f"/{HK_WABA}/phone_numbers"): (400, 100, MetaSubcode.TWO_STEP_ON, "OAuthException"),
+    ("POST", f"/{HK_MAIN}/register"): (400, MetaCode.PIN_MISMATCH, None, "OAuthException"),
+    ("POST", f"/{HK_MAIN}/verify_code"): (400, 100, 2388093, "OAuthException"),  # not being migrated
+    ("POST", f"/{HK_MAIN}/request_code"): (400, 100, 2388091, "OAuthException"),  # not being migrated
+    ("GET", f"/{HK_WABA}/message_templates?after=bad"): (400, 100, None, "OAuthException"),
+    ("POST", f"/{HK_WABA}/message_templates"): (400, 100, None, "OAuthException"),  # language missing
+    ("DELETE", f"/{HK_WABA}/message_templates?name=nope"): (
+        400,
+        100,
+        MetaSubcode.TEMPLATE_NOT_FOUND,
+        "OAuthException",
+    ),
+    ("POST", f"/{HK_MAIN}/whatsapp_business_profile"): (400, 100, None, "OAuthException"),
+}
 
 
 def test_missing_token_error_shape(sim: RunningSimulator, spec: Any) -> None:

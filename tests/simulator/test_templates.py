@@ -89,7 +89,13 @@ def test_deleted_approved_name_is_locked_for_30_days(sim: RunningSimulator, grap
     assert graph.delete(f"/{HK_WABA}/message_templates", params={"name": "order_update"}).json() == {
         "success": True
     }
-    assert graph.get("/5000000000001").status_code == 400
+    gone = graph.get("/5000000000001")
+    assert gone.status_code == 400  # Meta's answer for an ID that no longer exists: code 100, subcode 33
+    assert (error_of(gone)["type"], error_of(gone)["code"], error_of(gone)["error_subcode"]) == (
+        "GraphMethodException",
+        100,
+        33,
+    )
     locked = graph.post(
         f"/{HK_WABA}/message_templates",
         json={"name": "order_update", "language": "en_US", "category": "UTILITY", "components": BODY},

@@ -4,6 +4,7 @@ never advice that throws the journal away."""
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 from sim_estate import ROOT, SECRETS, copy_estate
 
-from reconciler.state import StateUnavailable
+from reconciler.state import JournalError, StateUnavailable
 from reconciler.state.sqlite import SqliteJournal
 
 TARGET = "https://graph.facebook.com"
@@ -77,3 +78,47 @@ def test_a_proxy_in_the_environment_does_not_stand_between_sim_and_its_simulator
     done = wabaplan(config, "plan", "--sim", HTTP_PROXY=proxy, HTTPS_PROXY=proxy, ALL_PROXY=proxy)
     assert done.returncode == 0, done.stderr
     assert "Plan:" in done.stdout and "will retry" not in done.stderr
+
+
+def _hold_write_lock(path: Path) -> sqlite3.Connection:
+    """A second, real connection (as an `sqlite3` shell would) that holds the file's write lock."""
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("INSERT INTO runs (command, started, status, target, config_hash, simulated, summary) "
+                  "VALUES ('other', 0, 'running', '', '', 0, '{}')")  # fmt: skip
+    return other
+
+
+def test_a_journal_locked_by_another_program_while_writing_says_what_to_do(tmp_path: Path) -> None:
+    """The busy wait is bounded (0 s here: the lock is already held when the write is tried)."""
+    with SqliteJournal.open(tmp_path / "state", target=TARGET, busy_timeout=0) as journal:
+        run_id = journal.start_run(config_hash="h", simulated=False, command="apply", summary={})
+        other = _hold_write_lock(journal.path)
+        try:
+            with pytest.raises(StateUnavailable) as raised:
+                journal.finish_run(run_id, "succeeded")
+        finally:
+            other.rollback()
+            other.close()
+        assert [run.status for run in journal.runs()] == ["running"]  # nothing half-written
+    message = str(raised.value)
+    assert "locked by another program (database is locked)" in message
+    assert "close what holds it open for writing" in message and "then run again" in message
+    assert "move" not in message and "\n" not in message  # never advice that discards it
+
+
+def test_a_journal_locked_by_another_program_when_opened_says_what_to_do(tmp_path: Path) -> None:
+    SqliteJournal.open(tmp_path / "state", target=TARGET).close()
+    path = tmp_path / "state" / "journal.db"
+    before = path.read_bytes()
+    other = _hold_write_lock(path)
+    try:
+        with pytest.raises(JournalError) as raised:
+            SqliteJournal.open(tmp_path / "state", target=TARGET, busy_timeout=0)
+    finally:
+        other.rollback()
+        other.close()
+    message = str(raised.value)
+    assert message.startswith(f"the journal {path} is locked by another program (database is locked)")
+    assert "it is left as it was" in message and "recover" not in message and "move" not in message
+    assert path.read_bytes() == before
