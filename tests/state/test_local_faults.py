@@ -13,7 +13,7 @@ import pytest
 from sim_estate import ROOT, SECRETS, copy_estate
 
 from reconciler.state import JournalError, StateUnavailable
-from reconciler.state.sqlite import SqliteJournal
+from reconciler.state.sqlite import SCHEMA_VERSION, SqliteJournal
 
 TARGET = "https://graph.facebook.com"
 
@@ -108,8 +108,18 @@ def test_a_journal_locked_by_another_program_while_writing_says_what_to_do(tmp_p
 
 
 def test_a_journal_locked_by_another_program_when_opened_says_what_to_do(tmp_path: Path) -> None:
+    """Opening an up-to-date journal writes nothing, so another program's lock does not stop it; opening
+    one that must be upgraded first (written by an older wabaplan) waits for that lock, then says so."""
     SqliteJournal.open(tmp_path / "state", target=TARGET).close()
     path = tmp_path / "state" / "journal.db"
+    other = _hold_write_lock(path)
+    try:
+        SqliteJournal.open(tmp_path / "state", target=TARGET, busy_timeout=0).close()
+    finally:
+        other.rollback()
+        other.close()
+    with sqlite3.connect(path) as older:
+        older.execute(f"PRAGMA user_version={SCHEMA_VERSION - 1}")
     before = path.read_bytes()
     other = _hold_write_lock(path)
     try:
