@@ -203,25 +203,23 @@ def _footer_no_variables(template: Mapping[str, Any]) -> Iterator[Problem]:
             )
 
 
+_DANGLING = (  # where a variable dangles, and the fix
+    (re.compile(r"\s*\{\{[^{}]*\}\}"), "starts",
+     'begin the body with fixed text before the first variable, e.g. "Hello {{1}}, …"'),
+    (re.compile(r".*\{\{[^{}]*\}\}\s*$", re.S), "ends",
+     "end the body with fixed text after the last variable, e.g. a full stop and a sentence"),
+)  # fmt: skip
+
+
 def _body_not_dangling(template: Mapping[str, Any]) -> Iterator[Problem]:
     # [dangling] Meta refuses a body whose first or last thing is a variable ("dangling parameter").
     for index, component, text in _text_components(template):
         if component.get("type") != "BODY":
             continue
-        if re.match(r"\s*\{\{[^{}]*\}\}", text):
-            yield Problem(
-                "body-dangling-variable",
-                ("components", index, "text"),
-                "the BODY starts with a variable, which Meta refuses as a dangling parameter",
-                'begin the body with fixed text before the first variable, e.g. "Hello {{1}}, …"',
-            )
-        if re.search(r"\{\{[^{}]*\}\}\s*$", text):
-            yield Problem(
-                "body-dangling-variable",
-                ("components", index, "text"),
-                "the BODY ends with a variable, which Meta refuses as a dangling parameter",
-                "end the body with fixed text after the last variable, e.g. a full stop and a sentence",
-            )
+        for pattern, where, fix in _DANGLING:
+            if pattern.match(text):
+                message = f"the BODY {where} with a variable, which Meta refuses as a dangling parameter"
+                yield Problem("body-dangling-variable", ("components", index, "text"), message, fix)
 
 
 def _authentication_shape(template: Mapping[str, Any]) -> Iterator[Problem]:
