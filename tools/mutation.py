@@ -75,7 +75,7 @@ def main(argv: list[str]) -> int:
     if _dirty(module):
         print(f"{module} has uncommitted changes: mutate a clean file", file=sys.stderr)
         return 2
-    pytest = f"{shlex.quote(sys.executable)} -m pytest -x -q -p no:cacheprovider " + shlex.join(tests)
+    pytest = f"{shlex.quote(sys.executable)} -m pytest -x -q -n 0 -p no:cacheprovider " + shlex.join(tests)
     # mutmut 2 takes only exit status 1 for "the tests failed": a mutant that breaks the import makes pytest
     # exit 2 (collection error), which it would count as surviving. Any failure is 1 here.
     runner = shlex.join(["sh", "-c", f"{pytest} || exit 1"])
