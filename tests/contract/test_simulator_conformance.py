@@ -26,9 +26,6 @@ from reconciler.simulator import demo_world_text, run_simulator
 
 from .openapi import COVERED_OPERATIONS, OpenApiSpec
 
-# One worker runs the whole module, in order: the completeness check at its end counts what ran before it.
-pytestmark = pytest.mark.xdist_group("simulator-conformance")
-
 VERSION: Final = "v23.0"
 HARBOUR: Final = "sim-token-harbour"  # reaches HK_WABA, TW_WABA and their numbers
 ACME: Final = "sim-token-acme-source"  # view-only on SOURCE_WABA
@@ -661,7 +658,7 @@ def test_every_covered_operation_was_validated_both_ways(request: pytest.Fixture
     module_tests = {item.name for item in request.session.items if item.module is request.module}
     all_tests = {name for name, value in globals().items() if name.startswith("test_") and callable(value)}
     if module_tests != all_tests:  # -k or --lf: a part of the module ran
-        pytest.skip("only meaningful when the whole module runs (in one process: its xdist_group)")
+        pytest.skip("only meaningful when the whole module runs (one file, one worker: --dist loadfile)")
     missing = [
         f"{method} {path} ({kind})"
         for method, path in COVERED_OPERATIONS
