@@ -63,7 +63,10 @@ def notify_option(parser: argparse.ArgumentParser, *, when: str) -> None:
     )
 
 
-def config_option(parser: argparse.ArgumentParser, *, says: str = "config file") -> None:
+CONFIG_HELP = "config file, or a directory whose *.yaml files make one estate"
+
+
+def config_option(parser: argparse.ArgumentParser, *, says: str = CONFIG_HELP) -> None:
     parser.add_argument(
         "-c",
         "--config",
