@@ -26,6 +26,7 @@ import httpx
 
 from reconciler import runtime
 from reconciler.apply.executor import EXIT_OK, EXIT_WAITING, ApplyReport, Progress, execute
+from reconciler.apply.reserve import PER_HOUR, PER_HOUR_REGISTERED, Budget, deferred
 from reconciler.apply.scope import lock_scope
 from reconciler.apply.steps import MAX_POLL_SECONDS, AskCode, StepContext
 from reconciler.config import estate
@@ -185,6 +186,7 @@ class _Session:
     connection: Connection  # reads and writes alike: one rate budget
     clock: Clock
     trail: RunTrail
+    snapshot: Snapshot | None = None  # Meta as the latest plan read it
 
     @property
     def config_dir(self) -> Path:
@@ -194,6 +196,7 @@ class _Session:
     async def fresh_plan(self, settle: bool) -> Plan:
         config, options = self.config, self.options
         snapshot, _ = await runtime.read_live(config, self.target, self.connection)
+        self.snapshot = snapshot
         if settle:
             _settle_intents(self.journal, snapshot, config, time.time())
         write_only = runtime.write_only(
@@ -219,6 +222,18 @@ class _Session:
                 else supplied_codes(config, options.otp, self.environ),
             ),
         )
+
+    def budgets(self) -> dict[str, Budget]:
+        """Each WABA's budget as Meta's answers to the plan's read reported it."""
+        tracker, snapshot = self.connection.graph.budget, self.snapshot
+        found = {}
+        for waba in self.config.wabas.values():
+            if waba.id in tracker.known_ids():
+                live = snapshot.wabas.get(waba.id) if snapshot is not None else None
+                registered = live is not None and any(n.registered for n in live.numbers.values())
+                per_hour = PER_HOUR_REGISTERED if registered else PER_HOUR
+                found[waba.id] = Budget(tracker.status(waba.id).percent, per_hour)
+        return found
 
     def step_context(self, run_id: int, secret: Callable[[str, str], str], otp: AskCode) -> StepContext:
         """What every step works with. Its client is the one that read: the budget learnt paces the writes."""
@@ -364,7 +379,10 @@ async def _execute(plan: Plan, session: _Session, ask_code: AskCode, progress: P
     session.trail.run_ids.append(run_id)
     ctx = session.step_context(run_id, secret, otp)
     try:  # interrupted (Ctrl-C cancels the loop's one task): execute stops every step, then this
-        report = await execute(plan, ctx, parallelism=options.parallelism, progress=progress)
+        waiting = deferred(plan.actions, session.config, session.budgets())
+        report = await execute(
+            plan, ctx, parallelism=options.parallelism, progress=progress, deferred=waiting
+        )
     except BaseException:
         with suppress(StateUnavailable):  # lost with the connection: the next run finds it abandoned
             journal.finish_run(run_id, RunStatus.INTERRUPTED)
