@@ -221,7 +221,7 @@ class SimulatorApp:
 
 
 CONTROL_INDEX = {
-    "POST /_sim/wabas/{waba_id}/budget/spend": '{"app_id", "calls"}: another program of the app spends budget',
+    "POST /_sim/wabas/{waba_id}/budget/spend": '{"app_id", "calls"}: another program of the app calls',
     "GET /_sim/inbox/{phone_number_id}": "the last one-time code sent to the number (the SMS inbox)",
     "POST /_sim/numbers/{phone_number_id}/display_name/review": '{"approve": true|false}: decide a name',
     "POST /_sim/numbers/{phone_number_id}/disable_two_step": "the owner turns 2FA off in WhatsApp Manager",
