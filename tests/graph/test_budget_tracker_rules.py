@@ -10,7 +10,7 @@ import logging
 
 import pytest
 
-from reconciler.graph.budget import HEADER, BudgetPolicy, BudgetStatus, BudgetTracker
+from reconciler.graph.budget import APP_KEY, HEADER, BudgetPolicy, BudgetStatus, BudgetTracker
 from reconciler.graph.clock import ManualClock
 
 WABA = "2000000000001"
@@ -119,6 +119,23 @@ def test_the_known_ids_are_those_reported_or_throttled_in_order() -> None:
     budget.observe(json.dumps({"3": [{"call_count": 1}], "1": [{"call_count": 2}]}))
     budget.block("2", 5)
     assert budget.known_ids() == ("1", "2", "3")
+
+
+def test_the_apps_own_budget_is_known_beside_the_wabas() -> None:
+    _clock, budget = tracker()
+    budget.observe(usage(20))
+    budget.observe_app_usage('{"call_count": 30, "total_cputime": 5, "total_time": 5}')
+    assert set(budget.known_ids()) == {WABA, APP_KEY}
+    assert (budget.status(APP_KEY).percent, budget.status(WABA).percent) == (30.0, 20.0)
+
+
+def test_a_tracker_given_no_policy_paces_as_documented() -> None:
+    """docs/graph-client.md: from 90 % of the budget, requests 1 s apart, rising to 20 s at 100 %."""
+    clock = ManualClock(1000.0)
+    budget = BudgetTracker(clock.now)
+    budget.observe(usage(100))
+    assert [budget.wait_before_send(WABA), budget.wait_before_send(WABA)] == [0.0, 20.0]
+    assert budget.status(WABA).interval == 20.0
 
 
 def test_a_policy_slowing_only_at_100_percent_goes_straight_to_its_maximum_beyond() -> None:
