@@ -148,6 +148,7 @@ def test_an_unreadable_usage_header_is_ignored_and_said_in_the_debug_log(
 ) -> None:
     _clock, budget = tracker()
     caplog.set_level(logging.DEBUG, logger="wabaplan.graph")
+    # a text no other test parses: parsing is cached, a header seen before is not parsed (nor logged) again
     budget.observe('{"2000000000001": [ not json, test_an_unreadable_usage_header')
     assert budget.known_ids() == ()
     said = [(r.name, r.levelno, r.getMessage()) for r in caplog.records]
