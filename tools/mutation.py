@@ -54,6 +54,7 @@ MODULES: dict[str, tuple[str, ...]] = {
     "reconciler/graph/budget.py": (
         "tests/graph/test_rate_budget.py",
         "tests/graph/test_usage_header_rules.py",
+        "tests/graph/test_budget_tracker_rules.py",
     ),
 }
 
