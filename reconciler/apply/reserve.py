@@ -12,27 +12,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 
 from reconciler.config.model import Config
+from reconciler.graph.allowance import Allowance
 from reconciler.plan.address import NumberAddress, TemplateAddress, WabaAddress, WebhooksAddress
 from reconciler.plan.address import parse as parse_address
 from reconciler.plan.model import Action, Status
-
-PER_HOUR = 200  # Meta's default per app and WABA
-PER_HOUR_REGISTERED = 5_000  # for a WABA with at least one registered number
-
-
-@dataclass(frozen=True)
-class Budget:
-    """What Meta last said of one WABA's budget: percent used, and the hourly allowance it is a share of."""
-
-    percent: float
-    per_hour: int
-
-    @property
-    def left(self) -> int:
-        return int(self.per_hour * max(0.0, 100.0 - self.percent) / 100.0)
 
 
 def waba_of(config: Config, address: str) -> str | None:
@@ -59,7 +44,7 @@ def operations(actions: Iterable[Action]) -> int:
     return len(actions) + rereads
 
 
-def deferred(actions: Iterable[Action], config: Config, budgets: Mapping[str, Budget]) -> dict[str, str]:
+def deferred(actions: Iterable[Action], config: Config, budgets: Mapping[str, Allowance]) -> dict[str, str]:
     """Action id → why it waits, for every action of a WABA whose planned operations exceed what is left
     of its budget. A WABA Meta has said nothing about yet is not held back."""
     by_waba: dict[str, list[Action]] = defaultdict(list)
@@ -71,15 +56,8 @@ def deferred(actions: Iterable[Action], config: Config, budgets: Mapping[str, Bu
     waiting: dict[str, str] = {}
     for waba_id, planned in by_waba.items():
         budget = budgets.get(waba_id)
-        if budget is None:
-            continue
-        needed = operations(planned)
-        if needed > budget.left:
-            reason = (
-                f"not started: WABA {waba_id} needs about {needed} operations and has {budget.left} of its "
-                f"{budget.per_hour:,} an hour left ({budget.percent:.0f}% used, as Meta reports); "
-                "Meta's budget refills over the hour: apply again later, or apply fewer of its changes "
-                "with --target"
-            )
+        short = budget.shortfall(operations(planned), f"WABA {waba_id}") if budget is not None else None
+        if short is not None:
+            reason = f"not started: {short}: apply again later, or apply fewer of its changes with --target"
             waiting |= {a.id: reason for a in planned}
     return waiting

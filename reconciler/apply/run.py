@@ -26,13 +26,14 @@ import httpx
 
 from reconciler import runtime
 from reconciler.apply.executor import EXIT_OK, EXIT_WAITING, ApplyReport, Progress, execute
-from reconciler.apply.reserve import PER_HOUR, PER_HOUR_REGISTERED, Budget, deferred
+from reconciler.apply.reserve import deferred
 from reconciler.apply.scope import lock_scope
 from reconciler.apply.steps import MAX_POLL_SECONDS, AskCode, StepContext
 from reconciler.config import estate
 from reconciler.config.model import Config
 from reconciler.confirmed import stale_rows
 from reconciler.errors import WabaplanError
+from reconciler.graph.allowance import Allowance
 from reconciler.graph.clock import Clock, SystemClock
 from reconciler.graph.connect import Connection, connect
 from reconciler.plan.address import AddressError, NumberAddress, TemplateAddress, WabaAddress
@@ -223,7 +224,7 @@ class _Session:
             ),
         )
 
-    def budgets(self) -> dict[str, Budget]:
+    def budgets(self) -> dict[str, Allowance]:
         """Each WABA's budget as Meta's answers to the plan's read reported it."""
         tracker, snapshot = self.connection.graph.budget, self.snapshot
         found = {}
@@ -231,8 +232,7 @@ class _Session:
             if waba.id in tracker.known_ids():
                 live = snapshot.wabas.get(waba.id) if snapshot is not None else None
                 registered = live is not None and any(n.registered for n in live.numbers.values())
-                per_hour = PER_HOUR_REGISTERED if registered else PER_HOUR
-                found[waba.id] = Budget(tracker.status(waba.id).percent, per_hour)
+                found[waba.id] = Allowance.of(tracker.status(waba.id).percent, registered=registered)
         return found
 
     def step_context(self, run_id: int, secret: Callable[[str, str], str], otp: AskCode) -> StepContext:

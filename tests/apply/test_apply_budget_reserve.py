@@ -14,11 +14,12 @@ import pytest
 import yaml
 from sim_estate import environ_for
 
-from reconciler.apply.reserve import PER_HOUR, PER_HOUR_REGISTERED, Budget, deferred, operations
+from reconciler.apply.reserve import deferred, operations
 from reconciler.apply.run import Applied, ApplyOptions, apply
 from reconciler.config import load
 from reconciler.config.model import Config
 from reconciler.graph import ManualClock
+from reconciler.graph.allowance import PER_HOUR, PER_HOUR_REGISTERED, Allowance
 from reconciler.plan.model import Action, Kind, Op, Status
 from reconciler.render.progress import LineProgress
 from reconciler.simulator import run_simulator
@@ -39,8 +40,8 @@ def hk_numbers(count: int) -> list[str]:
 
 
 def estate(tmp_path: Path) -> tuple[dict[str, Any], Path, Config, dict[str, str]]:
-    """Two WABAs of five numbers each, every profile's `about` to change. Returns the world, the config
-    (path and loaded) and each number's WABA ID by its Phone-Number-ID."""
+    """A busy WABA of twenty numbers and a quiet one of five, every profile's `about` to change. Returns
+    the world, the config (path and loaded) and each number's WABA ID by its Phone-Number-ID."""
     world: dict[str, Any] = {
         "version": 1,
         "businesses": [{"id": BUSINESS, "name": "Budget Ltd", "verification_status": "verified"}],
@@ -61,8 +62,8 @@ def estate(tmp_path: Path) -> tuple[dict[str, Any], Path, Config, dict[str, str]
         "numbers": {},
     }
     owner: dict[str, str] = {}
-    for n, e164 in enumerate(hk_numbers(10)):
-        waba, name = (BUSY, "busy") if n < 5 else (QUIET, "quiet")
+    for n, e164 in enumerate(hk_numbers(25)):
+        waba, name = (BUSY, "busy") if n < 20 else (QUIET, "quiet")
         number_id = str(3400000000000 + n)
         owner[number_id] = waba
         world["phone_numbers"].append(
@@ -94,8 +95,9 @@ def apply_all(path: Path, config: Config, graph_url: str) -> Applied:
 def test_a_waba_whose_budget_cannot_hold_its_writes_waits_and_the_rest_is_applied(tmp_path: Path) -> None:
     world, path, config, owner = estate(tmp_path)
     with run_simulator(world) as sim:
-        # another program of the app has used 4,980 of the busy WABA's 5,000 calls this hour
-        assert sim.control.spend_budget(APP, BUSY, 4980) == 4980
+        # another program of the app has used 4,930 of the busy WABA's 5,000 calls this hour: enough
+        # is left to read it (4 operations, then 20 profiles), not to write it (20 writes, 40 re-reads)
+        assert sim.control.spend_budget(APP, BUSY, 4930) == 4930
         applied = apply_all(path, config, sim.base_url)
         writes = [w for w in sim.control.write_log() if w["endpoint"].startswith("POST")]
     assert applied.report is not None and applied.report.exit_code == 3  # waiting: run again later
@@ -104,7 +106,7 @@ def test_a_waba_whose_budget_cannot_hold_its_writes_waits_and_the_rest_is_applie
         waba = config.wabas[config.numbers[outcome.action.address.split('"')[1]].waba].id
         by_status.setdefault(outcome.status, set()).add(waba)
         if waba == BUSY:
-            assert outcome.detail.startswith(f"not started: WABA {BUSY} needs about 15 operations and has ")
+            assert outcome.detail.startswith(f"not started: WABA {BUSY} needs about 60 operations and has ")
             assert "5,000 an hour left" in outcome.detail and "apply again later" in outcome.detail
     assert by_status == {"waiting": {BUSY}, "done": {QUIET}}
     # at the wire: not one write reached the busy WABA; the quiet one's five profiles were written
@@ -112,10 +114,11 @@ def test_a_waba_whose_budget_cannot_hold_its_writes_waits_and_the_rest_is_applie
 
 
 def test_a_budget_spent_during_the_apply_leaves_what_was_not_sent_waiting(tmp_path: Path) -> None:
-    # Meta's budget here is 20 calls an hour, not the 5,000 the published defaults promise: the apply
-    # reserves against the defaults, and meets the real limit part-way through the busy WABA
+    # Meta's budget here is 40 calls an hour, not the 5,000 the published defaults promise: the read fits
+    # (24 operations), the apply reserves against the defaults and meets the real limit part-way through
+    # the busy WABA's 60
     world, path, config, _ = estate(tmp_path)
-    limits = {"waba_calls_per_hour": 20, "waba_calls_per_hour_registered": 20}
+    limits = {"waba_calls_per_hour": 40, "waba_calls_per_hour_registered": 40}
     with run_simulator(world, rate_limits=limits) as sim:
         applied = apply_all(path, config, sim.base_url)
         written = {w["object_id"] for w in sim.control.write_log() if w["endpoint"].startswith("POST")}
@@ -135,7 +138,7 @@ def test_with_its_budget_untouched_every_waba_is_applied(tmp_path: Path) -> None
         applied = apply_all(path, config, sim.base_url)
         writes = [w for w in sim.control.write_log() if w["endpoint"].startswith("POST")]
     assert applied.report is not None and applied.report.exit_code == 0
-    assert sorted(owner[w["object_id"]] for w in writes) == [BUSY] * 5 + [QUIET] * 5
+    assert sorted(owner[w["object_id"]] for w in writes) == [BUSY] * 20 + [QUIET] * 5
 
 
 # ------------------------------------------------------------------ the arithmetic, without a server
@@ -150,7 +153,7 @@ def action(address: str, n: int = 0, status: Status = Status.READY) -> Action:
     [(0.0, PER_HOUR, 200), (99.0, PER_HOUR_REGISTERED, 50), (100.0, PER_HOUR, 0), (120.0, PER_HOUR, 0)],
 )
 def test_what_is_left_is_the_unused_share_of_the_hour(percent: float, per_hour: int, left: int) -> None:
-    assert Budget(percent, per_hour).left == left
+    assert Allowance(percent, per_hour).left == left
 
 
 def test_each_write_counts_and_each_resource_is_read_once_before_it() -> None:
@@ -166,11 +169,11 @@ def test_only_the_waba_that_cannot_hold_its_writes_is_held_back(tmp_path: Path) 
     busy = [action(f'numbers["{e164}"]') for e164, spec in config.numbers.items() if spec.waba == "busy"]
     calm = [action(f'numbers["{e164}"]') for e164, spec in config.numbers.items() if spec.waba == "quiet"]
     blocked = action('numbers["' + next(iter(config.numbers)) + '"]', 9, Status.BLOCKED)
-    budgets = {BUSY: Budget(99.0, PER_HOUR_REGISTERED), QUIET: Budget(99.0, PER_HOUR_REGISTERED)}
-    assert operations(busy) == 15
-    # 15 operations fit in the 50 left; 10 more of them would not (one more write and re-read each)
+    budgets = {BUSY: Allowance(98.0, PER_HOUR_REGISTERED), QUIET: Allowance(99.0, PER_HOUR_REGISTERED)}
+    assert operations(busy) == 60 and operations(calm) == 15
+    # 60 operations fit in the 100 left, 15 in the 50 left
     assert deferred(busy + calm, config, budgets) == {}
-    budgets[BUSY] = Budget(99.8, PER_HOUR_REGISTERED)  # 10 left
+    budgets[BUSY] = Allowance(99.8, PER_HOUR_REGISTERED)  # 10 left
     waiting = deferred([*busy, *calm, blocked], config, budgets)
     assert set(waiting) == {a.id for a in busy}  # a blocked action is not the budget's to hold
     assert deferred(busy, config, {}) == {}  # nothing known of a WABA's budget: not held back
