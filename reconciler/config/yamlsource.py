@@ -513,6 +513,8 @@ class _Builder:
 
     def mapping(self, path: Path_) -> dict[Any, Any]:
         events = self.events
+        log = self.entries  # this mapping's keys' log (a nested read may swap another in, and puts it back)
+        paths, spots, kinds = log.paths, log.spots, log.kinds
         result: dict[Any, Any] = {}
         first_seen: dict[Any, yaml.Mark] = {}
         merged: list[tuple[Any, _Log]] = []
@@ -550,7 +552,9 @@ class _Builder:
                 continue
             first_seen[key] = key_mark
             here = (*path, key)
-            self.entries.add(here, key_mark, _KEY)
+            paths.append(here)  # log.add, inlined: once per key of the file
+            spots.append(key_mark.line << _COLUMN_BITS | key_mark.column)
+            kinds.append(_KEY)
             result[key] = read(here)
         if not merged:
             return result
@@ -574,7 +578,10 @@ class _Builder:
         self.count += 1
         if self.count > MAX_VALUES:
             raise _too_many(Mark.of(event.start_mark))
-        self.entries.add(path, event.start_mark, _VALUE)
+        log, mark = self.entries, event.start_mark  # log.add, inlined: once per plain value of the file
+        log.paths.append(path)
+        log.spots.append(mark.line << _COLUMN_BITS | mark.column)
+        log.kinds.append(_VALUE)
         return text
 
     def merge_sources(self, path: Path_) -> list[tuple[Any, _Log]]:
