@@ -55,6 +55,14 @@ MODULES: dict[str, tuple[str, ...]] = {
         "tests/graph/test_rate_budget.py",
         "tests/graph/test_usage_header_rules.py",
     ),
+    # the planner's pure tests, without test_plan_properties.py (hypothesis: ~45 s a run)
+    "reconciler/plan/build.py": (
+        "tests/plan/test_plan_build.py",
+        "tests/plan/test_plan_destroy_and_reregister.py",
+        "tests/plan/test_plan_verdicts.py",
+        "tests/plan/test_target_addressing.py",
+        "tests/plan/test_aftercare_planned.py",
+    ),
 }
 
 
