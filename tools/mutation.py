@@ -58,6 +58,7 @@ MODULES: dict[str, tuple[str, ...]] = {
     # the planner's pure tests, without test_plan_properties.py (hypothesis: ~45 s a run); none uses
     # hypothesis or anyio, so their plugins are not loaded (their import is half of a run's 4 s)
     "reconciler/plan/build.py": (
+        "tests/plan/test_plan_build_rules.py",
         "tests/plan/test_plan_build.py",
         "tests/plan/test_plan_destroy_and_reregister.py",
         "tests/plan/test_plan_verdicts.py",
