@@ -335,7 +335,8 @@ def test_a_new_template_is_created_with_its_params_and_review_cost(example: Conf
         ("review", "Meta reviews new templates (up to 24 h) before they can be sent")
     ]
     template = login.params["template"]
-    assert template["category"] == "AUTHENTICATION" and "name" not in template and "lifecycle" not in template
+    assert template["category"] == "AUTHENTICATION"
+    assert not {"name", "language", "lifecycle"} & set(template) and None not in template.values()
     assert all(None not in component.values() for component in template["components"])
     assert template["components"][0] == {"type": "BODY", "add_security_recommendation": True}
     assert [(c.path, c.before, c.after) for c in login.changes] == [
@@ -578,6 +579,9 @@ def test_a_profile_meta_does_not_show_is_set_whole(example: Config) -> None:
         "phone_number_id": live.wabas[TW].numbers[TW_MAIN].id,
         "profile": {"about": spec.about, "vertical": "RETAIL", "websites": list(spec.websites or ())},
     }
+    assert [(c.dotted, c.before) for c in action.changes] == [
+        ("profile.about", None), ("profile.vertical", None), ("profile.websites", []),
+    ]  # fmt: skip
     assert plan_of(with_lifecycle(example, TW_MAIN, ignore_changes=["profile"]), live).actions == ()
 
 
@@ -722,6 +726,7 @@ def test_a_number_added_but_not_verified_resumes_at_the_code(example: Config) ->
     assert steps[f"{A_TW}.request_code"].depends_on == ()
     assert steps[f"{A_TW}.verify_code"].params["phone_number_id"] == "3000000000777"
     assert steps[f"{A_TW}.register"].params["phone_number_id"] == "3000000000777"
+    assert steps[f"{A_TW}.profile"].params["phone_number_id"] is None  # set once it has registered
     assert plan.live_fingerprints[A_TW] == number_fingerprint(added)
 
 
@@ -948,3 +953,66 @@ def test_checks_are_counted_by_outcome_every_outcome_named() -> None:
     ]
     assert summarise_checks(checks) == {"pass": 2, "fail": 0, "unknown": 1}
     assert summarise_checks([]) == {"pass": 0, "fail": 0, "unknown": 0}
+
+
+def test_an_app_of_someone_else_subscribed_lets_a_move_start_beside_ours(example: Config) -> None:
+    """Another app already subscribed: ours is planned, but the destination is subscribed already."""
+    live = live_waba(moving_in(example), HK, subscriptions=(LiveSubscription("4000000000099"),))
+    plan = plan_of(example, live)
+    check = {p.name: p for p in plan.preconditions}["app subscribed to the destination"]
+    assert (check.outcome, check.detail) == (Check.PASS, "an app is subscribed")
+    assert by_id(plan)[f"{A_MOVING}.add"].depends_on == ("wabas.hk_retail.webhooks",)
+
+
+def test_a_gate_and_a_failed_check_are_both_said(example: Config) -> None:
+    live = live_waba(moving_in(example), HK, business_verification_status="pending")
+    add = by_id(plan_of(example, live))[f"{A_MOVING}.add"]
+    gate = (
+        "business verification is pending, expected verified (finish it in Meta Business Suite → Security "
+        "Centre)"
+    )
+    assert add.reason.startswith(f"{gate}; destination business verified: is pending")
+
+
+def second_move(example: Config) -> Config:
+    """A second number moving into hk_retail, from another source WABA (declared after the first)."""
+    spec = example.numbers[MOVING]
+    assert spec.migrate_from is not None
+    other = spec.model_copy(
+        update={"migrate_from": spec.migrate_from.model_copy(update={"waba_id": "2000000000902"})}
+    )
+    return example.model_copy(update={"numbers": {**example.numbers, "+85261234568": other}})
+
+
+@pytest.mark.parametrize("first", ["unreadable", "another business"])
+def test_a_template_is_copied_from_whichever_source_holds_it(example: Config, first: str) -> None:
+    config = second_move(example)
+    world = moving_in(example)
+    hk = world.wabas[HK]
+    login = hk.template("login_code", "en_US")
+    assert login is not None
+    held = replace(
+        world.sources[SOURCE],
+        id="2000000000902",
+        numbers={},
+        templates=(replace(login, quality_score="GREEN"),),
+    )
+    sources = {"2000000000902": held}
+    if first == "another business":
+        sources[SOURCE] = replace(
+            world.sources[SOURCE], owner_business_id="1000000000999", templates=held.templates
+        )
+    world = replace(world, sources=sources)
+    world = live_waba(world, HK, templates=tuple(t for t in hk.templates if t.name != "login_code"))
+    [copy] = [a for a in plan_of(config, world).actions if "login_code" in a.id]
+    assert copy.op is Op.MIGRATE_TEMPLATES and copy.params["source_waba_id"] == "2000000000902"
+
+
+def test_a_template_is_created_when_the_only_source_cannot_be_read(example: Config) -> None:
+    world = replace(moving_in(example), sources={})
+    world = live_waba(world, HK, templates=())
+    creates = [
+        a for a in plan_of(example, world).actions if a.address.startswith("wabas.hk_retail.templates")
+    ]
+    assert len(creates) == 3 and {a.op for a in creates} == {Op.CREATE_TEMPLATE}
+    assert all(a.depends_on == (f"{A_MOVING}.register",) for a in creates)
