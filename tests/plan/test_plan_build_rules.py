@@ -639,7 +639,7 @@ def test_a_new_number_is_added_verified_and_registered_in_order(example: Config)
         "migrate": False,
     }  # fmt: skip
     assert [(c.dotted, c.before, c.after) for c in add.changes] == [("waba", None, TW)]
-    assert add.costs == () and add.depends_on == () and add.status is Status.READY
+    assert add.costs == () and add.depends_on == () and add.status is Status.READY and add.reason == ""
 
     request = steps[f"{A_TW}.request_code"]
     assert request.kind is Kind.OPERATION and request.depends_on == (add.id,)
@@ -1016,3 +1016,10 @@ def test_a_template_is_created_when_the_only_source_cannot_be_read(example: Conf
     ]
     assert len(creates) == 3 and {a.op for a in creates} == {Op.CREATE_TEMPLATE}
     assert all(a.depends_on == (f"{A_MOVING}.register",) for a in creates)
+
+
+def test_a_waba_declaring_no_verify_token_never_sends_one(example: Config) -> None:
+    """Whatever fingerprints the state holds under tw_retail's key, it declares no token to send."""
+    settled = settled_write_only(example)
+    stray = replace(settled, desired={**settled.desired, verify_token_key(TW): "fp-stray"})
+    assert plan_of(example, converged_snapshot(example), stray).actions == ()
