@@ -21,6 +21,7 @@ from reconciler.plan.build import (
     NUMBER_STEPS,
     PlanOptions,
     WriteOnly,
+    _propagate_blocks,
     build_plan,
     resolve_targets,
     summarise_checks,
@@ -1023,3 +1024,20 @@ def test_a_waba_declaring_no_verify_token_never_sends_one(example: Config) -> No
     settled = settled_write_only(example)
     stray = replace(settled, desired={**settled.desired, verify_token_key(TW): "fp-stray"})
     assert plan_of(example, converged_snapshot(example), stray).actions == ()
+
+
+def test_a_block_reaches_every_action_behind_it_in_whatever_order_they_are_listed() -> None:
+    """The builder lists dependencies first, but blocking must not rely on it: listed last, the blocked
+    action still blocks the whole chain in front of it."""
+
+    def step(name: str, *after: str, status: Status = Status.READY) -> Action:
+        return Action(id=name, address="x", kind=Kind.OPERATION, op=Op.REGISTER, summary=name,
+                      status=status, depends_on=after)  # fmt: skip
+
+    listed = [step("c", "b"), step("b", "a"), step("a", status=Status.BLOCKED)]
+    blocked = {a.id: (a.status, a.reason) for a in _propagate_blocks(listed)}
+    assert blocked == {
+        "a": (Status.BLOCKED, ""),
+        "b": (Status.BLOCKED, "waits for a"),
+        "c": (Status.BLOCKED, "waits for b"),
+    }
