@@ -533,6 +533,17 @@ def test_a_re_register_comes_after_a_new_pin_and_is_blocked_by_an_unreadable_one
         "phone_number_id": live.wabas[HK].numbers[MAIN].id, "data_localization_region": None,
     }  # fmt: skip
     assert [(c.kind, c.detail) for c in register.costs] == [("register_attempt", REGISTER_COST)]
+    assert register.status is Status.READY and register.reason == ""
+    # the PIN it sends is a write-only field at the number's `.pin` (where --refresh-only looks for it)
+    assert [(c.dotted, c.before, c.after, c.sensitive) for c in register.changes] == [
+        ("pin", None, None, True)
+    ]
+
+    no_pin = with_number(example, MAIN, pin=None)
+    [blocked] = plan_of(no_pin, live).actions
+    assert blocked.status is Status.BLOCKED and blocked.reason == (
+        "re-registering needs the number's two-step PIN: declare pin: ${env:NAME} for it"
+    )
 
     unset = replace(settled, unresolved={key: "${env:HK_MAIN_PIN} is not set"})
     actions = by_id(plan_of(example, live, unset))
