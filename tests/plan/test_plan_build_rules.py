@@ -1054,3 +1054,11 @@ def test_a_block_reaches_every_action_behind_it_in_whatever_order_they_are_liste
         "b": (Status.BLOCKED, "waits for a"),
         "c": (Status.BLOCKED, "waits for b"),
     }
+
+
+def test_a_number_declaring_no_profile_plans_no_profile_and_no_picture(example: Config) -> None:
+    settled = settled_write_only(example)
+    stray = replace(settled, desired={**settled.desired, f"{A_TW}.profile.picture": "fp-stray"})
+    assert (
+        plan_of(with_number(example, TW_MAIN, profile=None), converged_snapshot(example), stray).actions == ()
+    )
