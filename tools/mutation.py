@@ -56,6 +56,20 @@ MODULES: dict[str, tuple[str, ...]] = {
         "tests/graph/test_usage_header_rules.py",
         "tests/graph/test_budget_tracker_rules.py",
     ),
+    # the planner's pure tests, without test_plan_properties.py (hypothesis: ~45 s a run); none uses
+    # hypothesis or anyio, so their plugins are not loaded (their import is half of a run's 4 s)
+    "reconciler/plan/build.py": (
+        "tests/plan/test_plan_build_rules.py",
+        "tests/plan/test_plan_build.py",
+        "tests/plan/test_plan_destroy_and_reregister.py",
+        "tests/plan/test_plan_verdicts.py",
+        "tests/plan/test_target_addressing.py",
+        "tests/plan/test_aftercare_planned.py",
+        "-p",
+        "no:hypothesispytest",
+        "-p",
+        "no:anyio",
+    ),
 }
 
 
@@ -116,11 +130,11 @@ def main(argv: list[str]) -> int:
 
 def _selection(args: tuple[str, ...]) -> tuple[str, ...]:
     """The test files that exist, and pytest's `-k EXPR` / `--deselect NODE` as given (to leave out a slow
-    test of a module's own file)."""
+    test of a module's own file), and `-p no:PLUGIN` (a plugin whose import is most of a run)."""
     chosen: list[str] = []
     pending = iter(args)
     for arg in pending:
-        if arg in ("-k", "--deselect"):
+        if arg in ("-k", "--deselect", "-p"):
             chosen += [arg, next(pending, "")]
         elif (ROOT / arg).exists():
             chosen.append(arg)
