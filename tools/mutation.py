@@ -27,6 +27,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / ".mutmut-cache"
+RUN_LIMIT = 300  # seconds one mutant's tests may take (a fast selection takes a few)
 
 # The safety-critical modules, in priority order, and the unit tests that are theirs (no simulator suites).
 MODULES: dict[str, tuple[str, ...]] = {
@@ -93,7 +94,9 @@ def main(argv: list[str]) -> int:
     pytest = f"{shlex.quote(sys.executable)} -m pytest -x -q -n 0 -p no:cacheprovider " + shlex.join(tests)
     # mutmut 2 takes only exit status 1 for "the tests failed": a mutant that breaks the import makes pytest
     # exit 2 (collection error), which it would count as surviving. Any failure is 1 here.
-    runner = shlex.join(["sh", "-c", f"{pytest} || exit 1"])
+    # A mutant that loops for ever: mutmut's own timeout ends the `sh`, not the pytest under it, which would
+    # hold the run; `timeout` ends that pytest too (a stalled run is a kill: it exits 124, so 1 here).
+    runner = shlex.join(["sh", "-c", f"timeout --kill-after=10 {RUN_LIMIT} {pytest} || exit 1"])
     # No bytecode: a mutant of the same size written within the second of the original (`<` → `>`) would
     # otherwise be run from the original's cached .pyc, and counted as surviving.
     env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONDONTWRITEBYTECODE="1")
