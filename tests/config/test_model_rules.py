@@ -77,6 +77,14 @@ REFUSED: dict[str, tuple[str, list[str]]] = {
         "wabas:\n  hk:\n    id: true\n",
         ["3:9: wabas.hk.id: expected text, found true/false (quote the value)"],
     ),
+    "an ID left empty": (
+        "wabas:\n  hk:\n    id:\n",
+        ["3:5: wabas.hk.id: expected text, found nothing (null) (quote the value)"],
+    ),
+    "an ID with a decimal point": (
+        "wabas:\n  hk:\n    id: 1.5\n",
+        ["3:9: wabas.hk.id: expected text, found a number (quote the value)"],
+    ),
     "an ID in full-width digits": (
         'wabas:\n  hk:\n    id: "２０００"\n',
         ["3:9: wabas.hk.id: '２０００' is not a Meta ID (Meta IDs are digits only, e.g. \"2000000000001\")"],
@@ -601,3 +609,12 @@ def test_one_waba_id_in_two_files_names_the_first_declaration(tmp_path: Path) ->
         f"{directory}/b.yaml:3:5: wabas.tw.id: WABA 7 is already declared as 'hk' at {directory}/a.yaml:2:3 "
         "(declare each WABA once)"
     ]
+
+
+def test_the_desired_state_cannot_be_changed_once_loaded(tmp_path: Path) -> None:
+    config = load(_write(tmp_path, NUMBER)).config
+    assert config is not None
+    with pytest.raises(ValidationError, match="frozen"):
+        config.numbers = {}  # type: ignore[misc]
+    with pytest.raises(ValidationError, match="frozen"):
+        config.wabas["hk"].id = "2000000000002"  # type: ignore[misc]
