@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
+from pydantic_core import PydanticCustomError
 
 from reconciler.config import load
-from reconciler.config.model import Config
+from reconciler.config.model import Config, _check_printable
 
 WABA = 'wabas:\n  hk:\n    id: "2000000000001"\n'
 NUMBER = WABA + 'numbers:\n  "+852 5123 4567":\n    waba: hk\n'
@@ -274,6 +275,10 @@ REFUSED: dict[str, tuple[str, list[str]]] = {
         _profile("about", '"a\\x1bb"'),
         [f"8:14: {AT}.profile.about: contains control character U+001B ({ONE_LINE})"],
     ),
+    "a delete character after a line break in the address": (
+        _profile("address", '"a\\n\\x7fb"'),
+        [f"8:16: {AT}.profile.address: contains control character U+007F (remove it)"],
+    ),
     "a carriage return in the address": (
         _profile("address", '"a\\rb"'),
         [f"8:16: {AT}.profile.address: contains a line break (remove it)"],
@@ -505,6 +510,9 @@ ACCEPTED: dict[str, str] = {
     "an override callback of 200 characters": _webhooks("https://h.example/" + "x" * 182),
     "a website of 256 characters": _profile("websites", '["https://a.b/' + "x" * 244 + '"]'),
     "two websites": _profile("websites", "[https://a.b/, http://c.d/]"),
+    "websites the quick check leaves to urlsplit, one of 256 characters": _profile(
+        "websites", '["http://a.b/ x", "https://a.b/ ' + "x" * 243 + '"]'
+    ),
     "an e-mail address of 128 characters": _profile("email", '"' + "a" * 116 + '@example.com"'),
     "an about of 139 characters": _profile("about", '"' + "a" * 139 + '"'),
     "line breaks and tabs in the address": _profile("address", '"a\\n\\tb"'),
@@ -531,6 +539,13 @@ ACCEPTED: dict[str, str] = {
     "a body of 1024 characters": _template(_component("BODY", text="b" * 1024)),
     "ten buttons": _buttons(10),
     "one button": _buttons(1),
+    **{
+        f"a one-time-code button of type {kind}": _template(
+            _component("BODY") + _component("BUTTONS", buttons=f"[{{type: OTP, otp_type: {kind}}}]"),
+            category="AUTHENTICATION",
+        )
+        for kind in ("COPY_CODE", "ONE_TAP", "ZERO_TAP")
+    },
     "a template name of 512 characters": _template(BODY, name="a" * 512),
     "one name in two languages": WABA
     + "    templates:\n"
@@ -588,9 +603,15 @@ def test_a_secret_reference_is_kept_without_the_spaces_around_it(tmp_path: Path)
     assert config is not None and config.connection.access_token == "${env:X}"
 
 
-def test_a_graph_url_is_kept_without_its_trailing_slash(tmp_path: Path) -> None:
-    config = load(_write(tmp_path, "connection:\n  graph_url: http://127.0.0.1:8080/\n" + WABA)).config
-    assert config is not None and config.connection.graph_url == "http://127.0.0.1:8080"
+@pytest.mark.parametrize("url", ["http://127.0.0.1:8080", "https://SIM.BOX"])
+def test_a_graph_url_is_kept_as_written_without_its_trailing_slash(tmp_path: Path, url: str) -> None:
+    config = load(_write(tmp_path, f"connection:\n  graph_url: {url}/\n" + WABA)).config
+    assert config is not None and config.connection.graph_url == url
+
+
+def test_a_lone_surrogate_is_refused_even_where_the_reader_would_let_it_through() -> None:
+    with pytest.raises(PydanticCustomError, match=r"^contains control character U\+D800$"):
+        _check_printable(lines=True)("a\ud800b")
 
 
 @pytest.mark.parametrize(("key", "shown"), [("x_common", "x_common"), ("1", '["1"]')])
