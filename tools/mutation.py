@@ -55,8 +55,8 @@ MODULES: dict[str, tuple[str, ...]] = {
         "tests/graph/test_rate_budget.py",
         "tests/graph/test_usage_header_rules.py",
     ),
-    # each rule word for word first (a mutant fails fast there), then the corpus; without the two
-    # 300-example agreement tests of the cheap checks (seconds each; their tables stay)
+    # each rule word for word first (a mutant fails fast there), then the corpus; not test_fast_checks.py
+    # (importing hypothesis doubles every run's start) nor test_config_directory.py (the same, for the cli)
     "reconciler/config/model.py": (
         "tests/config/test_model_rules.py",
         "tests/config/test_schema.py",
@@ -64,9 +64,6 @@ MODULES: dict[str, tuple[str, ...]] = {
         "tests/config/test_semantic_checks.py",
         "tests/config/test_valid_configs.py",
         "tests/config/test_invalid_corpus.py",
-        "tests/config/test_fast_checks.py",
-        "-k",
-        "not agrees_on",
     ),
     "reconciler/config/load.py": (
         "tests/config/test_load_diagnostics.py",
@@ -76,7 +73,6 @@ MODULES: dict[str, tuple[str, ...]] = {
         "tests/config/test_valid_configs.py",
         "tests/config/test_invalid_corpus.py",
         "tests/config/test_secrets.py",
-        "tests/config/test_config_directory.py",
     ),
 }
 

@@ -510,3 +510,18 @@ def test_loading_leaves_the_garbage_collector_as_it_found_it(tmp_path: Path, ena
         assert gc.isenabled() is enabled
     finally:
         gc.enable()
+
+
+def test_a_directory_s_problems_are_each_in_their_own_file_beside_what_the_merge_found(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "a.yaml").write_text(WABA, encoding="utf-8")
+    (tmp_path / "b.yaml").write_text(NUMBER + "    display_name: H\n", encoding="utf-8")
+    loaded = load(tmp_path)
+    assert (loaded.config, loaded.files) == (None, [tmp_path / "a.yaml", tmp_path / "b.yaml"])
+    assert [str(d) for d in loaded.diagnostics] == [
+        f"{tmp_path}/b.yaml:2:3: wabas.hk: WABA 'hk' is already declared at {tmp_path}/a.yaml:2:3 (declare "
+        "each WABA in one file of the directory: remove this entry or that one)",
+        f"{tmp_path}/b.yaml:7:19: {AT}.display_name: needs at least 2 characters (fill it in, or remove the "
+        "key)",
+    ]
