@@ -420,6 +420,14 @@ def test_an_unset_variable_is_reported_at_the_reference_with_its_fix(tmp_path: P
     ]
 
 
+def test_an_invalid_config_asked_to_check_its_secrets_reports_the_model_s_problems_only(
+    tmp_path: Path,
+) -> None:
+    assert _secret_problems(tmp_path, SECRETS + "    display_name: H\n", {}) == [
+        f"8:19: {AT}.display_name: needs at least 2 characters (fill it in, or remove the key)"
+    ]
+
+
 def test_a_pin_that_is_not_six_digits_is_reported_without_its_value(tmp_path: Path) -> None:
     problems = _secret_problems(tmp_path, SECRETS, {"WABAPLAN_ACCESS_TOKEN": "t", "HK_PIN": "12345"})
     assert problems == [

@@ -621,13 +621,13 @@ def test_only_top_level_keys_starting_with_x_dash_are_set_aside(tmp_path: Path, 
     ]
 
 
-def test_one_waba_id_in_two_files_names_the_first_declaration(tmp_path: Path) -> None:
+def test_one_waba_id_in_two_files_names_the_first_declaration_at_its_name(tmp_path: Path) -> None:
     directory = tmp_path / "estate"
     directory.mkdir()
-    (directory / "a.yaml").write_text('wabas:\n  hk:\n    id: "7"\n', encoding="utf-8")
+    (directory / "a.yaml").write_text('wabas: {hk: {id: "7"}}\n', encoding="utf-8")  # the name, not the {
     (directory / "b.yaml").write_text('wabas:\n  tw:\n    id: "7"\n', encoding="utf-8")
     assert [str(d) for d in load(directory).diagnostics] == [
-        f"{directory}/b.yaml:3:5: wabas.tw.id: WABA 7 is already declared as 'hk' at {directory}/a.yaml:2:3 "
+        f"{directory}/b.yaml:3:5: wabas.tw.id: WABA 7 is already declared as 'hk' at {directory}/a.yaml:1:9 "
         "(declare each WABA once)"
     ]
 
