@@ -59,6 +59,7 @@ MODULES: dict[str, tuple[str, ...]] = {
     # (importing hypothesis doubles every run's start) nor test_config_directory.py (the same, for the cli)
     "reconciler/config/model.py": (
         "tests/config/test_model_rules.py",
+        "tests/config/test_load_diagnostics.py",
         "tests/config/test_schema.py",
         "tests/config/test_diagnostic_columns.py",
         "tests/config/test_semantic_checks.py",

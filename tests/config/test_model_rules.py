@@ -43,6 +43,16 @@ def _profile(field: str, value: str) -> str:
     return NUMBER + f"    profile:\n      {field}: {value}\n"
 
 
+def _expiring(minutes: str) -> str:
+    """An AUTHENTICATION template whose footer's code expiry is `minutes` (the value at 11:38)."""
+    return WABA + (
+        "    templates:\n      - name: t\n        language: en_US\n        category: AUTHENTICATION\n"
+        "        components:\n          - type: BODY\n          - type: FOOTER\n"
+        f"            code_expiration_minutes: {minutes}\n"
+        "          - type: BUTTONS\n            buttons: [{type: OTP, otp_type: COPY_CODE}]\n"
+    )
+
+
 def _component(kind: str, **fields: str) -> str:
     return f"          - type: {kind}\n" + "".join(f"            {k}: {v}\n" for k, v in fields.items())
 
@@ -259,6 +269,14 @@ REFUSED: dict[str, tuple[str, list[str]]] = {
             "have two periods in a row (write it like name@example.com)"
         ],
     ),
+    "an e-mail address at a special-use domain": (
+        _profile("email", "x@a.test"),
+        [
+            f"8:14: {AT}.profile.email: 'x@a.test' is not a valid e-mail address: the part after the @-sign "
+            "is a special-use or reserved name that cannot be used with email "
+            "(write it like name@example.com)"
+        ],
+    ),
     "a blank about": (
         _profile("about", '"   "'),
         [f"8:14: {AT}.profile.about: must not be blank (write some text, or remove the key)"],
@@ -418,6 +436,13 @@ REFUSED: dict[str, tuple[str, list[str]]] = {
             "templates (remove them, or set category: AUTHENTICATION)"
         ],
     ),
+    **{
+        f"a code expiry of {minutes} minutes": (
+            _expiring(minutes),
+            [f"11:38: {TPL}.components[1].code_expiration_minutes: Input should be {bound}"],
+        )
+        for minutes, bound in (("0", "greater than or equal to 1"), ("91", "less than or equal to 90"))
+    },
     "a template name of 513 characters": (
         _template(BODY, name="a" * 513),
         [f"5:15: {TPL}.name: template name is longer than 512 characters (shorten it)"],
@@ -546,6 +571,9 @@ ACCEPTED: dict[str, str] = {
         )
         for kind in ("COPY_CODE", "ONE_TAP", "ZERO_TAP")
     },
+    "a code expiry of 1 minute": _expiring("1"),
+    "a code expiry of 90 minutes": _expiring("90"),
+    "an about of 1 character": _profile("about", "a"),
     "a template name of 512 characters": _template(BODY, name="a" * 512),
     "one name in two languages": WABA
     + "    templates:\n"
