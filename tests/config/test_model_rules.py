@@ -539,7 +539,7 @@ ACCEPTED: dict[str, str] = {
         "websites", '["http://a.b/ x", "https://a.b/ ' + "x" * 243 + '"]'
     ),
     "an e-mail address of 128 characters": _profile("email", '"' + "a" * 116 + '@example.com"'),
-    # validate is offline: an address is never looked up in DNS (one the quick check leaves to email_validator)
+    # validate is offline: no address is looked up in DNS (past the quick check)
     "an e-mail address at a domain nobody registered": _profile("email", '"a!b@no-such-domain-wabaplan.com"'),
     "an about of 139 characters": _profile("about", '"' + "a" * 139 + '"'),
     "line breaks and tabs in the address": _profile("address", '"a\\n\\tb"'),
