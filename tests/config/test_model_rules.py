@@ -138,6 +138,26 @@ REFUSED: dict[str, tuple[str, list[str]]] = {
             "the environment, or ${file:secrets/wabaplan_access_token})"
         ],
     ),
+    "a literal PIN and a literal source token": (
+        NUMBER + '    pin: "123456"\n    migrate_from: {waba_id: "9", access_token: EAAB}\n',
+        [
+            f"7:10: {AT}.pin: a literal two-step verification PIN is not allowed (a two-step verification PIN "
+            "must not be written in the file: use ${env:HK_MAIN_PIN} and set HK_MAIN_PIN in the environment, "
+            "or ${file:secrets/hk_main_pin})",
+            f"8:48: {AT}.migrate_from.access_token: a literal source access token is not allowed (a source "
+            "access token must not be written in the file: use ${env:SOURCE_ACCESS_TOKEN} and set "
+            "SOURCE_ACCESS_TOKEN in the environment, or ${file:secrets/source_access_token})",
+        ],
+    ),
+    "a literal verify token": (
+        WABA + '    webhooks:\n      app_id: "4"\n      override_callback_uri: https://h.example/x\n'
+        "      verify_token: abc\n",
+        [
+            "7:21: wabas.hk.webhooks.verify_token: a literal webhook verify token is not allowed (a webhook "
+            "verify token must not be written in the file: use ${env:WEBHOOK_VERIFY_TOKEN} and set "
+            "WEBHOOK_VERIFY_TOKEN in the environment, or ${file:secrets/webhook_verify_token})"
+        ],
+    ),
     "a malformed reference": (
         'connection:\n  access_token: "${env:}"\n' + WABA,
         [
