@@ -142,8 +142,8 @@ REFUSED: dict[str, tuple[str, list[str]]] = {
         NUMBER + '    pin: "123456"\n    migrate_from: {waba_id: "9", access_token: EAAB}\n',
         [
             f"7:10: {AT}.pin: a literal two-step verification PIN is not allowed (a two-step verification "
-            "PIN must not be written in the file: use ${env:HK_MAIN_PIN} and set HK_MAIN_PIN in the environment, "
-            "or ${file:secrets/hk_main_pin})",
+            "PIN must not be written in the file: use ${env:HK_MAIN_PIN} and set HK_MAIN_PIN in the "
+            "environment, or ${file:secrets/hk_main_pin})",
             f"8:48: {AT}.migrate_from.access_token: a literal source access token is not allowed (a source "
             "access token must not be written in the file: use ${env:SOURCE_ACCESS_TOKEN} and set "
             "SOURCE_ACCESS_TOKEN in the environment, or ${file:secrets/source_access_token})",
