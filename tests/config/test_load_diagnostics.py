@@ -195,6 +195,13 @@ REPORTED: dict[str, tuple[str, list[str]]] = {
             "(write true or false)"
         ],
     ),
+    "a flag written as a decimal": (
+        WABA + "    delete_undeclared_templates: 1.5\n",
+        [
+            "4:34: wabas.hk.delete_undeclared_templates: expected true or false, found a number "
+            "(write true or false)"
+        ],
+    ),
     "wabas as a list": (
         "wabas: [1]\n",
         [f"1:1: wabas: expected a mapping of keys, found a list ({MAPPING_FIX})"],
