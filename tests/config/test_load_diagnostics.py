@@ -391,6 +391,17 @@ def test_a_profile_or_numbers_not_a_mapping_is_reported_once(
         assert _problems(tmp_path, NUMBER + tail) == [expected]
 
 
+def test_a_picture_is_checked_after_numbers_without_one(tmp_path: Path) -> None:
+    text = NUMBER + (
+        '  "+852 5123 4568":\n    waba: hk\n    profile: {about: x}\n'
+        '  "+852 5123 4569":\n    waba: hk\n    profile: {picture: c.jpg}\n'
+    )
+    assert _problems(tmp_path, text) == [
+        f'12:24: numbers["+85251234569"].profile.picture: picture file {tmp_path}/c.jpg does not exist (fix '
+        "the path; it is relative to the config file)"
+    ]
+
+
 def test_each_declaration_of_a_number_written_twice_has_its_picture_checked(tmp_path: Path) -> None:
     text = WABA + (
         'numbers:\n  "+852 5123 4567":\n    waba: hk\n    profile: {picture: a.jpg}\n'
