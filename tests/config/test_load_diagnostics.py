@@ -446,6 +446,14 @@ def test_an_invalid_config_asked_to_check_its_secrets_reports_the_model_s_proble
     ]
 
 
+def test_every_unresolvable_secret_is_reported_not_only_the_first(tmp_path: Path) -> None:
+    assert _secret_problems(tmp_path, SECRETS, {}) == [  # the default token, not written: the file's start
+        "1:1: connection.access_token: ${env:WABAPLAN_ACCESS_TOKEN} is not set (export WABAPLAN_ACCESS_TOKEN "
+        "before running)",
+        f"7:10: {AT}.pin: ${{env:HK_PIN}} is not set (export HK_PIN before running)",
+    ]
+
+
 def test_a_pin_that_is_not_six_digits_is_reported_without_its_value(tmp_path: Path) -> None:
     problems = _secret_problems(tmp_path, SECRETS, {"WABAPLAN_ACCESS_TOKEN": "t", "HK_PIN": "12345"})
     assert problems == [
