@@ -479,6 +479,10 @@ REFUSED: dict[str, tuple[str, list[str]]] = {
         'wabas: {}\nnumbers:\n  "+852 5123 4567":\n    waba: hk\n',
         [f"4:11: {AT}.waba: no WABA named 'hk' (declare it under wabas (none yet))"],
     ),
+    "a number naming a WABA one letter off": (
+        'wabas:\n  hk_retail:\n    id: "1"\nnumbers:\n  "+852 5123 4567":\n    waba: hk_retial\n',
+        [f"6:11: {AT}.waba: no WABA named 'hk_retial' (did you mean 'hk_retail'?)"],
+    ),
     "a number naming a WABA unlike any declared": (
         'wabas:\n  hk:\n    id: "1"\n  tw:\n    id: "2"\nnumbers:\n  "+852 5123 4567":\n    waba: zzz\n',
         [f"8:11: {AT}.waba: no WABA named 'zzz' (declare it under wabas (hk, tw))"],
