@@ -396,6 +396,12 @@ REFUSED: dict[str, tuple[str, list[str]]] = {
         _template(_component("HEADER", text="h" * 61) + BODY),
         [f"9:13: {TPL}.components[0]: HEADER text is 61 characters; Meta allows at most 60 (shorten it)"],
     ),
+    "an IMAGE header's text of 61 characters, reported at the text by the content rules": (
+        _template(_component("HEADER", format="IMAGE", text="h" * 61) + BODY),
+        [
+            f"11:19: {TPL}.components[0].text: HEADER text is 61 characters; Meta allows at most 60 (shorten it)"
+        ],
+    ),
     "a footer of 61 characters": (
         _template(BODY + _component("FOOTER", text="f" * 61)),
         [f"11:13: {TPL}.components[1]: FOOTER text is 61 characters; Meta allows at most 60 (shorten it)"],
