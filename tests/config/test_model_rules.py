@@ -399,7 +399,8 @@ REFUSED: dict[str, tuple[str, list[str]]] = {
     "an IMAGE header's text of 61 characters, reported at the text by the content rules": (
         _template(_component("HEADER", format="IMAGE", text="h" * 61) + BODY),
         [
-            f"11:19: {TPL}.components[0].text: HEADER text is 61 characters; Meta allows at most 60 (shorten it)"
+            f"11:19: {TPL}.components[0].text: HEADER text is 61 characters; Meta allows at most 60 "
+            "(shorten it)"
         ],
     ),
     "a footer of 61 characters": (
