@@ -71,6 +71,26 @@ MODULES: dict[str, tuple[str, ...]] = {
         "-p",
         "no:anyio",
     ),
+    # each rule word for word first (a mutant fails fast there), then the corpus; not test_fast_checks.py
+    # (importing hypothesis doubles every run's start) nor test_config_directory.py (the same, for the cli)
+    "reconciler/config/model.py": (
+        "tests/config/test_model_rules.py",
+        "tests/config/test_load_diagnostics.py",
+        "tests/config/test_schema.py",
+        "tests/config/test_diagnostic_columns.py",
+        "tests/config/test_semantic_checks.py",
+        "tests/config/test_valid_configs.py",
+        "tests/config/test_invalid_corpus.py",
+    ),
+    "reconciler/config/load.py": (
+        "tests/config/test_load_diagnostics.py",
+        "tests/config/test_model_rules.py",
+        "tests/config/test_diagnostic_columns.py",
+        "tests/config/test_semantic_checks.py",
+        "tests/config/test_valid_configs.py",
+        "tests/config/test_invalid_corpus.py",
+        "tests/config/test_secrets.py",
+    ),
 }
 
 
