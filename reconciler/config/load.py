@@ -179,14 +179,21 @@ def _from_pydantic(error: Any, locator: Locator) -> Diagnostic:
             "does not have the expected form" if sensitive else f"{value!r} does not have the expected form"
         )
         fix = _PATTERN_FIXES.get(field_name, f"it must match {ctx.get('pattern')}")
+    elif kind in ("less_than_equal", "less_than", "greater_than_equal", "greater_than"):
+        bound = ctx.get("le", ctx.get("lt", ctx.get("ge", ctx.get("gt"))))
+        side = "more" if kind.startswith("less") else "less"
+        what = f"{value!r} is {side} than allowed here"
+        fix = _RANGE_FIXES.get(field_name) or f"use {bound} or {'less' if side == 'more' else 'more'}"
     elif kind in _TYPE_WORDS:
         what = f"expected {_TYPE_WORDS[kind]}, found {_yaml_kind(value)}"
-        fix = _TYPE_FIXES.get(kind, "change the value's type")
+        fraction = kind == "int_type" and isinstance(value, float)  # a strict integer given 1.5, NaN, …
+        fix = "write a whole number" if fraction else _TYPE_FIXES.get(kind, "change the value's type")
     else:
         what, fix = error["msg"], ""
     return Diagnostic(*where, display(loc), what, fix)
 
 
+_RANGE_FIXES = {"code_expiration_minutes": "use a number of minutes from 1 to 90, as Meta allows"}
 _TYPE_WORDS = {
     "model_type": "a mapping of keys",
     "model_attributes_type": "a mapping of keys",

@@ -23,6 +23,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    StrictInt,
     ValidationInfo,
     WithJsonSchema,
     field_validator,
@@ -404,7 +405,7 @@ class TemplateComponent(_Model):
     add_security_recommendation: bool | None = Field(
         default=None, description="AUTHENTICATION templates: add Meta's security sentence to the BODY."
     )
-    code_expiration_minutes: Annotated[int, Field(ge=1, le=90)] | None = Field(
+    code_expiration_minutes: Annotated[StrictInt, Field(ge=1, le=90)] | None = Field(
         default=None, description="AUTHENTICATION templates: code expiry shown in the FOOTER (1-90)."
     )
 

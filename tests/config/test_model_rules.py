@@ -466,9 +466,12 @@ REFUSED: dict[str, tuple[str, list[str]]] = {
     **{
         f"a code expiry of {minutes} minutes": (
             _expiring(minutes),
-            [f"11:38: {TPL}.components[1].code_expiration_minutes: Input should be {bound}"],
+            [
+                f"11:38: {TPL}.components[1].code_expiration_minutes: {minutes} is {side} than allowed here "
+                "(use a number of minutes from 1 to 90, as Meta allows)"
+            ],
         )
-        for minutes, bound in (("0", "greater than or equal to 1"), ("91", "less than or equal to 90"))
+        for minutes, side in (("0", "less"), ("91", "more"))
     },
     "a template name of 513 characters": (
         _template(BODY, name="a" * 513),
