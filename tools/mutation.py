@@ -55,6 +55,8 @@ MODULES: dict[str, tuple[str, ...]] = {
     "reconciler/apply/steps.py": (
         "tests/apply/test_steps_at_the_wire.py",
         "tests/apply/test_request_code_failures.py",
+        "-p",
+        "no:hypothesispytest",  # a second off each of 500 runs: these tests use no hypothesis
     ),
     "reconciler/graph/budget.py": (
         "tests/graph/test_rate_budget.py",
@@ -120,11 +122,11 @@ def main(argv: list[str]) -> int:
 
 def _selection(args: tuple[str, ...]) -> tuple[str, ...]:
     """The test files that exist, and pytest's `-k EXPR` / `--deselect NODE` as given (to leave out a slow
-    test of a module's own file)."""
+    test of a module's own file), and `-p no:PLUGIN` (a plugin those tests do without: less start-up)."""
     chosen: list[str] = []
     pending = iter(args)
     for arg in pending:
-        if arg in ("-k", "--deselect"):
+        if arg in ("-k", "--deselect", "-p"):
             chosen += [arg, next(pending, "")]
         elif (ROOT / arg).exists():
             chosen.append(arg)
