@@ -26,7 +26,7 @@ from urllib.parse import parse_qsl
 
 import httpx
 import yaml
-from sim_estate import EXAMPLE, copy_estate
+from sim_estate import EXAMPLE, SECRETS, TW_PIN, copy_estate
 
 from reconciler.apply.steps import StepContext
 from reconciler.config import load
@@ -40,6 +40,9 @@ from reconciler.simulator.app import SimulatorApp
 from reconciler.simulator.server import WorldSource, resolve_world
 from reconciler.state.sqlite import SqliteJournal
 
+EXAMPLE_SECRETS = {f"${{env:{name}}}": value for name, value in SECRETS.items()} | {
+    "${file:secrets/tw-pin.txt}": TW_PIN
+}
 GRAPH_URL = "http://127.0.0.1:9"  # never dialled: the transport answers in process
 TOKEN = "sim-token-harbour"
 T = TypeVar("T")
@@ -94,6 +97,8 @@ class Wire(httpx.AsyncBaseTransport):
         self.mishaps: list[Mishap] = []
         self.before: Callable[[Call], None] | None = None  # sees each request before it is forwarded
         self.after: Callable[[Call, Any], Any] | None = None  # may rewrite Meta's answer (JSON) to it
+        self.in_flight = 0  # requests sent and not yet answered
+        self.peak = 0  # the most there were at once
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         body = await request.aread()
@@ -104,6 +109,15 @@ class Wire(httpx.AsyncBaseTransport):
         self.calls.append(call)
         if self.before is not None:
             self.before(call)
+        self.in_flight += 1
+        self.peak = max(self.peak, self.in_flight)
+        try:
+            await asyncio.sleep(0)  # let whatever else is ready send its request too
+            return await self._exchange(request, call)
+        finally:
+            self.in_flight -= 1
+
+    async def _exchange(self, request: httpx.Request, call: Call) -> httpx.Response:
         mishap = next((m for m in self.mishaps if m.matches(call)), None)
         if mishap is not None:
             mishap.times -= 1
@@ -179,7 +193,7 @@ class Harness:
     journal: SqliteJournal
     run_id: int
     config: Config = field(default_factory=example)
-    secrets: dict[str, str] = field(default_factory=dict)  # reference → value
+    secrets: dict[str, str] = field(default_factory=lambda: dict(EXAMPLE_SECRETS))  # reference → value
     codes: dict[str, str] = field(default_factory=dict)  # E.164 → the code a person types
     now: list[float] = field(default_factory=lambda: [1000.0])  # the steps' clock, moved by tests
     asked: list[tuple[str, threading.Event]] = field(default_factory=list)  # (E.164, stop) per question
