@@ -17,7 +17,7 @@ from reconciler.apply.steps import StepContext
 from reconciler.diff import FieldChange
 from reconciler.outcome import ApplyReport, Outcome
 from reconciler.plan.model import Action, Cost, Kind, Op, Plan, Status
-from reconciler.plan.params import DeleteTemplateParams, SetPinParams, WebhooksParams
+from reconciler.plan.params import ChangeDisplayNameParams, DeleteTemplateParams, SetPinParams, WebhooksParams
 
 HK_WABA, TW_WABA = "2000000000001", "2000000000002"
 HK_MAIN, HK_MAIN_ID = 'numbers["+85251234567"]', "3000000000001"
@@ -433,3 +433,78 @@ def test_an_interrupted_apply_stops_every_step_it_started(tmp_path: Path) -> Non
 
         after = h.run(work)
     assert after == []  # nothing reached Meta after the interruption
+
+
+# ------------------------------------------------------------------ more of the schedule and the check
+
+
+def test_by_default_eight_actions_run_at_once(tmp_path: Path) -> None:
+    numbers = (HK_MAIN, TW, 'numbers["+85261234567"]')
+    pins = tuple(
+        act(numbers[i % 3], Op.SET_PIN, SetPinParams(phone_number_id=f"300000000001{i}"), name=f"pin{i}")
+        for i in range(9)
+    )  # nine PINs for nine numbers' IDs: Meta knows none of them, each one its own request
+
+    async def work(ctx: StepContext) -> ApplyReport:
+        return await execute(Plan(actions=pins), ctx)
+
+    with harness(tmp_path / "state") as h:
+        report = h.run(work)
+        assert (h.wire.peak, len(h.wire.writes())) == (8, 9)
+    assert len(report.outcomes) == 9
+
+
+def test_a_step_waiting_on_metas_review_lets_the_next_action_run(tmp_path: Path) -> None:
+    params = ChangeDisplayNameParams(phone_number_id=TW_ID, display_name="HL TW")
+    rename = act(TW, Op.CHANGE_DISPLAY_NAME, params, name="display_name")
+    plan = Plan(actions=(rename, hk_pin()))
+    with harness(tmp_path / "state") as h:
+
+        def decline_once_the_pin_is_set(call: Call) -> None:
+            if call.path == HK_MAIN_ID and call.method == "POST":
+                h.wire.control.review_display_name(TW_ID, False)
+
+        h.wire.before = decline_once_the_pin_is_set
+        ticks = [0.0]
+
+        def clock() -> float:
+            ticks[0] += 1.0
+            return ticks[0]
+
+        report = applied(h, plan, parallelism=1, wait=True, poll_interval=0.0, clock=clock, wait_timeout=50.0)
+    # one slot: the PIN was set while the rename waited, so Meta's verdict came within the wait
+    assert outcomes(report)[rename.id] == (
+        "failed",
+        "Meta declined the display name 'HL TW' (name status DECLINED)",
+    )
+
+
+def test_a_waba_itself_has_nothing_to_compare(tmp_path: Path) -> None:
+    subscribe = act("wabas.tw_retail", Op.SUBSCRIBE_APP, tw_subscribe().params)
+    plan = Plan(actions=(subscribe,), live_fingerprints={"wabas.tw_retail": "anything"})
+    with harness(tmp_path / "state") as h:
+        report = applied(h, plan)
+        assert h.wire.writes() == [f"POST {TW_WABA}/subscribed_apps"]
+    assert [o.status for o in report.outcomes] == ["done"]
+
+
+def test_a_display_name_changed_at_meta_is_named(tmp_path: Path) -> None:
+    config = edited(tmp_path / "estate", profile_email)
+
+    def renamed() -> None:
+        h.wire.simulator.state.numbers[HK_MAIN_ID].verified_name = "Harbour Lane Ltd"
+
+    with harness(tmp_path / "state", config=config) as h:
+        report = applied(h, targets=(HK_MAIN,), meanwhile=renamed)
+    [(_, detail)] = outcomes(report).values()
+    assert detail == f"stale plan: {HK_MAIN}.display_name changed at Meta since the plan was made; plan again"
+
+
+def test_a_field_the_config_leaves_out_is_not_named_when_it_moves(tmp_path: Path) -> None:
+    with harness(tmp_path / "state") as h:
+        report = applied(h, targets=(TW,), meanwhile=lambda: h.wire.control.edit_profile(
+            TW_ID, email="tw@harbourlane.example"))  # fmt: skip
+        assert h.wire.writes() == []
+    assert outcomes(report) == {
+        f"{TW}.profile": ("refused", f"stale plan: {TW} changed at Meta since the plan was made; plan again")
+    }
