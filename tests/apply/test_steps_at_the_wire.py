@@ -1396,3 +1396,12 @@ def test_a_step_result_is_a_value() -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         result.status = "failed"  # type: ignore[misc]
     assert result == StepResult("done", "x") and hash(result) == hash(StepResult("done", "x"))
+
+
+def test_every_operation_the_planner_makes_has_its_step() -> None:
+    from reconciler.apply.steps import STEPS
+
+    shared = {Op.UPDATE_WEBHOOKS: "subscribe_app", Op.ADD_NUMBER_FOR_MIGRATION: "add_number",
+              Op.MIGRATE_TEMPLATES: "migrate_template", Op.UPLOAD_PICTURE: "upload_picture"}  # fmt: skip
+    assert set(STEPS) == set(Op)
+    assert {op: STEPS[op].__name__ for op in Op} == {op: shared.get(op, op.value) for op in Op}
