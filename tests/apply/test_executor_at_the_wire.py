@@ -214,7 +214,8 @@ def test_a_blocked_action_behind_a_blocked_one_is_skipped(tmp_path: Path) -> Non
 
 def test_a_delete_needs_allow_destroy_and_says_what_it_costs(tmp_path: Path) -> None:
     lock = Cost("template_name_lock", "its name is locked for 30 days")
-    plan = Plan(actions=(delete_order_update(costs=(lock,)),))
+    review = Cost("review", "a new one goes to Meta's review")
+    plan = Plan(actions=(delete_order_update(costs=(lock, review)),))
     with harness(tmp_path / "refused") as h:
         refused = applied(h, plan)
         assert h.wire.calls == []
@@ -224,7 +225,8 @@ def test_a_delete_needs_allow_destroy_and_says_what_it_costs(tmp_path: Path) -> 
     [(status, detail)] = outcomes(refused).values()
     assert status == "refused"
     assert detail == (
-        f"delete_template {ORDER_UPDATE}; its name is locked for 30 days: rerun with --allow-destroy to do it"
+        f"delete_template {ORDER_UPDATE}; its name is locked for 30 days; a new one goes to Meta's review: "
+        "rerun with --allow-destroy to do it"
     )
     assert [o.status for o in allowed.outcomes] == ["done"] and len(deletes) == 1
 
