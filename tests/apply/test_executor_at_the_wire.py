@@ -6,6 +6,7 @@ in this process (tests/stepkit.py) or, for what the planner would not make here,
 from __future__ import annotations
 
 import asyncio
+import time
 from pathlib import Path
 from typing import Any
 
@@ -428,6 +429,8 @@ def test_an_interrupted_apply_stops_every_step_it_started(tmp_path: Path) -> Non
             h.wire.before = interrupt
             with pytest.raises(asyncio.CancelledError):
                 await task
+            # every step has stopped by the time execute gives up: none is left to outlive the client
+            assert [t for t in asyncio.all_tasks() if t is not asyncio.current_task()] == []
             at_interrupt = len(h.wire.calls)
             for _ in range(20):
                 await asyncio.sleep(0)
@@ -435,6 +438,25 @@ def test_an_interrupted_apply_stops_every_step_it_started(tmp_path: Path) -> Non
 
         after = h.run(work)
     assert after == []  # nothing reached Meta after the interruption
+
+
+def test_each_outcome_lasts_no_longer_than_the_apply(tmp_path: Path) -> None:
+    config = edited(tmp_path / "estate", profile_email)
+    with harness(tmp_path / "state", config=config) as h:
+
+        async def work(ctx: StepContext) -> tuple[ApplyReport, float]:
+            made = await plan_now(ctx, targets=(HK_MAIN, TW))
+            h.wire.control.edit_profile(HK_MAIN_ID, address="elsewhere")
+            plan = Plan(actions=(*made.actions, tw_subscribe()), live_fingerprints=made.live_fingerprints)
+            began = time.monotonic()
+            report = await execute(plan, ctx)
+            return report, time.monotonic() - began
+
+        report, took = h.run(work)
+    assert {o.status for o in report.outcomes} == {"refused", "done"}
+    assert all(0 < o.seconds <= took for o in report.outcomes), [
+        (o.status, o.seconds, took) for o in report.outcomes
+    ]
 
 
 # ------------------------------------------------------------------ more of the schedule and the check
