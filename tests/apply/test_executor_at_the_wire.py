@@ -446,14 +446,23 @@ def test_each_outcome_lasts_no_longer_than_the_apply(tmp_path: Path) -> None:
 
         async def work(ctx: StepContext) -> tuple[ApplyReport, float]:
             made = await plan_now(ctx, targets=(HK_MAIN, TW))
-            h.wire.control.edit_profile(HK_MAIN_ID, address="elsewhere")
-            plan = Plan(actions=(*made.actions, tw_subscribe()), live_fingerprints=made.live_fingerprints)
+            h.wire.control.edit_profile(HK_MAIN_ID, address="elsewhere")  # refused
+            h.wire.answer("POST", TW_ID, 400, 100, message="no")  # a step's failure
+            h.wire.answer(
+                "POST", f"{HK_WABA}/subscribed_apps", 403, 200, message="no"
+            )  # Meta's error, uncaught
+            hooks = WebhooksParams(waba_id=HK_WABA, app_id="4000000000001", override_callback_uri=None)
+            hk_subscribe = act("wabas.hk_retail.webhooks", Op.SUBSCRIBE_APP, hooks, name="again")
+            actions = (*made.actions, tw_subscribe(), tw_pin(), hk_subscribe)
+            plan = Plan(actions=actions, live_fingerprints=made.live_fingerprints)
             began = time.monotonic()
             report = await execute(plan, ctx)
             return report, time.monotonic() - began
 
         report, took = h.run(work)
-    assert {o.status for o in report.outcomes} == {"refused", "done"}
+    got = outcomes(report)
+    assert got[f"{HK_MAIN}.profile"][0] == "refused" and got[tw_subscribe().id][0] == "done"
+    assert got[tw_pin().id][0] == got["wabas.hk_retail.webhooks.again"][0] == "failed"
     assert all(0 < o.seconds <= took for o in report.outcomes), [
         (o.status, o.seconds, took) for o in report.outcomes
     ]
