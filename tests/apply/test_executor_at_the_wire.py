@@ -541,3 +541,15 @@ def test_a_field_the_config_leaves_out_is_not_named_when_it_moves(tmp_path: Path
     assert outcomes(report) == {
         f"{TW}.profile": ("refused", f"stale plan: {TW} changed at Meta since the plan was made; plan again")
     }
+
+
+def test_every_field_changed_at_meta_is_named(tmp_path: Path) -> None:
+    config = edited(tmp_path / "estate", profile_email)
+    with harness(tmp_path / "state", config=config) as h:
+        report = applied(h, targets=(HK_MAIN,), meanwhile=lambda: h.wire.control.edit_profile(
+            HK_MAIN_ID, address="elsewhere", vertical="OTHER"))  # fmt: skip
+    [(_, detail)] = outcomes(report).values()
+    assert detail == (
+        f"stale plan: {HK_MAIN}.profile.address, {HK_MAIN}.profile.vertical changed at Meta since the plan was "
+        "made; plan again"
+    )
