@@ -550,6 +550,6 @@ def test_every_field_changed_at_meta_is_named(tmp_path: Path) -> None:
             HK_MAIN_ID, address="elsewhere", vertical="OTHER"))  # fmt: skip
     [(_, detail)] = outcomes(report).values()
     assert detail == (
-        f"stale plan: {HK_MAIN}.profile.address, {HK_MAIN}.profile.vertical changed at Meta since the plan was "
-        "made; plan again"
+        f"stale plan: {HK_MAIN}.profile.address, {HK_MAIN}.profile.vertical changed at Meta since the plan "
+        "was made; plan again"
     )
