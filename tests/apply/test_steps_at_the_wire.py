@@ -752,18 +752,21 @@ def test_a_picture_is_uploaded_set_and_fingerprinted_by_its_content(tmp_path: Pa
     with harness(tmp_path / "state") as h:
         h.wire.answer("POST", "upload:", 500, 2, transient=True)  # resent from the start: harmless
         h.wire.lose_answer("POST", "/uploads")  # a session opened twice: harmless
+        h.wire.lose_answer("POST", "/whatsapp_business_profile")  # the same handle set twice: harmless
         result = ran(h, upload_picture, picture())
         calls = [(c.method, c.path.split(":")[0]) for c in h.wire.calls]
         session = h.wire.calls[0].params
-        [set_it] = [
+        set_it, again = [
             c for c in h.wire.calls if c.method == "POST" and c.path.endswith("whatsapp_business_profile")
         ]
+        assert again.params == set_it.params
         stored, details = h.journal.fingerprints(), h.journal.fingerprint_details()
     path = EXAMPLE.parent / "assets" / "harbour-lane-logo.png"
     assert calls == [
         ("POST", "4000000000001/uploads"), ("POST", "4000000000001/uploads"),
         ("POST", "upload"), ("POST", "upload"),
         ("GET", f"{HK_WABA}/phone_numbers"), ("POST", f"{HK_MAIN_ID}/whatsapp_business_profile"),
+        ("POST", f"{HK_MAIN_ID}/whatsapp_business_profile"),
         ("GET", f"{HK_MAIN_ID}/whatsapp_business_profile"),
     ]  # fmt: skip
     assert session == {
