@@ -1414,3 +1414,29 @@ def test_every_operation_the_planner_makes_has_its_step() -> None:
               Op.MIGRATE_TEMPLATES: "migrate_template", Op.UPLOAD_PICTURE: "upload_picture"}  # fmt: skip
     assert set(STEPS) == set(Op)
     assert {op: STEPS[op].__name__ for op in Op} == {op: shared.get(op, op.value) for op in Op}
+
+
+def test_a_template_meta_approves_on_creation_is_done(tmp_path: Path) -> None:
+    def approved(call: Call, answer: Any) -> Any:
+        return (
+            {**answer, "status": "APPROVED"}
+            if call.method == "POST" and call.path.endswith("templates")
+            else answer
+        )
+
+    with harness(tmp_path / "state") as h:
+        h.wire.after = approved
+        result = create_with(h)
+    assert result == StepResult("done", "template order_update approved")
+
+
+def test_a_template_copied_before_is_taken_as_already_there(tmp_path: Path) -> None:
+    with harness(tmp_path / "state") as h:
+
+        async def work(ctx: StepContext) -> StepResult:
+            act = await login_code(ctx)
+            await migrate_template(act, ctx)
+            return await migrate_template(act, ctx)  # Meta copies nothing the second time
+
+        result = h.run(work)
+    assert result == StepResult("done", "template login_code (it was already there) approved")
