@@ -1440,3 +1440,16 @@ def test_a_template_copied_before_is_taken_as_already_there(tmp_path: Path) -> N
 
         result = h.run(work)
     assert result == StepResult("done", "template login_code (it was already there) approved")
+
+
+def test_under_wait_a_template_in_appeal_is_still_waited_for(tmp_path: Path) -> None:
+    with harness(tmp_path / "state") as h:
+        statuses = iter(["PENDING", "IN_APPEAL", "APPROVED"])
+
+        def appeal_then_approve(call: Call) -> None:
+            if call.method == "GET" and call.params.get("fields") == "status":
+                template_at_meta(h).status = next(statuses)
+
+        h.wire.before = appeal_then_approve
+        result = ran(h, update_template, hk_order_update(), wait=True, poll_interval=0.0, clock=ticking(h))
+    assert result == StepResult("done", "edited template approved")
