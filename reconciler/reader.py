@@ -23,6 +23,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from reconciler.config.model import Config
 from reconciler.config.phone import e164_or_none
+from reconciler.graph.allowance import Allowance
 from reconciler.graph.batch import BatchRequest
 from reconciler.graph.client import GraphClient
 from reconciler.graph.errors import GraphError, NotFoundError, PermissionDeniedError, ThrottledError
@@ -92,11 +93,44 @@ async def read_wabas(
     edges = await _read_edges(graph, waba_ids, templates=templates)
     found, failed, numbers_by_id = _live_wabas(edges, known=profiles_for or frozenset())
     del edges  # Meta's raw answers, normalised now: not held while the profiles are read
-    throttled = await _read_profiles(graph, found, numbers_by_id.values(), profiles_for)
+    wanted = _profiles_wanted(numbers_by_id.values(), profiles_for)
+    for waba_id, short in _over_budget(graph, found, wanted).items():  # not begun: left out whole
+        del found[waba_id]
+        failed[waba_id] = Unreadable(waba_id, short)
+    wanted = [(waba_id, n) for waba_id, n in wanted if waba_id in found]
+    throttled = await _read_profiles(graph, found, wanted)
     for waba_id, error in throttled.items():
         del found[waba_id]
         failed[waba_id] = Unreadable(waba_id, _reason(error))
     return found, failed
+
+
+def _profiles_wanted(
+    numbers: Iterable[tuple[str, LiveNumber]], profiles_for: set[str] | None
+) -> list[tuple[str, LiveNumber]]:
+    """(WABA ID, number) for each registered number in `profiles_for` (None: all): whose profiles to read."""
+    return [(w, n) for w, n in numbers if n.registered and (profiles_for is None or n.e164 in profiles_for)]
+
+
+def _over_budget(
+    graph: GraphClient, found: Mapping[str, LiveWaba], wanted: Iterable[tuple[str, LiveNumber]]
+) -> dict[str, str]:
+    """WABA ID → why its profiles are not read now: reading them needs more operations than Meta's last
+    answers left of its hourly budget. Reading part of them would spend the rest and plan nothing."""
+    needed: dict[str, int] = {}
+    for waba_id, _ in wanted:
+        needed[waba_id] = needed.get(waba_id, 0) + 1
+    known = set(graph.budget.known_ids())
+    short: dict[str, str] = {}
+    for waba_id, count in needed.items():
+        if waba_id not in known:
+            continue
+        registered = any(n.registered for n in found[waba_id].numbers.values())
+        allowance = Allowance.of(graph.budget.status(waba_id).percent, registered=registered)
+        why = allowance.shortfall(count, f"reading its {count} business profiles")
+        if why is not None:
+            short[waba_id] = f"not readable now: {why}; retry in about an hour"
+    return short
 
 
 _Read = tuple[str, str, BatchRequest]  # (WABA ID, edge: "node" or an _Edges list, request)
@@ -181,20 +215,12 @@ def _live_waba(waba_id: str, state: _Edges, numbers: Sequence[LiveNumber]) -> Li
 
 
 async def _read_profiles(
-    graph: GraphClient,
-    found: Mapping[str, LiveWaba],
-    numbers: Iterable[tuple[str, LiveNumber]],
-    profiles_for: set[str] | None,
+    graph: GraphClient, found: Mapping[str, LiveWaba], wanted: Sequence[tuple[str, LiveNumber]]
 ) -> dict[str, ThrottledError]:
-    """Last round: the business profile of each registered number in `profiles_for` (None: all), set on
-    its number in `found`. Returns the WABAs whose profiles Meta's rate limit held back (their first
-    such error): they cannot be planned now, the others can."""
+    """Last round: the business profile of each number `wanted`, set on its number in `found`. Returns the
+    WABAs whose profiles Meta's rate limit held back (their first such error): they cannot be planned
+    now, the others can."""
     throttled: dict[str, ThrottledError] = {}
-    wanted = [
-        (waba_id, n)
-        for waba_id, n in numbers
-        if n.registered and (profiles_for is None or n.e164 in profiles_for)
-    ]
     if wanted:
         query = BatchRequest.get("", fields=PROFILE_FIELDS).relative_url  # encoded once, not per number
         results = await graph.batch(

@@ -27,6 +27,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / ".mutmut-cache"
+RUN_LIMIT = 300  # seconds one mutant's tests may take (a fast selection takes a few)
 
 # The safety-critical modules, in priority order, and the unit tests that are theirs (no simulator suites).
 MODULES: dict[str, tuple[str, ...]] = {
@@ -67,6 +68,41 @@ MODULES: dict[str, tuple[str, ...]] = {
     "reconciler/graph/budget.py": (
         "tests/graph/test_rate_budget.py",
         "tests/graph/test_usage_header_rules.py",
+        "tests/graph/test_budget_tracker_rules.py",
+    ),
+    # the planner's pure tests, without test_plan_properties.py (hypothesis: ~45 s a run); none uses
+    # hypothesis or anyio, so their plugins are not loaded (their import is half of a run's 4 s)
+    "reconciler/plan/build.py": (
+        "tests/plan/test_plan_build_rules.py",
+        "tests/plan/test_plan_build.py",
+        "tests/plan/test_plan_destroy_and_reregister.py",
+        "tests/plan/test_plan_verdicts.py",
+        "tests/plan/test_target_addressing.py",
+        "tests/plan/test_aftercare_planned.py",
+        "-p",
+        "no:hypothesispytest",
+        "-p",
+        "no:anyio",
+    ),
+    # each rule word for word first (a mutant fails fast there), then the corpus; not test_fast_checks.py
+    # (importing hypothesis doubles every run's start) nor test_config_directory.py (the same, for the cli)
+    "reconciler/config/model.py": (
+        "tests/config/test_model_rules.py",
+        "tests/config/test_load_diagnostics.py",
+        "tests/config/test_schema.py",
+        "tests/config/test_diagnostic_columns.py",
+        "tests/config/test_semantic_checks.py",
+        "tests/config/test_valid_configs.py",
+        "tests/config/test_invalid_corpus.py",
+    ),
+    "reconciler/config/load.py": (
+        "tests/config/test_load_diagnostics.py",
+        "tests/config/test_model_rules.py",
+        "tests/config/test_diagnostic_columns.py",
+        "tests/config/test_semantic_checks.py",
+        "tests/config/test_valid_configs.py",
+        "tests/config/test_invalid_corpus.py",
+        "tests/config/test_secrets.py",
     ),
 }
 
@@ -91,7 +127,9 @@ def main(argv: list[str]) -> int:
     pytest = f"{shlex.quote(sys.executable)} -m pytest -x -q -n 0 -p no:cacheprovider " + shlex.join(tests)
     # mutmut 2 takes only exit status 1 for "the tests failed": a mutant that breaks the import makes pytest
     # exit 2 (collection error), which it would count as surviving. Any failure is 1 here.
-    runner = shlex.join(["sh", "-c", f"{pytest} || exit 1"])
+    # A mutant that loops for ever: mutmut's own timeout ends the `sh`, not the pytest under it, which would
+    # hold the run; `timeout` ends that pytest too (a stalled run is a kill: it exits 124, so 1 here).
+    runner = shlex.join(["sh", "-c", f"timeout --kill-after=10 {RUN_LIMIT} {pytest} || exit 1"])
     # No bytecode: a mutant of the same size written within the second of the original (`<` → `>`) would
     # otherwise be run from the original's cached .pyc, and counted as surviving.
     env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONDONTWRITEBYTECODE="1")
@@ -128,7 +166,7 @@ def main(argv: list[str]) -> int:
 
 def _selection(args: tuple[str, ...]) -> tuple[str, ...]:
     """The test files that exist, and pytest's `-k EXPR` / `--deselect NODE` as given (to leave out a slow
-    test of a module's own file), and `-p no:PLUGIN` (a plugin those tests do without: less start-up)."""
+    test of a module's own file), and `-p no:PLUGIN` (a plugin whose import is most of a run)."""
     chosen: list[str] = []
     pending = iter(args)
     for arg in pending:

@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Mapping
 from dataclasses import replace
 
 from reconciler.apply.steps import SLOT, STEPS, StepContext, StepFailed
 from reconciler.config.model import PhoneNumber
 from reconciler.errors import WabaplanError
+from reconciler.graph.errors import ThrottledError
 from reconciler.outcome import EXIT_OK as EXIT_OK  # the two EXIT_ re-exported: run.py imports them here
 from reconciler.outcome import EXIT_WAITING as EXIT_WAITING
 from reconciler.outcome import ApplyReport, Outcome, Progress
@@ -40,8 +42,11 @@ async def execute(
     parallelism: int = 8,
     progress: Progress | None = None,
     check_unmoved: bool = True,
+    deferred: Mapping[str, str] | None = None,
 ) -> ApplyReport:
+    """`deferred`: actions not to start now (action id → why), reported waiting, as apply.reserve says."""
     run = _Run(plan, ctx, parallelism=parallelism, progress=progress, check_unmoved=check_unmoved)
+    run.deferred = dict(deferred or {})
     try:
         while run.pending or run.running:
             run.release_ready()
@@ -77,6 +82,7 @@ class _Run:
         self.results: dict[str, Outcome] = {}
         self.checks: dict[str, asyncio.Task[str]] = {}  # address → its one compare-and-set re-read
         self.slots = asyncio.Semaphore(max(1, parallelism))
+        self.deferred: dict[str, str] = {}  # action id → why it is not started in this run
 
     def release_ready(self) -> None:
         """Settle the pending actions that will not run (blocked, skipped); start those whose
@@ -94,6 +100,8 @@ class _Run:
 
     def _settled(self, action: Action, unfinished: list[str]) -> Outcome | None:
         """The outcome of an action that is not to run; None when it may (once its dependencies are done)."""
+        if action.id in self.deferred:
+            return Outcome(action, "waiting", self.deferred[action.id])
         if action.status is Status.BLOCKED and not unfinished:  # a guard refuses; the rest waits
             return Outcome(action, "refused" if action.guard else "blocked", action.reason)
         if action.kind is Kind.DELETE and not self.ctx.allow_destroy and not unfinished:
@@ -115,9 +123,12 @@ class _Run:
     async def finish_next(self) -> None:
         """Wait for a running step to end; record what it (and any ending with it) came to."""
         done, _ = await asyncio.wait(self.running, return_when=asyncio.FIRST_COMPLETED)
-        for task in done:
-            del self.running[task]
-            self.finish(task.result())
+        # The steps that ended while the loop was busy end together: their outcomes are one commit, one
+        # sync to disk (not one each: at 32 in flight, the journal's syncs were most of an apply's time).
+        with self.ctx.journal.transaction():
+            for task in done:
+                del self.running[task]
+                self.finish(task.result())
 
     def finish(self, outcome: Outcome) -> None:
         # Meta's error may quote a secret the step sent (a PIN): masked before it is kept, shown or stored
@@ -163,6 +174,9 @@ class _Run:
                 self.ctx.journal.check()  # state lost: no write starts that it could not record
                 result = await STEPS[action.op](action, self.ctx)
                 return Outcome(action, result.status, result.detail, time.monotonic() - started)
+            except ThrottledError as exc:  # Meta refused it unrun: the WABA's budget is spent for now
+                detail = f"{exc}; nothing was changed: apply again once Meta's budget has refilled"
+                return Outcome(action, "waiting", detail, time.monotonic() - started)
             except StepFailed as exc:
                 return Outcome(action, "failed", str(exc), time.monotonic() - started)
             except WabaplanError as exc:

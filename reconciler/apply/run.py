@@ -26,19 +26,21 @@ import httpx
 
 from reconciler import runtime
 from reconciler.apply.executor import EXIT_OK, EXIT_WAITING, ApplyReport, Progress, execute
+from reconciler.apply.reserve import deferred
 from reconciler.apply.scope import lock_scope
 from reconciler.apply.steps import MAX_POLL_SECONDS, AskCode, StepContext
 from reconciler.config import estate
 from reconciler.config.model import Config
 from reconciler.confirmed import stale_rows
 from reconciler.errors import WabaplanError
+from reconciler.graph.allowance import Allowance
 from reconciler.graph.clock import Clock, SystemClock
 from reconciler.graph.connect import Connection, connect
 from reconciler.plan.address import AddressError, NumberAddress, TemplateAddress, WabaAddress
 from reconciler.plan.address import parse as parse_address
 from reconciler.plan.build import PlanOptions, build_plan, resolve_targets
 from reconciler.plan.compare import PlanDifference, compare, remainder
-from reconciler.plan.model import Kind, Pending, Plan
+from reconciler.plan.model import Kind, Op, Pending, Plan
 from reconciler.runlog import RunNote, record
 from reconciler.snapshot import Snapshot
 from reconciler.state import Journal, LockHeld, StateBackend, StateUnavailable, open_backend
@@ -185,6 +187,7 @@ class _Session:
     connection: Connection  # reads and writes alike: one rate budget
     clock: Clock
     trail: RunTrail
+    snapshot: Snapshot | None = None  # Meta as the latest plan read it
 
     @property
     def config_dir(self) -> Path:
@@ -194,6 +197,7 @@ class _Session:
     async def fresh_plan(self, settle: bool) -> Plan:
         config, options = self.config, self.options
         snapshot, _ = await runtime.read_live(config, self.target, self.connection)
+        self.snapshot = snapshot
         if settle:
             _settle_intents(self.journal, snapshot, config, time.time())
         write_only = runtime.write_only(
@@ -219,6 +223,17 @@ class _Session:
                 else supplied_codes(config, options.otp, self.environ),
             ),
         )
+
+    def budgets(self) -> dict[str, Allowance]:
+        """Each WABA's budget as Meta's answers to the plan's read reported it."""
+        tracker, snapshot = self.connection.graph.budget, self.snapshot
+        found = {}
+        for waba in self.config.wabas.values():
+            if waba.id in tracker.known_ids():
+                live = snapshot.wabas.get(waba.id) if snapshot is not None else None
+                registered = live is not None and any(n.registered for n in live.numbers.values())
+                found[waba.id] = Allowance.of(tracker.status(waba.id).percent, registered=registered)
+        return found
 
     def step_context(self, run_id: int, secret: Callable[[str, str], str], otp: AskCode) -> StepContext:
         """What every step works with. Its client is the one that read: the budget learnt paces the writes."""
@@ -272,7 +287,7 @@ class _Session:
                 done = await _execute(plan, self, ask_code, progress)
                 report = done if report is None else ApplyReport(report.outcomes + done.outcomes)
             pending = plan.pending
-            if report is not None and report.exit_code == 0:
+            if report is not None and report.exit_code == 0 and _submits_for_review(plan):
                 pending = await self.still_pending()  # what this run submitted for review
             if not (pending and options.wait and (report is None or report.exit_code == 0)):
                 break
@@ -285,6 +300,25 @@ class _Session:
             if not plan.actions:
                 break
         return trail.applied(first, report, simulated, pending=pending)
+
+
+# What Meta may put under review: a name, a template, a number added with its name. After a run of
+# nothing else (a profile, a PIN, webhooks, ...), there is nothing new to wait for, and no second read of
+# the estate (at 10,000 numbers, as many operations as the plan's own read) to find that out.
+REVIEWED_OPS = frozenset(
+    {
+        Op.CHANGE_DISPLAY_NAME,
+        Op.CREATE_TEMPLATE,
+        Op.UPDATE_TEMPLATE,
+        Op.MIGRATE_TEMPLATES,
+        Op.ADD_NUMBER,
+        Op.ADD_NUMBER_FOR_MIGRATION,
+    }
+)
+
+
+def _submits_for_review(plan: Plan) -> bool:
+    return any(action.op in REVIEWED_OPS for action in plan.actions)
 
 
 OTP_SHAPE = re.compile(r"([0-9]{3})-?([0-9]{3})")  # as Meta's SMS shows it (123-456), or without the hyphen
@@ -345,7 +379,10 @@ async def _execute(plan: Plan, session: _Session, ask_code: AskCode, progress: P
     session.trail.run_ids.append(run_id)
     ctx = session.step_context(run_id, secret, otp)
     try:  # interrupted (Ctrl-C cancels the loop's one task): execute stops every step, then this
-        report = await execute(plan, ctx, parallelism=options.parallelism, progress=progress)
+        waiting = deferred(plan.actions, session.config, session.budgets())
+        report = await execute(
+            plan, ctx, parallelism=options.parallelism, progress=progress, deferred=waiting
+        )
     except BaseException:
         with suppress(StateUnavailable):  # lost with the connection: the next run finds it abandoned
             journal.finish_run(run_id, RunStatus.INTERRUPTED)

@@ -7,7 +7,6 @@ read_yaml_file ─▶ YamlSource (data + marks) ─▶ Config.model_validate ─
 
 from __future__ import annotations
 
-import gc
 import math
 import types
 import typing
@@ -26,6 +25,7 @@ from reconciler.config.model import Config
 from reconciler.config.secrets import is_pin, resolve
 from reconciler.config.yamlsource import FileUnreadable, Mark, read_yaml_file
 from reconciler.errors import ConfigError, SecretError
+from reconciler.gcpause import collector_paused
 
 _SENSITIVE = {"pin", "access_token", "verify_token"}
 _JPEG, _PNG = b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n"
@@ -47,15 +47,8 @@ class Loaded:
 
 def load(path: Path, *, check_secrets: bool = False, environ: dict[str, str] | None = None) -> Loaded:
     """Read and validate `path`. Never raises for a bad file: problems come back as diagnostics."""
-    # Loading builds a few hundred thousand small objects and frees none of them in cycles: without the
-    # cyclic collector running over them again and again as they pile up, it takes half the time.
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         return _load(path, check_secrets, environ)
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _load(path: Path, check_secrets: bool, environ: dict[str, str] | None) -> Loaded:

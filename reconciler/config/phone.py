@@ -6,6 +6,7 @@ import functools
 from dataclasses import dataclass
 
 import phonenumbers
+from phonenumbers import phonenumberutil
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ def _parse(written: str) -> ParsedNumber:
     region = found or "unknown region"
     # is_valid_number(number) is is_valid_number_for_region(number, region_code_for_number(number)):
     # with the region already found, the number is not looked up a second time.
-    if not phonenumbers.is_valid_number_for_region(number, found):
+    if not _valid_for_region(number, found):
         raise InvalidNumber(
             f"{written!r} is not a valid number for {region} (+{number.country_code})",
             "check the digits and the country code",
@@ -82,3 +83,18 @@ def e164_or_none(text: object) -> str | None:
         return to_e164(text)
     except InvalidNumber:
         return None
+
+
+def _valid_for_region(number: phonenumbers.PhoneNumber, region: str | None) -> bool:
+    """`phonenumbers.is_valid_number_for_region`, the usual case first: a number of the region's general
+    pattern that is a mobile or a fixed line is valid whatever else it may be, so the eight rarer kinds
+    (premium rate, toll free, pager, …) the library tries before those are tried only for what is left."""
+    metadata = region and phonenumbers.PhoneMetadata.metadata_for_region(region)
+    matches = getattr(phonenumberutil, "_is_number_matching_desc", None)
+    if metadata and matches is not None and number.country_code == metadata.country_code:
+        national = phonenumbers.national_significant_number(number)
+        if matches(national, metadata.general_desc) and (
+            matches(national, metadata.mobile) or matches(national, metadata.fixed_line)
+        ):
+            return True
+    return bool(region) and phonenumbers.is_valid_number_for_region(number, region)

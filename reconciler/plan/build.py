@@ -208,7 +208,10 @@ def resolve_targets(config: Config, targets: Iterable[str]) -> tuple[str, ...]:
                     raise PlanError(f"--target {target}: {exc} ({exc.fix})") from None
         if canonical not in declared:
             close = difflib.get_close_matches(canonical, declared, n=1)
-            kinds = [a for a in declared if a.endswith('"]') or a.count(".") == 1]  # resources, not steps
+            # resources, not steps: a number (`numbers["+…"]`, its steps add a dot), a WABA, a template
+            kinds = [
+                a for a in declared if a.endswith('"]') or (a.startswith("wabas.") and a.count(".") == 1)
+            ]
             hint = f"did you mean {close[0]}?" if close else "e.g. " + ", ".join(kinds[:3])
             raise PlanError(f"--target {target!r} names nothing in the configuration ({hint})")
         resolved.append(canonical)

@@ -8,11 +8,12 @@ from __future__ import annotations
 import json
 from functools import cache
 from importlib import resources
-from typing import Any
-
-from jsonschema import Draft202012Validator
+from typing import TYPE_CHECKING, Any
 
 from reconciler.errors import WabaplanError
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
 
 FORMAT_VERSION = "1"  # a saved plan without `checksum` (saved before it was recorded) is of this format too
 MAKE_ONE = "save one with `wabaplan plan --out plan.json`"
@@ -51,4 +52,7 @@ def plan_schema_text() -> str:
 
 @cache
 def _validator() -> Draft202012Validator:
+    # imported here: only a saved plan read back is checked, and most commands read none
+    from jsonschema import Draft202012Validator
+
     return Draft202012Validator(json.loads(plan_schema_text()))

@@ -193,6 +193,11 @@ class SimulatorApp:
                 "POST",
                 lambda d, bid: _ok(c.set_business_verification, bid, str(d["verification_status"])),
             ),
+            (
+                r"/wabas/(\w+)/budget/spend",
+                "POST",
+                lambda d, wid: {"calls": c.spend_budget(str(d["app_id"]), wid, int(d["calls"]))},
+            ),
             ("/webhooks", "GET", lambda d: {"data": c.webhooks_delivered()}),
             (
                 r"/templates/(\w+)/review",
@@ -216,6 +221,7 @@ class SimulatorApp:
 
 
 CONTROL_INDEX = {
+    "POST /_sim/wabas/{waba_id}/budget/spend": '{"app_id", "calls"}: another program of the app calls',
     "GET /_sim/inbox/{phone_number_id}": "the last one-time code sent to the number (the SMS inbox)",
     "POST /_sim/numbers/{phone_number_id}/display_name/review": '{"approve": true|false}: decide a name',
     "POST /_sim/numbers/{phone_number_id}/disable_two_step": "the owner turns 2FA off in WhatsApp Manager",

@@ -158,6 +158,18 @@ class SimulatorControl:
                 raise ValueError(f"verification_status must be one of {', '.join(BUSINESS_VERIFICATION)}")
             business.verification_status = status
 
+    def spend_budget(self, app_id: str, waba_id: str, calls: int) -> int:
+        """Another program of the same app (a BSP's console, a script) makes `calls` calls on the WABA now:
+        they count against the app's hourly budget there, as any call would. Returns the calls counted in
+        the hour, which stop at the budget."""
+        with self._sim.lock:
+            if str(waba_id) not in self._sim.state.wabas:
+                raise ControlError(f"no WABA {waba_id}")
+            now, budget = self._sim.clock.now(), self._sim.budget_for(str(waba_id))
+            for _ in range(int(calls)):
+                self._sim.budget.try_spend(str(app_id), str(waba_id), budget, now)
+            return self._sim.budget.usage(str(app_id), str(waba_id), budget, now).calls
+
     def _number(self, phone_number_id: str) -> Any:
         number = self._sim.state.numbers.get(str(phone_number_id))
         if number is None:

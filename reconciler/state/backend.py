@@ -16,14 +16,27 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from types import ModuleType
+from typing import TYPE_CHECKING, Protocol
 
-from reconciler.state import filelock, keys, postgres, sqlite
+from reconciler.state import filelock, keys, sqlite
 from reconciler.state.errors import LockHeld, StateError
 from reconciler.state.journal import Journal, done_actions_sql
 from reconciler.state.localdir import estate_id
 from reconciler.state.records import DoneAction, Holder
 from reconciler.state.sqlite import SqliteJournal
+
+if TYPE_CHECKING:
+    from reconciler.state import postgres
+
+
+def _pg() -> ModuleType:
+    """The PostgreSQL backend's module, imported only when shared state is used: psycopg costs every
+    command that keeps local state about 20 MB and a tenth of a second to import."""
+    from reconciler.state import postgres
+
+    return postgres
+
 
 URL_ENV = "WABAPLAN_STATE_URL"
 
@@ -60,7 +73,7 @@ def open_backend(state_dir: Path, environ: Mapping[str, str]) -> StateBackend:
     """PostgreSQL when WABAPLAN_STATE_URL names one, else the local state directory."""
     url = (environ.get(URL_ENV) or "").strip()
     if url:
-        return PostgresState(postgres.Location.parse(url), environ)
+        return PostgresState(_pg().Location.parse(url), environ)
     return LocalState(state_dir, environ)
 
 
@@ -169,11 +182,11 @@ class PostgresState:
 
     def _connect(self, *, create: bool) -> postgres.PgConnection:
         if self._connection is None:
-            self._connection = postgres.connect(self.location)
+            self._connection = _pg().connect(self.location)
         if create:
-            postgres.migrate(self._connection)
+            _pg().migrate(self._connection)
         else:
-            postgres.check_version(self._connection)
+            _pg().check_version(self._connection)
         return self._connection
 
     def key(self) -> bytes:
@@ -182,7 +195,7 @@ class PostgresState:
             return self._key
         key = self._environment_key()
         connection = self._connect(create=False)
-        if postgres.installed_version(connection) and postgres.check_key(connection, key, remember=False):
+        if _pg().installed_version(connection) and _pg().check_key(connection, key, remember=False):
             self._key = key  # the database holds this key's check: settled for the rest of the run
         return key
 
@@ -193,14 +206,14 @@ class PostgresState:
 
     def read_fingerprints(self, target: str) -> dict[str, str]:
         connection = self._connect(create=False)
-        if not postgres.installed_version(connection):
+        if not _pg().installed_version(connection):
             return {}
         rows = connection.execute("SELECT key, fingerprint FROM fingerprints WHERE target = ?", (target,))
         return dict(rows.fetchall())
 
     def read_done(self, target: str, ops: Sequence[str]) -> list[DoneAction]:
         connection = self._connect(create=False)
-        if not postgres.installed_version(connection):
+        if not _pg().installed_version(connection):
             return []
         rows = connection.execute(done_actions_sql(len(ops)), (target, *ops)).fetchall()
         return [DoneAction(str(address), str(op), float(finished)) for address, op, finished in rows]
@@ -210,31 +223,33 @@ class PostgresState:
         """Per-WABA locks; before any, the key (so a runner with another key writes nothing)."""
         key = self._environment_key()
         connection = self._connect(create=True)
-        if postgres.check_key(connection, key):
+        if _pg().check_key(connection, key):
             self._key = key
-        with postgres.AdvisoryLocks(connection).hold(
-            scope, command=command, timeout=timeout, environ=self.environ
+        with (
+            _pg()
+            .AdvisoryLocks(connection)
+            .hold(scope, command=command, timeout=timeout, environ=self.environ)
         ):
             yield
 
     def journal(self, target: str = "") -> Journal:
-        return postgres.PostgresJournal(self._connect(create=True), target)
+        return _pg().PostgresJournal(self._connect(create=True), target)
 
     def holders(self) -> list[Holder]:
         connection = self._connect(create=False)
-        if not postgres.installed_version(connection):
+        if not _pg().installed_version(connection):
             return []
-        return postgres.AdvisoryLocks(connection).holders()
+        return _pg().AdvisoryLocks(connection).holders()
 
     def unlock(self, holder_id: str) -> list[Holder]:
-        return postgres.AdvisoryLocks(self._connect(create=True)).unlock(holder_id)
+        return _pg().AdvisoryLocks(self._connect(create=True)).unlock(holder_id)
 
     def schema(self) -> tuple[int, int]:
-        return postgres.installed_version(self._connect(create=False)), postgres.SCHEMA_VERSION
+        return _pg().installed_version(self._connect(create=False)), _pg().SCHEMA_VERSION
 
     def estate(self) -> str | None:
         connection = self._connect(create=False)
-        return postgres.meta(connection).get("estate") if postgres.installed_version(connection) else None
+        return _pg().meta(connection).get("estate") if _pg().installed_version(connection) else None
 
     def close(self) -> None:
         if self._connection is not None:

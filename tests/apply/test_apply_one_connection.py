@@ -8,11 +8,13 @@ import os
 from pathlib import Path
 
 import httpx
-from sim_estate import apply_in_process, estate_without_the_move
+import yaml
+from sim_estate import apply_in_process, approve_all, estate_without_the_move
 
 from reconciler.apply.run import _await_reviews
+from reconciler.config import load
 from reconciler.graph import ManualClock
-from reconciler.plan.model import Pending
+from reconciler.plan.model import Op, Pending
 from reconciler.render.progress import LineProgress
 from reconciler.simulator import run_simulator
 
@@ -80,3 +82,28 @@ def test_waiting_for_reviews_gives_up_at_the_timeout() -> None:
     clock = ManualClock()
     assert asyncio.run(_await_reviews(pending_now, 600.0, clock)) == pending
     assert sum(clock.sleeps) == 600.0 and max(clock.sleeps) == 30.0
+
+
+def waba_reads(sim) -> int:  # type: ignore[no-untyped-def]
+    """How many times a WABA was read at the simulator (each batch operation counts, as Meta counts)."""
+    return int(sim.control.request_counts().get("GET /{WABA-ID}", 0))
+
+
+def test_an_apply_that_submits_nothing_for_review_reads_the_estate_once(tmp_path: Path) -> None:
+    path, config = estate_without_the_move(tmp_path / "estate")
+    wabas = len(config.wabas)
+    with run_simulator() as sim, open(os.devnull, "w") as quiet:
+        apply_in_process(path, config, sim.base_url, LineProgress(quiet))  # templates go to review
+        approve_all(sim)
+        settled = apply_in_process(path, config, sim.base_url, LineProgress(quiet))
+        assert settled.report is None or settled.report.exit_code == 0
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        document["numbers"]["+886 912 345 678"]["profile"]["about"] = "Open every day, 10:00-20:00"
+        path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+        changed = load(path).config
+        assert changed is not None
+        before = waba_reads(sim)
+        applied = apply_in_process(path, changed, sim.base_url, LineProgress(quiet))
+        assert applied.report is not None and applied.report.exit_code == 0
+        assert [o.action.op for o in applied.report.outcomes] == [Op.UPDATE_PROFILE]
+        assert waba_reads(sim) - before == wabas  # the plan's read, and no second one

@@ -1,4 +1,5 @@
-"""`wabaplan validate` stays light: neither the simulator nor its web stack is imported to parse or run it."""
+"""`wabaplan validate` stays light: neither the simulator nor its web stack is imported to parse or run it;
+and no command keeping local state imports PostgreSQL's driver."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ try:
     code = main(sys.argv[1:])
 except SystemExit as exit:  # --help
     code = exit.code
-heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("starlette", "uvicorn")
+heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("starlette", "uvicorn", "psycopg")
                or m == "reconciler.simulator" or m.startswith("reconciler.simulator."))
 print(json.dumps({"code": code, "heavy": heavy}))
 """
@@ -55,3 +56,19 @@ def test_comment_imports_no_simulator() -> None:
     )
     assert json.loads(result.stdout.splitlines()[-1]) == {"code": 1, "heavy": []}
     assert "cannot tell where to comment" in result.stderr
+
+
+def test_a_plan_on_local_state_imports_no_postgresql_driver(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "WABAPLAN_STATE_URL"}
+    env |= {"NO_COLOR": "1", "PYTHONPATH": str(ROOT), "WABAPLAN_STATE_DIR": str(tmp_path / "state")}
+    result = subprocess.run(
+        [sys.executable, "-c", SCRIPT, "plan", "--sim", "-c", str(EXAMPLE)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    report = json.loads(result.stdout.splitlines()[-1])
+    assert report["code"] == 0, result.stderr
+    assert "reconciler.simulator" in report["heavy"]  # --sim: the simulator, as expected
+    assert not [m for m in report["heavy"] if m.startswith("psycopg")]

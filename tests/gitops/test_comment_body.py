@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from typing import Any
 
 import pytest
@@ -53,12 +52,10 @@ def test_even_a_limit_smaller_than_the_head_gives_one_comment_under_it() -> None
 
 
 def test_ten_thousand_numbers_on_github(ten_thousand: dict[str, Any]) -> None:
-    started = time.perf_counter()
     body = comment_body(
         ten_thousand, project="numbers.yaml", forge="github", plan_file="plans/hk.json", details_url=None
     )
-    took = time.perf_counter() - started
-    assert len(body) <= LIMITS["github"] and took < 2.0
+    assert len(body) <= LIMITS["github"]
     attention = body[: body.index("<details>")]
     assert len(re.findall(r"BLOCKED-\d+", attention)) == 10 and len(re.findall(r"INPUT-\d+", attention)) == 4
     assert "**Needs attention**: 10 blocked, 4 needs input" in body

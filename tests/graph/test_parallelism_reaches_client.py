@@ -22,7 +22,7 @@ from reconciler.simulator import run_simulator
 TOKEN = "sim-token-parallel"
 APP = "4000000000001"
 BUSINESS = "1000000000001"
-WABAS, PER_WABA = 16, 4  # 64 numbers: 4 a WABA, so the per-WABA cap (4) holds back none of them
+WABAS, PER_WABA = 16, 2  # 32 numbers: 2 a WABA, so the per-WABA cap (4) holds back none of them
 
 
 def hk_numbers() -> Iterator[str]:
@@ -32,7 +32,7 @@ def hk_numbers() -> Iterator[str]:
 
 
 def estate() -> tuple[dict[str, Any], dict[str, Any]]:
-    """A world of 64 numbers, and a config changing each one's `about`."""
+    """A world of 32 numbers, and a config changing each one's `about`."""
     waba_ids = [str(2200000000000 + i) for i in range(WABAS)]
     world: dict[str, Any] = {
         "version": 1,
@@ -77,7 +77,9 @@ def test_apply_parallelism_above_the_default_cap_is_reached(tmp_path: Path, para
     path.write_text(yaml.safe_dump(data), encoding="utf-8")
     config = load(path).config
     assert config is not None
-    with run_simulator(world, latency_ms=300) as sim:
+    # Each request waits a second at Meta: long enough for all N to be sent before the first is answered,
+    # even on a machine so busy that the client takes most of a second to send 32 (300 ms was not).
+    with run_simulator(world, latency_ms=1000) as sim:
         environ = {**os.environ, "WABAPLAN_ACCESS_TOKEN": TOKEN, "WABAPLAN_GRAPH_URL": sim.base_url}
         environ["WABAPLAN_STATE_DIR"] = str(tmp_path / "state")
         with open(os.devnull, "w") as quiet:

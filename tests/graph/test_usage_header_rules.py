@@ -34,6 +34,11 @@ def test_what_is_missing_or_not_a_number_counts_as_nothing_used() -> None:
     assert parse_usage_header(json.dumps(header)) == {"1": (UsageEntry("", 0.0, 0.0, 0.0, 0.0),)}
 
 
+def test_an_entry_without_figures_is_at_zero_percent() -> None:
+    entry = UsageEntry("whatsapp_business_management")
+    assert entry == UsageEntry("whatsapp_business_management", 0, 0, 0, 0) and entry.percent == 0.0
+
+
 def test_an_unreadable_object_is_skipped_and_the_rest_still_read() -> None:
     header = {"1": "junk", "2": [{"type": "X", "call_count": 50}], "3": []}
     assert parse_usage_header(json.dumps(header)) == {"2": (UsageEntry("X", 50.0),)}

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from reconciler.importer import FAST_DUMPER, _emitters_differ, dump_yaml, render_config
+from reconciler.importer import render_config
 from reconciler.snapshot import LiveNumber, LiveProfile, LiveTemplate, LiveWaba, Snapshot
+from reconciler.yamlwrite import FAST_DUMPER, dump_yaml, emitters_differ
 
 PLAIN = [  # strings both emitters write alike
     "Hi {{1}}, order {{2}} shipped.",
@@ -76,7 +79,7 @@ def test_both_writers_give_the_same_text(text: str) -> None:
 @pytest.mark.skipif(not yaml.__with_libyaml__, reason="PyYAML was built without libyaml")
 def test_libyaml_writes_documents_it_writes_alike() -> None:
     document = yaml.safe_load(render_config(snapshot(PLAIN), ["2000000000001"]))
-    assert not _emitters_differ(document)  # libyaml writes it
+    assert not emitters_differ(document)  # libyaml writes it
     assert dump_yaml(document, dumper=yaml.CSafeDumper) == dump_yaml(document, dumper=yaml.SafeDumper)
 
 
@@ -84,3 +87,29 @@ def test_the_written_config_reads_back_as_the_document() -> None:
     text = render_config(snapshot(PLAIN + TRICKY), ["2000000000001"])
     assert len(yaml.safe_load(text)["numbers"]) == len(PLAIN + TRICKY)
     assert yaml.safe_load(dump_yaml({"s": PLAIN})) == {"s": PLAIN}
+
+
+def reference(document: object) -> str:
+    """What PyYAML's own `yaml.dump` writes with its pure-Python representer and emitter."""
+    return yaml.dump(document, Dumper=yaml.SafeDumper, allow_unicode=True, sort_keys=False, width=110)
+
+
+_scalars = st.none() | st.booleans() | st.integers() | st.text(max_size=60) | st.sampled_from(PLAIN + TRICKY)
+_documents = st.recursive(
+    _scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=60), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.dictionaries(st.text(max_size=60), _documents, max_size=4))  # a config is a mapping
+def test_the_writer_writes_what_yaml_dump_writes(document: dict[str, object]) -> None:
+    assert dump_yaml(document) == reference(document)
+    if not emitters_differ(document):  # libyaml's emitter, where it is used, writes it alike
+        assert dump_yaml(document, dumper=FAST_DUMPER) == reference(document)
+
+
+def test_a_value_that_is_not_plain_data_is_refused() -> None:
+    with pytest.raises(TypeError, match="cannot write a float"):
+        dump_yaml({"ratio": 0.5})

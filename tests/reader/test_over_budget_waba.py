@@ -123,3 +123,19 @@ def test_the_read_does_not_wait_out_the_hour(tmp_path: Path, caplog: pytest.LogC
     with run_simulator(world, rate_limits=limits) as sim, caplog.at_level(logging.WARNING, "wabaplan.graph"):
         read(config, sim.base_url)
         assert "giving up on them" in caplog.text  # Meta's estimate (minutes) exceeds the wait allowed
+
+
+def test_profiles_that_would_overrun_what_is_left_are_not_begun(tmp_path: Path) -> None:
+    """Meta's defaults (5,000 an hour here: the numbers are registered), nearly spent on the big WABA by
+    another program of the app: its 30 profiles are not read at all, rather than read until Meta
+    refuses, and the WABA is reported with what it needs and what is left."""
+    world, config = estate(tmp_path)
+    with run_simulator(world) as sim:
+        sim.control.spend_budget(APP, BIG, 4990)
+        snapshot = read(config, sim.base_url)
+        profiles_read = sim.control.request_counts()["GET /{Phone-Number-ID}/whatsapp_business_profile"]
+    assert set(snapshot.wabas) == set(SMALL) and set(snapshot.unreadable) == {BIG}
+    reason = snapshot.unreadable[BIG].reason
+    assert reason.startswith("not readable now: reading its 30 business profiles needs about 30 operations")
+    assert "of its 5,000 an hour left" in reason and reason.endswith("retry in about an hour")
+    assert profiles_read == 4  # the small WABAs' four, and not one of the big one's

@@ -103,3 +103,18 @@ def test_clock_over_http(sim: RunningSimulator) -> None:
         after = raw.post("/_sim/clock/advance", json={"seconds": 86400}).json()
         assert after["offset_seconds"] == 86400
         assert after["iso"].startswith("2026-03-03T01:00")
+
+
+def test_another_program_of_the_app_spends_the_wabas_budget(sim: RunningSimulator) -> None:
+    app = demo_world()["tokens"][0]["app"]
+    with httpx.Client(base_url=sim.base_url) as raw:
+        spent = raw.post(f"/_sim/wabas/{HK_WABA}/budget/spend", json={"app_id": app, "calls": 4990})
+        assert spent.json() == {"calls": 4990}
+        # the calls stop at the budget (5,000 an hour with a registered number)
+        again = raw.post(f"/_sim/wabas/{HK_WABA}/budget/spend", json={"app_id": app, "calls": 50})
+        assert again.json() == {"calls": 5000}
+        missing = raw.post("/_sim/wabas/999/budget/spend", json={"app_id": app, "calls": 1})
+        assert missing.status_code == 404 and "no WABA 999" in missing.json()["error"]["message"]
+    with graph_client(sim) as graph:
+        throttled = graph.get(f"/{HK_WABA}")
+        assert error_of(throttled)["code"] == 80007  # what the app's own next call meets
