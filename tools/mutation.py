@@ -52,6 +52,19 @@ MODULES: dict[str, tuple[str, ...]] = {
     ),
     "reconciler/graph/retry.py": ("tests/graph/test_retry_rule.py",),
     "reconciler/apply/scope.py": ("tests/apply/test_lock_scope.py",),
+    # the schedule and compare-and-set against the simulator's app in this process (tests/stepkit.py)
+    "reconciler/apply/executor.py": (
+        "tests/apply/test_executor_at_the_wire.py",
+        "-p",
+        "no:hypothesispytest",
+    ),
+    # each step against the simulator's app in this process (tests/stepkit.py), and a code request refused
+    "reconciler/apply/steps.py": (
+        "tests/apply/test_steps_at_the_wire.py",
+        "tests/apply/test_request_code_failures.py",
+        "-p",
+        "no:hypothesispytest",  # a second off each of 500 runs: these tests use no hypothesis
+    ),
     "reconciler/graph/budget.py": (
         "tests/graph/test_rate_budget.py",
         "tests/graph/test_usage_header_rules.py",

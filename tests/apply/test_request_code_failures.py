@@ -3,22 +3,20 @@ was lost; a code may have been sent" — and leaves no code request in the journ
 again instead of waiting for a code that was never sent. Checked at the wire: what reached the simulator
 (or could not reach it), and what the simulator holds.
 
-The step runs in-process with a real GraphClient over loopback, a real journal, and a ManualClock.
+The step runs in-process with apply's GraphClient over loopback (`stepkit.client`: a virtual clock), a
+real journal. tests/apply/test_steps_at_the_wire.py has every other step, without the socket.
 """
 
 from __future__ import annotations
 
 import asyncio
-import random
 import socket
 from pathlib import Path
 
 import pytest
-from sim_estate import EXAMPLE
+from stepkit import client, example
 
 from reconciler.apply.steps import StepContext, StepFailed, request_code
-from reconciler.config import load
-from reconciler.graph import GraphClient, ManualClock, RetryPolicy
 from reconciler.plan.model import Action, Kind, Op
 from reconciler.plan.params import RequestCodeParams
 from reconciler.simulator import run_simulator
@@ -45,16 +43,12 @@ ACTION = Action(
 
 def _run_step(graph_url: str, state: Path) -> tuple[str, SqliteJournal]:
     """request_code against `graph_url`; the step's failure text, and the journal (left open)."""
-    config = load(EXAMPLE).config
-    assert config is not None
+    config = example()
     journal = SqliteJournal.open(state, target=graph_url)
     run_id = journal.start_run(config_hash="h", simulated=False, command="apply", summary={})
 
     async def main() -> str:
-        async with GraphClient(
-            graph_url, "sim-token-harbour", clock=ManualClock(), rng=random.Random(0),
-            retry=RetryPolicy(max_attempts=3),
-        ) as graph:  # fmt: skip
+        async with client(graph_url) as graph:  # apply's client on a virtual clock (tests/stepkit.py)
             ctx = StepContext(
                 graph=graph, config=config, journal=journal, run_id=run_id, key=b"k" * 32,
                 secret=lambda address, reference: "", otp=lambda e164, stop: None, clock=lambda: 1000.0,
