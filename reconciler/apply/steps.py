@@ -385,7 +385,15 @@ async def _upload(ctx: StepContext, session: str, content: bytes) -> Any:
 async def change_display_name(action: Action, ctx: StepContext) -> StepResult:
     number_id = await phone_id(action, ctx)
     name = action.params_as(ChangeDisplayNameParams).display_name
-    await ctx.graph.post(number_id, {"new_display_name": name}, idempotent=True)
+    try:
+        await ctx.graph.post(number_id, {"new_display_name": name}, idempotent=False)
+    except AmbiguousWriteError:
+        # Meta refuses the same rename again while it reviews the first: a lost answer is read back
+        now = await ctx.graph.get(number_id, fields=["verified_name", "new_display_name", "new_name_status"])
+        if name not in (now.get("new_display_name"), now.get("verified_name")):
+            raise StepFailed(
+                "Meta's answer was lost and the display name was not submitted: run apply again"
+            ) from None
     detail = f"display name {name!r} submitted; Meta reviews it (up to 3 business days), then re-register"
     if not ctx.wait:
         return StepResult("waiting", detail)
@@ -511,7 +519,13 @@ async def update_template(action: Action, ctx: StepContext) -> StepResult:
     if any(c.path == ("category",) for c in action.changes):
         data["category"] = template["category"]
     try:
-        await ctx.graph.post(template_id, data, idempotent=True)
+        await ctx.graph.post(template_id, data, idempotent=False)
+    except AmbiguousWriteError:
+        # Meta will not edit a template under review, which the first edit made it: read it back
+        if not template_matches(template, await reread_template(ctx.graph, template_id)):
+            raise StepFailed(
+                "Meta's answer was lost and the template is not as edited: run apply again"
+            ) from None
     except GraphError as exc:
         raise StepFailed(_explain(exc)) from None
     status = (await ctx.graph.get(template_id, fields=["status"])).get("status", "PENDING")

@@ -831,6 +831,20 @@ def test_a_new_display_name_is_submitted_and_left_with_metas_review(tmp_path: Pa
     )
 
 
+def test_a_lost_answer_to_a_rename_is_read_back_never_sent_again(tmp_path: Path) -> None:
+    with harness(tmp_path / "took") as h:
+        h.wire.lose_answer("POST", TW_ID)
+        result = ran(h, change_display_name, rename())
+        took = [str(c) for c in h.wire.calls if c.method == "POST"]
+    with harness(tmp_path / "lost") as h:
+        h.wire.lose_request("POST", TW_ID)
+        said = failed(h, change_display_name, rename())
+        lost = [str(c) for c in h.wire.calls if c.method == "POST"]
+    assert took == lost == [f"POST {TW_ID}"]  # sent once: Meta would refuse a second while it reviews
+    assert result.status == "waiting" and "submitted" in result.detail
+    assert said == "Meta's answer was lost and the display name was not submitted: run apply again"
+
+
 def ticking(h: Harness, step: float = 1.0):  # type: ignore[no-untyped-def]
     """A clock that moves `step` seconds each time it is read (the harness's `now`)."""
 
@@ -1135,6 +1149,20 @@ def test_an_edit_meta_approves_at_once_is_done_and_one_it_rejects_fails(tmp_path
         said = failed(h, update_template, hk_order_update())
     assert approved == StepResult("done", "edited template approved")
     assert said == "Meta rejected the edited template: change its content and apply again"
+
+
+def test_a_lost_answer_to_an_edit_is_read_back_never_sent_again(tmp_path: Path) -> None:
+    with harness(tmp_path / "took") as h:
+        h.wire.lose_answer("POST", "5000000000001")
+        result = ran(h, update_template, hk_order_update())
+        took = h.wire.to("POST", "5000000000001")
+    with harness(tmp_path / "lost") as h:
+        h.wire.lose_request("POST", "5000000000001")
+        said = failed(h, update_template, hk_order_update())
+        lost = h.wire.to("POST", "5000000000001")
+    assert len(took) == len(lost) == 1  # Meta will not edit a template its first edit put under review
+    assert result.status == "waiting"
+    assert said == "Meta's answer was lost and the template is not as edited: run apply again"
 
 
 def test_a_refused_edit_is_explained(tmp_path: Path) -> None:
