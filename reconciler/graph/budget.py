@@ -113,7 +113,6 @@ class _State:
     percent: float = 0.0
     blocked_until: float = 0.0
     next_slot: float = 0.0
-    entries: tuple[UsageEntry, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -145,7 +144,6 @@ class BudgetTracker:
         now = self.clock()
         for object_id, entries in usage.items():
             state = self._states.setdefault(object_id, _State())
-            state.entries = entries
             state.percent = max(e.percent for e in entries)
             regain = max(e.estimated_time_to_regain_access for e in entries) * 60.0
             if regain > 0:
@@ -161,10 +159,8 @@ class BudgetTracker:
         except ValueError:
             return
         if isinstance(raw, Mapping):
-            entry = _entry({"type": "app", **raw})
             state = self._states.setdefault(APP_KEY, _State())
-            state.entries = (entry,)
-            state.percent = entry.percent
+            state.percent = _entry(raw).percent
 
     def block(self, object_id: str, seconds: float) -> None:
         """Meta throttled a request for `object_id`: hold every request for it for `seconds`."""
