@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from reconciler.notify.joblink import job_url
+from reconciler.cienv import job_url
 from reconciler.notify.send import Notifier
 from reconciler.notify.summary import Summary
 from reconciler.notify.targets import targets_from

@@ -4,7 +4,6 @@ webhooks and the rest of what Apprise speaks) — only when something needs acti
     summary    pure: `Summary` (counts, the items that need action, the CI job's link) → title and body
     reports    pure: a `Plan` (`plan --refresh-only`) or a `StatusReport` (`status`) → a `Summary`
     verdicts   pure: what `watch` found after Meta's events → a `Summary`
-    joblink    pure: the CI job's web address from a GitHub Actions or GitLab CI environment (passed in)
     targets    `--notify` values and WABAPLAN_NOTIFY → targets; references resolved; URLs redacted
     send       `Notifier`: one Apprise object per target; a failure comes back as a value, never raised
 

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 
+from reconciler.cienv import job_url
 from reconciler.state.githead import head_commit
 
 
@@ -184,10 +185,7 @@ def identity(environ: Mapping[str, str], repo: Path | None = None) -> Identity:
     commit = environ.get("GITHUB_SHA") or environ.get("CI_COMMIT_SHA") or environ.get("GIT_COMMIT") or ""
     if not commit and repo is not None:
         commit = head_commit(repo)
-    ci_url = environ.get("CI_JOB_URL") or environ.get("BUILD_URL") or ""
-    if not ci_url and environ.get("GITHUB_RUN_ID") and environ.get("GITHUB_REPOSITORY"):
-        server = environ.get("GITHUB_SERVER_URL") or "https://github.com"
-        ci_url = f"{server}/{environ['GITHUB_REPOSITORY']}/actions/runs/{environ['GITHUB_RUN_ID']}"
+    ci_url = job_url(environ) or ""
     user = environ.get("GITHUB_ACTOR") or environ.get("GITLAB_USER_LOGIN") or environ.get("USER") or ""
     if not user:
         try:

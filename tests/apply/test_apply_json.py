@@ -26,6 +26,7 @@ CI = {
     "GITHUB_SERVER_URL": "https://github.com",
     "GITHUB_REPOSITORY": "acme/waba",
     "GITHUB_RUN_ID": "123",
+    "GITHUB_ACTIONS": "true",  # as on every Actions runner: only then is the run's address a job link
 }
 JOB = "https://github.com/acme/waba/actions/runs/123"
 

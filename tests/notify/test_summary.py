@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from reconciler.cienv import job_url
 from reconciler.errors import SecretError
 from reconciler.events import Verdict
 from reconciler.events.verdicts import MetaVerdict, Subject
-from reconciler.notify.joblink import job_url
 from reconciler.notify.reports import from_plan, from_status
 from reconciler.notify.summary import MAX_ITEMS, MAX_LINE, Count, Summary
 from reconciler.notify.targets import NotifyError, redact, targets_from
@@ -134,6 +134,8 @@ def test_watch_sends_only_drift_once_per_address() -> None:
          "https://gitlab.example/g/p/-/jobs/42"),
         ({"GITHUB_REPOSITORY": "o/r", "GITHUB_RUN_ID": "9"}, None),  # not in Actions
         ({"CI_JOB_URL": "javascript:alert(1)"}, None),
+        ({"BUILD_URL": "https://jenkins.example/job/waba/12/"}, "https://jenkins.example/job/waba/12/"),
+        ({"BUILD_URL": "file:///etc/passwd"}, None),
         ({}, None),
     ],
 )  # fmt: skip

@@ -121,7 +121,7 @@ def _assert_migrated(backend: StateBackend) -> None:
 def test_who_comes_from_github_gitlab_or_jenkins(tmp_path: Path) -> None:
     github = identity(
         {"GITHUB_ACTOR": "mei", "GITHUB_SHA": "1" * 40, "GITHUB_SERVER_URL": "https://ghe.example",
-         "GITHUB_REPOSITORY": "acme/waba", "GITHUB_RUN_ID": "77", "USER": "runner"},
+         "GITHUB_REPOSITORY": "acme/waba", "GITHUB_RUN_ID": "77", "GITHUB_ACTIONS": "true", "USER": "runner"},
         tmp_path,
     )  # fmt: skip
     assert (github.user, github.commit, github.ci_url) == (
