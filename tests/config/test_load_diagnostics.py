@@ -11,16 +11,15 @@ import gc
 from pathlib import Path
 
 import pytest
+from configtexts import TPL, WABA, expiring
 
 from reconciler.config import load, load_or_raise, secret_references
 from reconciler.config.load import _one_of
 from reconciler.config.meta import PROFILE_PICTURE_MAX_BYTES
 from reconciler.errors import ConfigError
 
-WABA = 'wabas:\n  hk:\n    id: "2000000000001"\n'
 NUMBER = WABA + 'numbers:\n  "+852 5123 4567":\n    waba: hk\n'
 AT = 'numbers["+85251234567"]'
-TPL = "wabas.hk.templates[0]"
 LIST_FIX = "write items as `- item` lines, or [a, b]"
 MAPPING_FIX = "write `key: value` lines indented under it"
 
@@ -30,16 +29,6 @@ def _named(name: str) -> str:
     return WABA + (
         f"    templates:\n      - name: {name}\n        language: en_US\n        category: UTILITY\n"
         "        components:\n          - type: BODY\n            text: hi\n"
-    )
-
-
-def _expiring(minutes: str) -> str:
-    """An AUTHENTICATION template whose footer's code expiry is `minutes` (the value at 11:38)."""
-    return WABA + (
-        "    templates:\n      - name: t\n        language: en_US\n        category: AUTHENTICATION\n"
-        "        components:\n          - type: BODY\n          - type: FOOTER\n"
-        f"            code_expiration_minutes: {minutes}\n"
-        "          - type: BUTTONS\n            buttons: [{type: OTP, otp_type: COPY_CODE}]\n"
     )
 
 
@@ -243,49 +232,49 @@ REPORTED: dict[str, tuple[str, list[str]]] = {
         [f"5:9: {TPL}.name: expected text, found nothing (null) (quote the value)"],
     ),
     "a code expiry written as a word": (
-        _expiring("abc"),
+        expiring("abc"),
         [
             f"11:38: {TPL}.components[1].code_expiration_minutes: expected a whole number, found text "
             "(change the value's type)"
         ],
     ),
     "a code expiry with a fraction": (
-        _expiring("1.5"),
+        expiring("1.5"),
         [
             f"11:38: {TPL}.components[1].code_expiration_minutes: expected a whole number, found a number "
             "(write a whole number)"
         ],
     ),
     "a code expiry that is not a number": (
-        _expiring(".nan"),
+        expiring(".nan"),
         [
             f"11:38: {TPL}.components[1].code_expiration_minutes: expected a whole number, found NaN "
             "(write a whole number)"
         ],
     ),
     "an endless code expiry": (
-        _expiring(".inf"),
+        expiring(".inf"),
         [
             f"11:38: {TPL}.components[1].code_expiration_minutes: expected a whole number, found infinity "
             "(write a whole number)"
         ],
     ),
     "a code expiry written as a list": (
-        _expiring("[1]"),
+        expiring("[1]"),
         [
             f"11:13: {TPL}.components[1].code_expiration_minutes: expected a whole number, found a list "
             "(change the value's type)"
         ],
     ),
     "a code expiry over 90": (
-        _expiring("91"),
+        expiring("91"),
         [
             f"11:38: {TPL}.components[1].code_expiration_minutes: 91 is more than allowed here "
             "(use a number of minutes from 1 to 90, as Meta allows)"
         ],
     ),
     "a code expiry written as true (not taken for 1)": (
-        _expiring("true"),
+        expiring("true"),
         [
             f"11:38: {TPL}.components[1].code_expiration_minutes: expected a whole number, found true/false "
             "(change the value's type)"

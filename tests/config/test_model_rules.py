@@ -10,13 +10,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from configtexts import TPL, WABA, expiring
 from pydantic import ValidationError
 from pydantic_core import PydanticCustomError
 
 from reconciler.config import load
 from reconciler.config.model import Config, _check_printable
 
-WABA = 'wabas:\n  hk:\n    id: "2000000000001"\n'
 NUMBER = WABA + 'numbers:\n  "+852 5123 4567":\n    waba: hk\n'
 AT = 'numbers["+85251234567"]'  # a number's path, by its E.164 form
 ONE_LINE = "remove it; this text is one line"
@@ -43,23 +43,12 @@ def _profile(field: str, value: str) -> str:
     return NUMBER + f"    profile:\n      {field}: {value}\n"
 
 
-def _expiring(minutes: str) -> str:
-    """An AUTHENTICATION template whose footer's code expiry is `minutes` (the value at 11:38)."""
-    return WABA + (
-        "    templates:\n      - name: t\n        language: en_US\n        category: AUTHENTICATION\n"
-        "        components:\n          - type: BODY\n          - type: FOOTER\n"
-        f"            code_expiration_minutes: {minutes}\n"
-        "          - type: BUTTONS\n            buttons: [{type: OTP, otp_type: COPY_CODE}]\n"
-    )
-
-
 def _component(kind: str, **fields: str) -> str:
     return f"          - type: {kind}\n" + "".join(f"            {k}: {v}\n" for k, v in fields.items())
 
 
 BODY = _component("BODY", text="hi")
 REPLY = "              - {type: QUICK_REPLY, text: q}\n"
-TPL = "wabas.hk.templates[0]"
 WEB = f"{AT}.profile.websites[0]: website"
 
 
@@ -465,7 +454,7 @@ REFUSED: dict[str, tuple[str, list[str]]] = {
     ),
     **{
         f"a code expiry of {minutes} minutes": (
-            _expiring(minutes),
+            expiring(minutes),
             [
                 f"11:38: {TPL}.components[1].code_expiration_minutes: {minutes} is {side} than allowed here "
                 "(use a number of minutes from 1 to 90, as Meta allows)"
@@ -607,8 +596,8 @@ ACCEPTED: dict[str, str] = {
         )
         for kind in ("COPY_CODE", "ONE_TAP", "ZERO_TAP")
     },
-    "a code expiry of 1 minute": _expiring("1"),
-    "a code expiry of 90 minutes": _expiring("90"),
+    "a code expiry of 1 minute": expiring("1"),
+    "a code expiry of 90 minutes": expiring("90"),
     "an about of 1 character": _profile("about", "a"),
     "a template name of 512 characters": _template(BODY, name="a" * 512),
     "one name in two languages": WABA
