@@ -112,6 +112,18 @@ def _profiles_wanted(
     return [(w, n) for w, n in numbers if n.registered and (profiles_for is None or n.e164 in profiles_for)]
 
 
+def allowances(graph: GraphClient, wabas: Mapping[str, LiveWaba]) -> dict[str, Allowance]:
+    """What Meta's answers so far left of each of `wabas`' hourly budgets (those it has reported on)."""
+    known = set(graph.budget.known_ids())
+    return {
+        waba_id: Allowance.of(
+            graph.budget.status(waba_id).percent, registered=any(n.registered for n in waba.numbers.values())
+        )
+        for waba_id, waba in wabas.items()
+        if waba_id in known
+    }
+
+
 def _over_budget(
     graph: GraphClient, found: Mapping[str, LiveWaba], wanted: Iterable[tuple[str, LiveNumber]]
 ) -> dict[str, str]:
@@ -120,13 +132,10 @@ def _over_budget(
     needed: dict[str, int] = {}
     for waba_id, _ in wanted:
         needed[waba_id] = needed.get(waba_id, 0) + 1
-    known = set(graph.budget.known_ids())
+    left = allowances(graph, {waba_id: found[waba_id] for waba_id in needed})
     short: dict[str, str] = {}
-    for waba_id, count in needed.items():
-        if waba_id not in known:
-            continue
-        registered = any(n.registered for n in found[waba_id].numbers.values())
-        allowance = Allowance.of(graph.budget.status(waba_id).percent, registered=registered)
+    for waba_id, allowance in left.items():
+        count = needed[waba_id]
         why = allowance.shortfall(count, f"reading its {count} business profiles")
         if why is not None:
             short[waba_id] = f"not readable now: {why}; retry in about an hour"

@@ -45,8 +45,9 @@ async def execute(
     deferred: Mapping[str, str] | None = None,
 ) -> ApplyReport:
     """`deferred`: actions not to start now (action id → why), reported waiting, as apply.reserve says."""
-    run = _Run(plan, ctx, parallelism=parallelism, progress=progress, check_unmoved=check_unmoved)
-    run.deferred = dict(deferred or {})
+    run = _Run(
+        plan, ctx, parallelism=parallelism, progress=progress, check_unmoved=check_unmoved, deferred=deferred
+    )
     try:
         while run.pending or run.running:
             run.release_ready()
@@ -71,6 +72,7 @@ class _Run:
         parallelism: int,
         progress: Progress | None,
         check_unmoved: bool,
+        deferred: Mapping[str, str] | None = None,
     ) -> None:
         self.plan = plan
         self.ctx = ctx
@@ -82,7 +84,7 @@ class _Run:
         self.results: dict[str, Outcome] = {}
         self.checks: dict[str, asyncio.Task[str]] = {}  # address → its one compare-and-set re-read
         self.slots = asyncio.Semaphore(max(1, parallelism))
-        self.deferred: dict[str, str] = {}  # action id → why it is not started in this run
+        self.deferred = dict(deferred or {})  # action id → why it is not started in this run
 
     def release_ready(self) -> None:
         """Settle the pending actions that will not run (blocked, skipped); start those whose

@@ -41,6 +41,7 @@ from reconciler.plan.address import parse as parse_address
 from reconciler.plan.build import PlanOptions, build_plan, resolve_targets
 from reconciler.plan.compare import PlanDifference, compare, remainder
 from reconciler.plan.model import Kind, Op, Pending, Plan
+from reconciler.reader import allowances
 from reconciler.runlog import RunNote, record
 from reconciler.snapshot import Snapshot
 from reconciler.state import Journal, LockHeld, StateBackend, StateUnavailable, open_backend
@@ -226,14 +227,7 @@ class _Session:
 
     def budgets(self) -> dict[str, Allowance]:
         """Each WABA's budget as Meta's answers to the plan's read reported it."""
-        tracker, snapshot = self.connection.graph.budget, self.snapshot
-        found = {}
-        for waba in self.config.wabas.values():
-            if waba.id in tracker.known_ids():
-                live = snapshot.wabas.get(waba.id) if snapshot is not None else None
-                registered = live is not None and any(n.registered for n in live.numbers.values())
-                found[waba.id] = Allowance.of(tracker.status(waba.id).percent, registered=registered)
-        return found
+        return allowances(self.connection.graph, self.snapshot.wabas) if self.snapshot is not None else {}
 
     def step_context(self, run_id: int, secret: Callable[[str, str], str], otp: AskCode) -> StepContext:
         """What every step works with. Its client is the one that read: the budget learnt paces the writes."""

@@ -389,7 +389,7 @@ async def change_display_name(action: Action, ctx: StepContext) -> StepResult:
         await ctx.graph.post(number_id, {"new_display_name": name}, idempotent=False)
     except AmbiguousWriteError:
         # Meta refuses the same rename again while it reviews the first: a lost answer is read back
-        now = await ctx.graph.get(number_id, fields=["verified_name", "new_display_name", "new_name_status"])
+        now = await ctx.graph.get(number_id, fields=["verified_name", "new_display_name"])
         if name not in (now.get("new_display_name"), now.get("verified_name")):
             raise StepFailed(
                 "Meta's answer was lost and the display name was not submitted: run apply again"

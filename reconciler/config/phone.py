@@ -85,16 +85,19 @@ def e164_or_none(text: object) -> str | None:
         return None
 
 
+# the library's own pattern test (private: without it, validity is asked of the library as a whole)
+_MATCHES = getattr(phonenumberutil, "_is_number_matching_desc", None)
+
+
 def _valid_for_region(number: phonenumbers.PhoneNumber, region: str | None) -> bool:
     """`phonenumbers.is_valid_number_for_region`, the usual case first: a number of the region's general
     pattern that is a mobile or a fixed line is valid whatever else it may be, so the eight rarer kinds
     (premium rate, toll free, pager, …) the library tries before those are tried only for what is left."""
     metadata = region and phonenumbers.PhoneMetadata.metadata_for_region(region)
-    matches = getattr(phonenumberutil, "_is_number_matching_desc", None)
-    if metadata and matches is not None and number.country_code == metadata.country_code:
+    if metadata and _MATCHES is not None and number.country_code == metadata.country_code:
         national = phonenumbers.national_significant_number(number)
-        if matches(national, metadata.general_desc) and (
-            matches(national, metadata.mobile) or matches(national, metadata.fixed_line)
+        if _MATCHES(national, metadata.general_desc) and (
+            _MATCHES(national, metadata.mobile) or _MATCHES(national, metadata.fixed_line)
         ):
             return True
     return bool(region) and phonenumbers.is_valid_number_for_region(number, region)
