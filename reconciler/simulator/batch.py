@@ -8,6 +8,7 @@ when an operation was not run because one it depends on failed. `{result=NAME:$.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Sequence
@@ -125,7 +126,7 @@ def _op_request(
     else:
         version = outer.version
     path = "/" + "/".join(segments)
-    query = dict(parse_qsl(split.query, keep_blank_values=True))
+    query = dict(_query_pairs(split.query))
     params: dict[str, Any] = dict(query)
     body = op.get("body")
     if isinstance(body, str):
@@ -144,6 +145,12 @@ def _op_request(
         headers={},
         in_batch=True,
     )
+
+
+@functools.lru_cache(maxsize=1024)
+def _query_pairs(query: str) -> tuple[tuple[str, str], ...]:
+    """A relative URL's query, decoded: the operations of a large read repeat a few queries many times."""
+    return tuple(parse_qsl(query, keep_blank_values=True))
 
 
 def _fill(text: str, named: dict[str, GraphResponse | None]) -> str:

@@ -13,7 +13,6 @@ Order of checks for one operation, as Meta does them: token (104/190) → object
 from __future__ import annotations
 
 import json
-import random
 import threading
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
@@ -34,6 +33,9 @@ from .webhooks import Emitter
 from .world import Limits, World
 
 MANAGEMENT = "whatsapp_business_management"
+
+
+_APP_USAGE = json.dumps({"call_count": 0, "total_cputime": 0, "total_time": 0})
 
 
 class Simulator:
@@ -152,7 +154,7 @@ class Simulator:
                 usages.append(usage)
                 if usage.regain_seconds > 0:
                     raise E.waba_rate_limited(int(usage.regain_seconds // 60) + 1)
-            ctx = Ctx(self.state, token, now, req, random.Random(f"{self.seed}:op:{request_number}:{op}"))
+            ctx = Ctx(self.state, token, now, req, f"{self.seed}:op:{request_number}:{op}")
             body = route.handler(ctx, obj)
         except GraphError as err:
             headers = self._headers(req, request_number, op, usages)
@@ -287,7 +289,7 @@ class Simulator:
             "facebook-api-version": req.version,
             "x-fb-trace-id": trace,
             "x-fb-request-id": trace[::-1],
-            "x-app-usage": json.dumps({"call_count": 0, "total_cputime": 0, "total_time": 0}),
+            "x-app-usage": _APP_USAGE,
         }
         if usages:
             headers["x-business-use-case-usage"] = usage_header(usages)

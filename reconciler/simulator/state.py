@@ -263,7 +263,22 @@ class State:
         return cached[1]
 
     def templates_of(self, waba_id: str) -> list[TemplateRec]:
-        return [t for t in self.templates.values() if t.waba_id == waba_id]
+        """The WABA's templates, from a grouping of the whole table kept between calls (each read of a
+        WABA's templates used to scan every template of the estate). It is built again when the table
+        changed: a template added (the table's size or its newest key differ: IDs are never reused),
+        or one of this WABA's deleted or replaced (its record is no longer the table's)."""
+        table = self.templates
+        key = (id(table), len(table), next(reversed(table), None))
+        cached = self.__dict__.get("_templates_grouped")
+        if cached is not None and cached[0] == key:
+            group = cached[1].get(waba_id, ())
+            if all(table.get(t.id) is t for t in group):
+                return list(group)
+        grouped: dict[str, list[TemplateRec]] = {}
+        for template in table.values():
+            grouped.setdefault(template.waba_id, []).append(template)
+        self.__dict__["_templates_grouped"] = (key, grouped)  # not a field: never dumped with the state
+        return list(grouped.get(waba_id, ()))
 
     def waba_of(self, kind: str, obj: Any) -> str | None:
         if kind == "waba":
