@@ -14,7 +14,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from deepdiff import DeepDiff
+from reconciler.lean import import_without
+
+DeepDiff = import_without("deepdiff", ("numpy",)).DeepDiff
 
 Path = tuple[str | int, ...]
 _STEP = re.compile(r"\[(?:'((?:[^'\\]|\\.)*)'|(\d+))\]")
