@@ -96,7 +96,7 @@ class Unreadable:
     reason: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Snapshot:
     """Everything the plan needs from Meta, keyed by Meta ID."""
 
@@ -105,6 +105,15 @@ class Snapshot:
     unreadable: dict[str, Unreadable] = field(default_factory=dict)
     graph_url: str = ""
     api_version: str = ""
+
+    def __repr__(self) -> str:
+        """Counts, not contents: asyncio writes the repr of what a finished `asyncio.run` returned when
+        it restores the SIGINT handler (10 MB and 0.15 s of CPU for a 10,000-number snapshot)."""
+        numbers = sum(len(waba.numbers) for waba in self.wabas.values())
+        return (
+            f"Snapshot({len(self.wabas)} WABAs, {numbers} numbers, {len(self.sources)} sources, "
+            f"{len(self.unreadable)} unreadable, {self.graph_url!r}, {self.api_version!r})"
+        )
 
 
 def as_dict(value: Any) -> dict[str, Any]:
