@@ -310,4 +310,5 @@ def config_hash(path: Path) -> str:
     """The config's checksum (a directory's: each file's name and bytes, in reading order)."""
     if path.is_dir():
         return estate.digest(path)
-    return "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
+    with path.open("rb") as file:  # streamed: a large config is not held twice at the plan's peak
+        return "sha256:" + hashlib.file_digest(file, "sha256").hexdigest()
