@@ -107,9 +107,9 @@ _UNICODE = "\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd"  # printable, an
 # ` #` within; and it must read back as a string (`_Writer.reads_as_string`).
 _PLAIN = re.compile(
     r"(?!---|\.\.\.|[-?:](?: |\Z)|[ #,\[\]{}&*!|>'" + '"' + r"%@`])[\x20-\x7e" + _UNICODE + "]"
-    r"(?:[!\"$-9;-~" + _UNICODE + r"]|:(?! |\Z)|(?<! )#| (?!\Z))*"
-)
-_QUOTABLE = re.compile("[\n\x20-\x7e" + _UNICODE + "]*")  # single-quoted, unless a space is next to a break
+    r"(?:[!\"$-9;-~" + _UNICODE + r"]++|:(?! |\Z)|(?<! )#| (?!\Z))*+"
+).fullmatch
+_QUOTABLE = re.compile("[\n\x20-\x7e" + _UNICODE + "]*+").fullmatch  # single-quoted, unless beside a break
 
 
 class _Writer:
@@ -124,6 +124,8 @@ class _Writer:
             first: [regexp for _, regexp in found] + wildcard for first, found in implicit.items() if first
         }
         self._wildcard = wildcard
+        self._keys: dict[Any, str] = {}  # a key as written, "" where the emitter writes it
+        self._forms: dict[str, str] = {}  # a string as written unfolded, "" where the emitter writes it
 
     def mapping(self, mapping: dict[Any, Any], indent: int, lead: str) -> None:
         """A non-empty block mapping, its keys at column `indent`; its first line begins with `lead` (as wide:
@@ -192,27 +194,38 @@ class _Writer:
 
     def key(self, key: Any) -> str | None:
         """A simple key as written, or None (not a string, empty, long, multi-line: the emitter's)."""
-        if type(key) is not str or not 0 < len(key) <= _KEY_LIMIT or "\n" in key:
-            return None
-        return self.scalar(key, 0, 0, fold=False)
+        written = self._keys.get(key)
+        if written is None:
+            simple = type(key) is str and 0 < len(key) <= _KEY_LIMIT and "\n" not in key
+            written = self._keys[key] = (simple and self.form(key)) or ""
+        return written or None
 
-    def scalar(self, value: str, column: int, indent: int, *, fold: bool = True) -> str | None:
+    def scalar(self, value: str, column: int, indent: int) -> str | None:
         """`value` as the emitter writes it plain or single-quoted, starting at `column` and folded onto
         lines at `indent`; None where it would write it otherwise."""
-        if _PLAIN.fullmatch(value) and self.reads_as_string(value):
-            if not fold or column + len(value) <= _WIDTH or " " not in value:
-                return value
+        written = self._forms.get(value)
+        if written is None:
+            written = self._forms[value] = self.form(value) or ""
+        if column + len(written) <= _WIDTH and "\n" not in value:
+            return written or None
+        if not written:
+            return None
+        if written[0] != "'":  # plain: never begins with a quote
             return _folded_plain(value, column, indent)
-        if _QUOTABLE.fullmatch(value) and " \n" not in value and "\n " not in value:
-            quoted = value.replace("'", "''")
-            if not fold or ("\n" not in value and column + len(quoted) + 2 <= _WIDTH):
-                return f"'{quoted}'"
-            return _folded_single_quoted(value, column, indent)
-        return None
+        return _folded_single_quoted(value, column, indent)
 
-    def reads_as_string(self, value: str) -> bool:
-        """Whether `value` written plain reads back as a string (not a number, boolean, null, date, …)."""
-        return not any(regexp.match(value) for regexp in self._resolvers.get(value[0], self._wildcard))
+    def form(self, value: str) -> str | None:
+        """`value` as the emitter writes it unfolded: plain where it reads back as a string (not a number,
+        boolean, null, date, …), or single-quoted; None where it needs double quotes."""
+        if _PLAIN(value) is not None:
+            for regexp in self._resolvers.get(value[0], self._wildcard):
+                if regexp.match(value):
+                    break
+            else:
+                return value
+        if _QUOTABLE(value) is not None and " \n" not in value and "\n " not in value:
+            return "'" + value.replace("'", "''") + "'"
+        return None
 
     def emitted_entry(self, key: Any, value: Any, indent: int, lead: str) -> None:
         """The entry `key: value` at column `indent`, written by the emitter in a document placing it so."""
