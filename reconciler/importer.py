@@ -36,11 +36,12 @@ def render_config(snapshot: Snapshot, waba_ids: Iterable[str], *, header: str = 
 def _render_config(snapshot: Snapshot, waba_ids: Iterable[str], header: str) -> str:
     names = _local_names([snapshot.wabas[w] for w in waba_ids])
     notes: list[str] = []
+    checked: dict[str, str | None] = {}  # a declared template (its repr) → why Meta's rules refuse it
     wabas: dict[str, Any] = {}
     numbers: dict[str, Any] = {}
     for waba_id, name in names.items():
         live = snapshot.wabas[waba_id]
-        wabas[name] = _waba(live, name, notes)
+        wabas[name] = _waba(live, name, notes, checked)
         for number in sorted(live.numbers.values(), key=lambda n: n.e164):
             if number.status in SKIPPED_NUMBER_STATUSES:
                 continue
@@ -81,7 +82,7 @@ def _local_names(wabas: list[LiveWaba]) -> dict[str, str]:
     return names
 
 
-def _waba(live: LiveWaba, name: str, notes: list[str]) -> dict[str, Any]:
+def _waba(live: LiveWaba, name: str, notes: list[str], checked: dict[str, str | None]) -> dict[str, Any]:
     out: dict[str, Any] = {"id": live.id}
     if live.subscriptions:
         first = live.subscriptions[0]
@@ -98,19 +99,27 @@ def _waba(live: LiveWaba, name: str, notes: list[str]) -> dict[str, Any]:
         if template.status in SKIPPED_TEMPLATE_STATUSES:
             continue
         declared = _template(template)
-        try:
-            Template.model_validate(declared)
-        except ValidationError as exc:
-            first_error = exc.errors(include_url=False)[0]
-            notes.append(
-                f"{name}: template {template.name} ({template.language}) left out: "
-                f"{first_error['msg']} at {'.'.join(map(str, first_error['loc']))}"
-            )
+        key = repr(declared)  # WABAs often hold the same templates: each checked once
+        if key not in checked:
+            checked[key] = _refusal(declared)
+        refusal = checked[key]
+        if refusal is not None:
+            notes.append(f"{name}: template {template.name} ({template.language}) left out: {refusal}")
             continue
         templates.append(declared)
     if templates:
         out["templates"] = templates
     return out
+
+
+def _refusal(declared: dict[str, Any]) -> str | None:
+    """Why the config model refuses a declared template (its first error, and where), or None."""
+    try:
+        Template.model_validate(declared)
+    except ValidationError as exc:
+        first_error = exc.errors(include_url=False)[0]
+        return f"{first_error['msg']} at {'.'.join(map(str, first_error['loc']))}"
+    return None
 
 
 def _template(live: LiveTemplate) -> dict[str, Any]:
