@@ -7,6 +7,7 @@ manage them.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -162,17 +163,18 @@ def _profile(live: LiveProfile) -> dict[str, Any]:
 
 def _international(e164: str) -> str:
     """ "+85251234567" as "+852 5123 4567". An E.164 number is "+", a country code (no code is the prefix
-    of another) and the national number: built from those directly, it needs no parsing (a tenth of the
-    time); anything else, or a national number with leading zeros, is parsed as written."""
+    of another) and the national number: formatted from those directly by the country's formats (see
+    `_formats`), it needs no parsing; anything else, or a national number with leading zeros, is parsed
+    as written."""
     digits = e164[1:]
     if e164.startswith("+") and digits.isdigit() and digits.isascii():
         for size in (1, 2, 3):
             code = int(digits[:size])
             if code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
                 national = digits[size:]
-                if national and not national.startswith("0"):
-                    number = phonenumbers.PhoneNumber(country_code=code, national_number=int(national))
-                    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+                formats = _formats(code)
+                if national and not national.startswith("0") and formats is not None:
+                    return f"+{code} {_formatted(national, formats)}"
                 break
     try:
         return phonenumbers.format_number(
@@ -180,6 +182,54 @@ def _international(e164: str) -> str:
         )
     except phonenumbers.NumberParseException:
         return e164
+
+
+_Format = tuple[re.Pattern[str] | None, re.Pattern[str], str, str | None]
+# "(\d{3})(\d{4})": digit groups, whose match is never empty
+_GROUPS = re.compile(r"(?:\(\\d(?:\{[1-9][0-9]*(?:,[0-9]*)?\})?\))+")
+_RULE = re.compile(r"(?:\\[1-9]|[^\\])*")  # "\1 \2": groups and literal text
+
+
+def _formatted(national: str, formats: tuple[_Format, ...]) -> str:
+    """The national number as phonenumbers' `format_number` writes it: by the first format whose last
+    leading-digits pattern matches its start and whose pattern matches all of it, substituted (`re.sub`);
+    as it is if none does."""
+    for leading, pattern, rule, fields in formats:
+        if leading is not None and not leading.match(national):
+            continue
+        if fields is not None:  # the pattern's first match, whole, is the only one `re.sub` replaces
+            found = pattern.match(national)
+            if found is not None and found.end() == len(national):
+                return fields.format(*found.groups())
+        if pattern.fullmatch(national):
+            return pattern.sub(rule, national)
+    return national
+
+
+@functools.cache
+def _formats(code: int) -> tuple[_Format, ...] | None:
+    """Country code `code`'s international formats, compiled once (with the substitution as a format string
+    where the pattern is digit groups); None where phonenumbers has no metadata for `code`."""
+    region = phonenumbers.region_code_for_country_code(code)
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region_or_calling_code(code, region.upper())
+    if metadata is None:
+        return None
+    formats = metadata.intl_number_format or metadata.number_format  # as `_format_nsn` picks them
+    return tuple(
+        (
+            re.compile(f.leading_digits_pattern[-1]) if f.leading_digits_pattern else None,
+            re.compile(f.pattern),
+            f.format,
+            _fields(f.format) if _GROUPS.fullmatch(f.pattern) and _RULE.fullmatch(f.format) else None,
+        )
+        for f in formats
+    )
+
+
+def _fields(rule: str) -> str:
+    """A substitution "\\1 \\2" as the format string "{0} {1}"."""
+    literal = rule.replace("{", "{{").replace("}", "}}")
+    return re.sub(r"\\([1-9])", lambda group: "{" + str(int(group[1]) - 1) + "}", literal)
 
 
 def _env_name(name: str) -> str:
