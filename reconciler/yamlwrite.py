@@ -107,7 +107,7 @@ _UNICODE = "\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd"  # printable, an
 # ` #` within; and it must read back as a string (`_Writer.reads_as_string`).
 _PLAIN = re.compile(
     r"(?!---|\.\.\.|[-?:](?: |\Z)|[ #,\[\]{}&*!|>'" + '"' + r"%@`])[\x20-\x7e" + _UNICODE + "]"
-    r"(?:[!\"$-9;-~" + _UNICODE + r"]++|:(?! |\Z)|(?<! )#| (?!\Z))*+"
+    r"(?:[ -\"$-9;-~" + _UNICODE + r"]++|:(?! |\Z)|(?<! )#)*+(?<! )"
 ).fullmatch
 _QUOTABLE = re.compile("[\n\x20-\x7e" + _UNICODE + "]*+").fullmatch  # single-quoted, unless beside a break
 
@@ -120,8 +120,10 @@ class _Writer:
         self.out: list[str] = []
         implicit = yaml.SafeDumper.yaml_implicit_resolvers
         wildcard = [regexp for _, regexp in implicit.get(None, [])]
-        self._resolvers = {
-            first: [regexp for _, regexp in found] + wildcard for first, found in implicit.items() if first
+        self._resolvers = {  # integers first: a string of digits (an ID) is one, and needs no other tried
+            first: [regexp for _, regexp in sorted(found, key=lambda pair: pair[0] != _INT)] + wildcard
+            for first, found in implicit.items()
+            if first
         }
         self._wildcard = wildcard
         self._keys: dict[Any, str] = {}  # a key as written, "" where the emitter writes it
@@ -130,15 +132,18 @@ class _Writer:
     def mapping(self, mapping: dict[Any, Any], indent: int, lead: str) -> None:
         """A non-empty block mapping, its keys at column `indent`; its first line begins with `lead` (as wide:
         the indentation, or the `- ` of the sequence item it is)."""
-        out = self.out
+        out, keys, forms = self.out, self._keys, self._forms
         pad = " " * indent
         for key, value in mapping.items():
-            written = self.key(key)
+            written = keys.get(key) or self.key(key)
             kind = type(value)
             if written is None:
                 self.emitted_entry(key, value, indent, lead)
             elif kind is str:
-                text = self.scalar(value, indent + len(written) + 2, indent + 2)
+                text = forms.get(value)  # most often known already, and on one line
+                column = indent + len(written) + 2
+                if not text or column + len(text) > _WIDTH or "\n" in text:
+                    text = self.scalar(value, column, indent + 2)
                 if text is None:
                     self.emitted_entry(key, value, indent, lead)
                 else:
