@@ -104,7 +104,7 @@ _KEY_LIMIT = 100  # characters: a longer key may be complex (`? key`), past 128 
 _UNICODE = "\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd"  # printable, and alike in both emitters
 # What the emitter writes plain in block context (its `analyze_scalar`): printable, no line break, no
 # leading or trailing space, no indicator first (`- `, `? `, `: `, `---`, `...`, `#`, `'`, …), no `: ` or
-# ` #` within; and it must read back as a string (`_Writer.reads_as_string`).
+# ` #` within; and it must read back as a string (`_Writer.form`).
 _PLAIN = re.compile(
     r"(?!---|\.\.\.|[-?:](?: |\Z)|[ #,\[\]{}&*!|>'" + '"' + r"%@`])[\x20-\x7e" + _UNICODE + "]"
     r"(?:[ -\"$-9;-~" + _UNICODE + r"]++|:(?! |\Z)|(?<! )#)*+(?<! )"
