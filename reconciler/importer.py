@@ -7,6 +7,7 @@ manage them.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -36,11 +37,12 @@ def render_config(snapshot: Snapshot, waba_ids: Iterable[str], *, header: str = 
 def _render_config(snapshot: Snapshot, waba_ids: Iterable[str], header: str) -> str:
     names = _local_names([snapshot.wabas[w] for w in waba_ids])
     notes: list[str] = []
+    checked: dict[str, str | None] = {}  # a declared template (its repr) → why Meta's rules refuse it
     wabas: dict[str, Any] = {}
     numbers: dict[str, Any] = {}
     for waba_id, name in names.items():
         live = snapshot.wabas[waba_id]
-        wabas[name] = _waba(live, name, notes)
+        wabas[name] = _waba(live, name, notes, checked)
         for number in sorted(live.numbers.values(), key=lambda n: n.e164):
             if number.status in SKIPPED_NUMBER_STATUSES:
                 continue
@@ -81,7 +83,7 @@ def _local_names(wabas: list[LiveWaba]) -> dict[str, str]:
     return names
 
 
-def _waba(live: LiveWaba, name: str, notes: list[str]) -> dict[str, Any]:
+def _waba(live: LiveWaba, name: str, notes: list[str], checked: dict[str, str | None]) -> dict[str, Any]:
     out: dict[str, Any] = {"id": live.id}
     if live.subscriptions:
         first = live.subscriptions[0]
@@ -98,19 +100,27 @@ def _waba(live: LiveWaba, name: str, notes: list[str]) -> dict[str, Any]:
         if template.status in SKIPPED_TEMPLATE_STATUSES:
             continue
         declared = _template(template)
-        try:
-            Template.model_validate(declared)
-        except ValidationError as exc:
-            first_error = exc.errors(include_url=False)[0]
-            notes.append(
-                f"{name}: template {template.name} ({template.language}) left out: "
-                f"{first_error['msg']} at {'.'.join(map(str, first_error['loc']))}"
-            )
+        key = repr(declared)  # WABAs often hold the same templates: each checked once
+        if key not in checked:
+            checked[key] = _refusal(declared)
+        refusal = checked[key]
+        if refusal is not None:
+            notes.append(f"{name}: template {template.name} ({template.language}) left out: {refusal}")
             continue
         templates.append(declared)
     if templates:
         out["templates"] = templates
     return out
+
+
+def _refusal(declared: dict[str, Any]) -> str | None:
+    """Why the config model refuses a declared template (its first error, and where), or None."""
+    try:
+        Template.model_validate(declared)
+    except ValidationError as exc:
+        first_error = exc.errors(include_url=False)[0]
+        return f"{first_error['msg']} at {'.'.join(map(str, first_error['loc']))}"
+    return None
 
 
 def _template(live: LiveTemplate) -> dict[str, Any]:
@@ -153,17 +163,18 @@ def _profile(live: LiveProfile) -> dict[str, Any]:
 
 def _international(e164: str) -> str:
     """ "+85251234567" as "+852 5123 4567". An E.164 number is "+", a country code (no code is the prefix
-    of another) and the national number: built from those directly, it needs no parsing (a tenth of the
-    time); anything else, or a national number with leading zeros, is parsed as written."""
+    of another) and the national number: formatted from those directly by the country's formats (see
+    `_formats`), it needs no parsing; anything else, or a national number with leading zeros, is parsed
+    as written."""
     digits = e164[1:]
     if e164.startswith("+") and digits.isdigit() and digits.isascii():
         for size in (1, 2, 3):
             code = int(digits[:size])
             if code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
                 national = digits[size:]
-                if national and not national.startswith("0"):
-                    number = phonenumbers.PhoneNumber(country_code=code, national_number=int(national))
-                    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+                formats = _formats(code)
+                if national and not national.startswith("0") and formats is not None:
+                    return f"+{code} {_formatted(national, formats)}"
                 break
     try:
         return phonenumbers.format_number(
@@ -171,6 +182,54 @@ def _international(e164: str) -> str:
         )
     except phonenumbers.NumberParseException:
         return e164
+
+
+_Format = tuple[re.Pattern[str] | None, re.Pattern[str], str, str | None]
+# "(\d{3})(\d{4})": digit groups, whose match is never empty
+_GROUPS = re.compile(r"(?:\(\\d(?:\{[1-9][0-9]*(?:,[0-9]*)?\})?\))+")
+_RULE = re.compile(r"(?:\\[1-9]|[^\\])*")  # "\1 \2": groups and literal text
+
+
+def _formatted(national: str, formats: tuple[_Format, ...]) -> str:
+    """The national number as phonenumbers' `format_number` writes it: by the first format whose last
+    leading-digits pattern matches its start and whose pattern matches all of it, substituted (`re.sub`);
+    as it is if none does."""
+    for leading, pattern, rule, fields in formats:
+        if leading is not None and not leading.match(national):
+            continue
+        if fields is not None:  # the pattern's first match, whole, is the only one `re.sub` replaces
+            found = pattern.match(national)
+            if found is not None and found.end() == len(national):
+                return fields.format(*found.groups())
+        if pattern.fullmatch(national):
+            return pattern.sub(rule, national)
+    return national
+
+
+@functools.cache
+def _formats(code: int) -> tuple[_Format, ...] | None:
+    """Country code `code`'s international formats, compiled once (with the substitution as a format string
+    where the pattern is digit groups); None where phonenumbers has no metadata for `code`."""
+    region = phonenumbers.region_code_for_country_code(code)
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region_or_calling_code(code, region.upper())
+    if metadata is None:
+        return None
+    formats = metadata.intl_number_format or metadata.number_format  # as `_format_nsn` picks them
+    return tuple(
+        (
+            re.compile(f.leading_digits_pattern[-1]) if f.leading_digits_pattern else None,
+            re.compile(f.pattern),
+            f.format,
+            _fields(f.format) if _GROUPS.fullmatch(f.pattern) and _RULE.fullmatch(f.format) else None,
+        )
+        for f in formats
+    )
+
+
+def _fields(rule: str) -> str:
+    """A substitution "\\1 \\2" as the format string "{0} {1}"."""
+    literal = rule.replace("{", "{{").replace("}", "}}")
+    return re.sub(r"\\([1-9])", lambda group: "{" + str(int(group[1]) - 1) + "}", literal)
 
 
 def _env_name(name: str) -> str:

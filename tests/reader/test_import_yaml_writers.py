@@ -94,20 +94,41 @@ def reference(document: object) -> str:
     return yaml.dump(document, Dumper=yaml.SafeDumper, allow_unicode=True, sort_keys=False, width=110)
 
 
-_scalars = st.none() | st.booleans() | st.integers() | st.text(max_size=60) | st.sampled_from(PLAIN + TRICKY)
+# Text like a config's, dense in what decides a string's style: indicators, quotes, spaces and breaks beside
+# other characters, words to fold past the 110th column, values that read as numbers, booleans or null.
+_config_text = st.text(
+    alphabet="ab é香:#-?'\"{},.!&*|>%@`\n0123456789+~=<\t", max_size=260
+) | st.sampled_from(
+    ["", "yes", "No", "null", "~", "0123", "1.5", "2026-03-02", "<<", "=", "---x", "...", "- a", "a:", "a #b"]
+)
+_keys = st.text(max_size=60) | _config_text.filter(lambda key: len(key) <= 130)
+_strings = st.text(max_size=60) | st.sampled_from(PLAIN + TRICKY) | _config_text
+_scalars = st.none() | st.booleans() | st.integers() | _strings
 _documents = st.recursive(
     _scalars,
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=60), inner, max_size=4),
-    max_leaves=12,
+    lambda inner: st.lists(inner, max_size=4) | st.tuples(inner) | st.dictionaries(_keys, inner, max_size=4),
+    max_leaves=16,
 )
 
 
-@settings(max_examples=80, deadline=None)
-@given(st.dictionaries(st.text(max_size=60), _documents, max_size=4))  # a config is a mapping
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(_keys, _documents, max_size=4))  # a config is a mapping
 def test_the_writer_writes_what_yaml_dump_writes(document: dict[str, object]) -> None:
     assert dump_yaml(document) == reference(document)
     if not emitters_differ(document):  # libyaml's emitter, where it is used, writes it alike
         assert dump_yaml(document, dumper=FAST_DUMPER) == reference(document)
+
+
+@settings(max_examples=100, deadline=None)
+@given(_config_text, st.integers(min_value=0, max_value=70), st.booleans())
+def test_strings_are_written_as_yaml_dump_writes_them_at_any_depth(
+    text: str, depth: int, listed: bool
+) -> None:
+    document: object = [text, {text: text}] if listed else {"k": text, text: ["x", text]}
+    for level in range(depth):  # deep enough that lines start past the width
+        document = {f"level{level}": document} if level % 3 else [document, {"s": text}]
+    document = {"root": document}
+    assert dump_yaml(document) == reference(document)
 
 
 def test_a_value_that_is_not_plain_data_is_refused() -> None:
