@@ -122,7 +122,9 @@ def as_dict(value: Any) -> dict[str, Any]:
     A nested value (a number's profile) becomes a dict too; a tuple of values (a WABA's subscriptions)
     is kept as it is."""
     names, nested = _shape(type(value))
-    result = {name: getattr(value, name) for name in names}
+    result = dict(value.__dict__)  # a frozen dataclass's __dict__ holds its fields, in order
+    if len(result) != len(names):  # something else was set on it: its fields only
+        result = {name: getattr(value, name) for name in names}
     for name in nested:
         if result[name] is not None:
             result[name] = as_dict(result[name])
