@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -170,18 +170,26 @@ async def _read_edges(graph: GraphClient, waba_ids: Sequence[str], *, templates:
 
 def _first_round(waba_ids: Sequence[str], *, templates: bool) -> list[_Read]:
     """Round 1: each WABA's node, subscribed apps and first pages of numbers and (if wanted) templates."""
-    first: list[_Read] = []
-    for waba_id in waba_ids:
-        first.append((waba_id, "node", BatchRequest.get(waba_id, fields=WABA_FIELDS, waba_id=waba_id)))
-        first.append(
-            (waba_id, "subscriptions", BatchRequest.get(f"{waba_id}/subscribed_apps", waba_id=waba_id))
+    # each query encoded once, not once per WABA
+    edges = [
+        ("node", "", _query(fields=WABA_FIELDS)),
+        ("subscriptions", "/subscribed_apps", ""),
+        ("numbers", "/phone_numbers", _query({"limit": PAGE_SIZE}, fields=NUMBER_FIELDS)),
+    ]
+    if templates:
+        edges.append(
+            ("templates", "/message_templates", _query({"limit": PAGE_SIZE}, fields=TEMPLATE_FIELDS))
         )
-        first.append((waba_id, "numbers", _page(f"{waba_id}/phone_numbers", NUMBER_FIELDS, waba_id)))
-        if templates:
-            first.append(
-                (waba_id, "templates", _page(f"{waba_id}/message_templates", TEMPLATE_FIELDS, waba_id))
-            )
-    return first
+    return [
+        (waba_id, edge, BatchRequest("GET", f"{waba_id}{node}{query}", waba_id=waba_id))
+        for waba_id in waba_ids
+        for edge, node, query in edges
+    ]
+
+
+def _query(params: Mapping[str, Any] | None = None, *, fields: Iterable[str]) -> str:
+    """`?…`: the query of a GET, encoded as BatchRequest.get encodes it."""
+    return BatchRequest.get("", params, fields=list(fields)).relative_url
 
 
 def _live_wabas(
@@ -231,7 +239,7 @@ async def _read_profiles(
     now, the others can."""
     throttled: dict[str, ThrottledError] = {}
     if wanted:
-        query = BatchRequest.get("", fields=PROFILE_FIELDS).relative_url  # encoded once, not per number
+        query = _query(fields=PROFILE_FIELDS)  # encoded once, not per number
         results = await graph.batch(
             [BatchRequest("GET", f"{n.id}/whatsapp_business_profile{query}", waba_id=w) for w, n in wanted]
         )
@@ -241,12 +249,8 @@ async def _read_profiles(
                 continue
             profile = _profile(result.value())
             live = found[waba_id]
-            live.numbers[number.e164] = replace(number, profile=profile)
+            live.numbers[number.e164] = number.with_profile(profile)
     return throttled
-
-
-def _page(node: str, fields: Iterable[str], waba_id: str) -> BatchRequest:
-    return BatchRequest.get(node, {"limit": PAGE_SIZE}, fields=list(fields), waba_id=waba_id)
 
 
 def _next_cursor(body: Mapping[str, Any]) -> str | None:
@@ -397,7 +401,7 @@ async def reread_number(
     results = await graph.batch(requests)
     number = _number(results[0].value(), waba_id)
     if with_profile and number.registered:
-        number = replace(number, profile=_profile(results[1].value()))
+        number = number.with_profile(_profile(results[1].value()))
     return number
 
 

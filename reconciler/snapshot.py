@@ -7,6 +7,7 @@ with like. Nothing here does I/O.
 
 from __future__ import annotations
 
+import copy
 import functools
 import types
 import typing
@@ -46,6 +47,12 @@ class LiveNumber:
     needs_reregister: bool = False  # an approved rename waits for a register (Meta shows new_certificate)
     onboarded_at: float | None = None  # Meta's last_onboarded_time: when it last registered in this WABA
     profile: LiveProfile | None = None
+
+    def with_profile(self, profile: LiveProfile | None) -> LiveNumber:
+        """This number with `profile`, as `dataclasses.replace` makes it, for less (a read sets 10,000)."""
+        twin = copy.copy(self)
+        object.__setattr__(twin, "profile", profile)
+        return twin
 
     @property
     def registered(self) -> bool:
