@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import os
 import sys
+from collections.abc import Coroutine
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from reconciler import runtime
 from reconciler.config import Config, load
 from reconciler.errors import ConfigError, WabaplanError
+from reconciler.gcpause import collector_paused
 from reconciler.render import render_json, render_markdown, render_text
 from reconciler.render.terminal import wants_colour
 from reconciler.statedir import StateDir, locate
+
+T = TypeVar("T")
 
 
 def load_valid(path: Path) -> Config:
@@ -32,6 +37,19 @@ def load_valid(path: Path) -> Config:
         raise ConfigError(f"{path} is not valid: fix the problems above (wabaplan validate -c {path})")
     gc.freeze()
     return loaded.config
+
+
+def read_once(reading: Coroutine[Any, Any, T]) -> T:
+    """`asyncio.run(reading)`: a command's one read of Meta, with the cyclic collector paused.
+
+    The read builds the snapshot, which lives until the command ends, and little cyclic garbage (about
+    14,000 objects for 10,000 numbers): collections run while it piles up scan it again and again (a fifth
+    of a 10,000-number read's CPU). What it built is frozen afterwards, like the config (`load_valid`).
+    """
+    with collector_paused():
+        result = asyncio.run(reading)
+    gc.freeze()
+    return result
 
 
 def output_file(name: str | None) -> Path | None:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import sys
 from pathlib import Path
 
 from reconciler import runtime
 from reconciler.cli.args import ImportArgs
-from reconciler.cli.common import output_file, simulated
+from reconciler.cli.common import output_file, read_once, simulated
 from reconciler.cli.exit import ExitCode
 from reconciler.cli.options import DEFAULT_CONFIG
 from reconciler.errors import WabaplanError
@@ -28,7 +27,7 @@ def run(args: ImportArgs) -> int:
     waba_ids = list(dict.fromkeys(args.waba))
     with simulated(args.sim, state) as meta:
         target = runtime.import_target(waba_ids, environ=os.environ, simulated=meta)
-        snapshot = asyncio.run(_read(waba_ids, target))  # the one event loop of this command
+        snapshot = read_once(_read(waba_ids, target))  # the one event loop of this command
     missing = [w for w in waba_ids if w not in snapshot.wabas]
     if missing:
         reasons = "; ".join(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import sys
 import time
@@ -12,7 +11,7 @@ from pathlib import Path
 
 from reconciler import runtime
 from reconciler.cli.args import PlanArgs
-from reconciler.cli.common import load_valid, output_file, project_of, render, simulated
+from reconciler.cli.common import load_valid, output_file, project_of, read_once, render, simulated
 from reconciler.cli.exit import ExitCode
 from reconciler.cli.notifying import ci_job, notifier_for, notify
 from reconciler.cli.refusals import refuse_confirmed_flags, refuse_notify_without_refresh_only
@@ -43,9 +42,9 @@ def run(args: PlanArgs) -> int:
     with simulated(args.sim, state) as meta, closing(open_backend(state.path, os.environ)) as backend:
         target = runtime.target_for(config, base_dir=base_dir(path), environ=os.environ, simulated=meta)
         if args.refresh_only:  # the one event loop of this command
-            snapshot, cost, came = asyncio.run(_refresh(config, target, backend, args))
+            snapshot, cost, came = read_once(_refresh(config, target, backend, args))
         else:
-            snapshot, cost = asyncio.run(_read(config, target))
+            snapshot, cost = read_once(_read(config, target))
             came = None
         write_only = runtime.write_only(
             config, base_dir=base_dir(path), environ=os.environ, state=backend, target=target

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import sys
 import time
@@ -11,7 +10,7 @@ from pathlib import Path
 
 from reconciler import runtime
 from reconciler.cli.args import StatusArgs
-from reconciler.cli.common import load_valid, project_of, simulated
+from reconciler.cli.common import load_valid, project_of, read_once, simulated
 from reconciler.cli.exit import ExitCode
 from reconciler.cli.notifying import ci_job, notifier_for, notify
 from reconciler.config.estate import base_dir
@@ -35,7 +34,7 @@ def run(args: StatusArgs) -> int:
     state = StateDir(locate(path, os.environ))
     with simulated(args.sim, state) as meta, closing(open_backend(state.path, os.environ)) as backend:
         target = runtime.target_for(config, base_dir=base_dir(path), environ=os.environ, simulated=meta)
-        snapshot, cost = asyncio.run(_read(config, target))  # the one event loop of this command
+        snapshot, cost = read_once(_read(config, target))  # the one event loop of this command
         now = time.time()
         facts = journal_facts(backend, runtime.journal_target(target), now=now)
         moves = runtime.move_facts(backend, target)
