@@ -40,11 +40,10 @@ from reconciler.plan.params import DeleteTemplateParams, UpdateTemplateParams, W
 from reconciler.reader import reread_number, reread_template, reread_waba
 from reconciler.snapshot import LiveNumber
 
-# Numbers are re-read ahead of their steps, together: one batch request (a number and its profile are two
-# of its 50 operations) for what the actions next in line ask, at most REREADS_AT_ONCE batches out at once,
-# and at most LOOKAHEAD_PER_SLOT actions per slot re-read and not yet started (so each write follows its
-# re-read closely).
-REREAD_NUMBERS = MAX_BATCH // 2
+# Numbers are re-read ahead of their steps, together: one batch request (up to MAX_BATCH operations, 25
+# numbers with their profiles) for what the actions next in line ask, at most REREADS_AT_ONCE batches out at
+# once, and at most LOOKAHEAD_PER_SLOT actions per slot re-read and not yet started (so each write follows
+# its re-read closely).
 REREADS_AT_ONCE = 2
 LOOKAHEAD_PER_SLOT = 2
 # The outcomes that end within this many seconds of the first share one journal commit (one sync to disk).
@@ -273,7 +272,7 @@ class _Run:
 
 class _ReReads:
     """Numbers re-read together: the re-reads asked for while one is out go in the next batch request (up
-    to REREAD_NUMBERS numbers), REREADS_AT_ONCE out at once, each holding one of the run's slots, taken
+    to MAX_BATCH operations), REREADS_AT_ONCE out at once, each holding one of the run's slots, taken
     ahead of the steps waiting for one (they wait on these re-reads). Has the one method of GraphClient
     that `reader.reread_number` uses."""
 
@@ -281,31 +280,36 @@ class _ReReads:
         self.graph = graph
         self.slots = slots
         self.asked: deque[tuple[list[BatchRequest], asyncio.Future[list[BatchResult]]]] = deque()
+        self.sending = 0  # senders under way (counted here, not by `senders`: a task is discarded late)
         self.senders: set[asyncio.Task[None]] = set()
 
     async def batch(self, requests: Sequence[BatchRequest]) -> list[BatchResult]:
         answer: asyncio.Future[list[BatchResult]] = asyncio.get_running_loop().create_future()
         self.asked.append((list(requests), answer))
-        if len(self.senders) < REREADS_AT_ONCE:
+        if self.sending < REREADS_AT_ONCE:
+            self.sending += 1
             sender = asyncio.create_task(self._send())
             self.senders.add(sender)
             sender.add_done_callback(self.senders.discard)
         return await answer
 
     async def _send(self) -> None:
-        await asyncio.sleep(0)  # what the other actions ask in this same turn of the loop goes too
-        while self.asked:
-            await self.slots.acquire(first=True)
-            try:
-                await self._send_one()
-            finally:
-                self.slots.release()
+        try:
+            await asyncio.sleep(0)  # what the other actions ask in this same turn of the loop goes too
+            while self.asked:
+                await self.slots.acquire(first=True)
+                try:
+                    await self._send_one()
+                finally:
+                    self.slots.release()
+        finally:
+            self.sending -= 1  # at once: a re-read asked from now on starts a sender of its own
 
     async def _send_one(self) -> None:
-        """One batch request for what was asked first (up to REREAD_NUMBERS numbers' worth)."""
+        """One batch request for what was asked first (up to MAX_BATCH operations' worth)."""
         group: list[tuple[list[BatchRequest], asyncio.Future[list[BatchResult]]]] = []
         size = 0
-        while self.asked and size + len(self.asked[0][0]) <= 2 * REREAD_NUMBERS:
+        while self.asked and (not group or size + len(self.asked[0][0]) <= MAX_BATCH):
             requests, answer = self.asked.popleft()
             if not answer.done():  # its action was interrupted
                 group.append((requests, answer))
@@ -323,6 +327,12 @@ class _ReReads:
             for _, answer in group:
                 answer.cancel()
             raise
+        if len(results) != size:  # never expected: no number is compared with another's answer
+            lost = StepFailed(f"Meta's answer to a batch of {size} re-reads had {len(results)}: apply again")
+            for _, answer in group:
+                if not answer.done():
+                    answer.set_exception(lost)
+            return
         at = 0
         for requests, answer in group:
             if not answer.done():
