@@ -8,7 +8,10 @@
         first write to its resource     → re-read it; moved since the plan → refused ("stale plan")
         otherwise                       → its step (apply.steps): done / waiting / needs_input / failed
 
-A failed action skips its dependents only; the rest go on. Every outcome is written to the journal.
+A failed action skips its dependents only; the rest go on. Every outcome is written to the journal (those
+ending within JOURNAL_WINDOW of each other in one commit). `parallelism` is how many requests are at Meta
+at once: a step holds a slot while it runs, and a number's re-read is made ahead of its step, in one batch
+request with the re-reads of the actions next in line, which holds a slot of its own.
 """
 
 from __future__ import annotations
