@@ -8,19 +8,28 @@
         first write to its resource     → re-read it; moved since the plan → refused ("stale plan")
         otherwise                       → its step (apply.steps): done / waiting / needs_input / failed
 
-A failed action skips its dependents only; the rest go on. Every outcome is written to the journal.
+A failed action skips its dependents only; the rest go on. Every outcome is written to the journal (those
+ending within JOURNAL_WINDOW of each other in one commit). `parallelism` is how many requests are at Meta
+at once: a step holds a slot while it runs, and a number's re-read is made ahead of its step, in one batch
+request with the re-reads of the actions next in line, which holds a slot of its own.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Mapping
+from collections import deque
+from collections.abc import Mapping, Sequence
+from contextlib import suppress
 from dataclasses import replace
+from typing import Any, cast
 
+from reconciler.apply.slots import Slots
 from reconciler.apply.steps import SLOT, STEPS, StepContext, StepFailed
 from reconciler.config.model import PhoneNumber
 from reconciler.errors import WabaplanError
+from reconciler.graph.batch import MAX_BATCH, BatchRequest, BatchResult
+from reconciler.graph.client import GraphClient
 from reconciler.graph.errors import ThrottledError
 from reconciler.outcome import EXIT_OK as EXIT_OK  # the two EXIT_ re-exported: run.py imports them here
 from reconciler.outcome import EXIT_WAITING as EXIT_WAITING
@@ -33,6 +42,15 @@ from reconciler.plan.model import Action, Kind, Plan, Status
 from reconciler.plan.params import DeleteTemplateParams, UpdateTemplateParams, WebhooksParams
 from reconciler.reader import reread_number, reread_template, reread_waba
 from reconciler.snapshot import LiveNumber
+
+# Numbers are re-read ahead of their steps, together: one batch request (up to MAX_BATCH operations, 25
+# numbers with their profiles) for what the actions next in line ask, at most REREADS_AT_ONCE batches out at
+# once, and at most LOOKAHEAD_PER_SLOT actions per slot re-read and not yet started (so each write follows
+# its re-read closely).
+REREADS_AT_ONCE = 2
+LOOKAHEAD_PER_SLOT = 2
+# The outcomes that end within this many seconds of the first share one journal commit (one sync to disk).
+JOURNAL_WINDOW = 0.05
 
 
 async def execute(
@@ -49,14 +67,11 @@ async def execute(
         plan, ctx, parallelism=parallelism, progress=progress, check_unmoved=check_unmoved, deferred=deferred
     )
     try:
-        while run.pending or run.running:
-            run.release_ready()
-            if not run.running:
-                run.skip_stranded()
-                break
-            await run.finish_next()
+        await run.drive()
     except BaseException:  # interrupted (Ctrl-C cancels this task): stop every step before the client closes
         await run.cancel_all()
+        with suppress(Exception):  # what ended is kept if the journal still can; the first error is the one
+            run.journal_outcomes()
         raise
     return ApplyReport(tuple(run.results[a.id] for a in plan.actions if a.id in run.results))
 
@@ -79,26 +94,61 @@ class _Run:
         self.progress = progress
         self.check_unmoved = check_unmoved
         self.actions = {a.id: a for a in plan.actions}
-        self.pending = dict(self.actions)
-        self.running: dict[asyncio.Task[Outcome], str] = {}
+        self.pending = dict(self.actions)  # neither started nor settled, in the plan's order
+        self.deps = {a.id: [d for d in a.depends_on if d in self.actions] for a in plan.actions}
+        self.dependents: dict[str, list[str]] = {}
+        for action_id, deps in self.deps.items():
+            for dep in deps:
+                self.dependents.setdefault(dep, []).append(action_id)
+        self.running: set[asyncio.Task[Outcome]] = set()
+        self.ended: deque[asyncio.Task[Outcome]] = deque()  # steps that ended, not yet looked at
+        self.wake = asyncio.Event()
         self.results: dict[str, Outcome] = {}
         self.checks: dict[str, asyncio.Task[str]] = {}  # address → its one compare-and-set re-read
-        self.slots = asyncio.Semaphore(max(1, parallelism))
+        self.slots = Slots(max(1, parallelism))
+        self.lookahead = asyncio.Semaphore(LOOKAHEAD_PER_SLOT * max(1, parallelism))
+        self.rereads = _ReReads(ctx.graph, self.slots)
         self.deferred = dict(deferred or {})  # action id → why it is not started in this run
+        self.unjournalled: list[dict[str, Any]] = []  # outcomes waiting for the window's one commit
+        self.commit_timer: asyncio.TimerHandle | None = None
 
-    def release_ready(self) -> None:
-        """Settle the pending actions that will not run (blocked, skipped); start those whose
-        dependencies are all done."""
-        for action_id, action in list(self.pending.items()):
-            deps = [d for d in action.depends_on if d in self.actions]
-            unfinished = [d for d in deps if d in self.results and self.results[d].status != "done"]
-            settled = self._settled(action, unfinished)
-            if settled is not None:
-                del self.pending[action_id]
-                self.finish(settled)
-            elif all(d in self.results for d in deps):
-                del self.pending[action_id]
-                self.running[asyncio.create_task(self._run(action))] = action_id
+    async def drive(self) -> None:
+        """Start what can start, record what ends, until nothing runs."""
+        for action_id in list(self.pending):
+            if action_id in self.pending:
+                self.consider(self.pending[action_id])
+        while True:
+            while self.ended:
+                task = self.ended.popleft()
+                self.running.discard(task)
+                self.finish(task.result())
+            if self.unjournalled and (not self.running or self.commit_timer is None):
+                self.journal_outcomes()
+            if not self.running:
+                self.skip_stranded()
+                self.journal_outcomes()
+                return
+            self.wake.clear()
+            await self.wake.wait()
+
+    def consider(self, action: Action) -> None:
+        """Settle an action that will not run (blocked, skipped), or start it once its dependencies are
+        all done; else it waits on."""
+        deps = self.deps[action.id]
+        unfinished = [d for d in deps if d in self.results and self.results[d].status != "done"]
+        settled = self._settled(action, unfinished)
+        if settled is not None:
+            del self.pending[action.id]
+            self.finish(settled)
+        elif all(d in self.results for d in deps):
+            del self.pending[action.id]
+            task = asyncio.create_task(self._run(action))
+            self.running.add(task)
+            task.add_done_callback(self._ended)
+
+    def _ended(self, task: asyncio.Task[Outcome]) -> None:
+        self.ended.append(task)
+        self.wake.set()
 
     def _settled(self, action: Action, unfinished: list[str]) -> Outcome | None:
         """The outcome of an action that is not to run; None when it may (once its dependencies are done)."""
@@ -119,78 +169,185 @@ class _Run:
     def skip_stranded(self) -> None:
         """Nothing runs, yet actions wait: only possible with a dependency outside the plan that never
         finishes."""
-        for action in self.pending.values():
+        stranded, self.pending = list(self.pending.values()), {}
+        for action in stranded:
             self.finish(Outcome(action, "skipped", "its dependencies are not in this plan"))
 
-    async def finish_next(self) -> None:
-        """Wait for a running step to end; record what it (and any ending with it) came to."""
-        done, _ = await asyncio.wait(self.running, return_when=asyncio.FIRST_COMPLETED)
-        # The steps that ended while the loop was busy end together: their outcomes are one commit, one
-        # sync to disk (not one each: at 32 in flight, the journal's syncs were most of an apply's time).
-        with self.ctx.journal.transaction():
-            for task in done:
-                del self.running[task]
-                self.finish(task.result())
-
     def finish(self, outcome: Outcome) -> None:
+        """Record what an action came to (journalled with the others ending in the same window), then
+        settle or start what waited on it."""
         # Meta's error may quote a secret the step sent (a PIN): masked before it is kept, shown or stored
         outcome = replace(outcome, detail=self.ctx.journal.mask(outcome.detail))
         self.results[outcome.action.id] = outcome
-        self.ctx.journal.record_action(
-            self.ctx.run_id,
-            action_id=outcome.action.id,
-            address=outcome.action.address,
-            op=outcome.action.op.value,
-            status=outcome.status,
-            detail=outcome.detail,
-            started=self.ctx.clock() - outcome.seconds,
-            finished=self.ctx.clock(),
+        now = self.ctx.clock()
+        self.unjournalled.append(
+            {
+                "action_id": outcome.action.id,
+                "address": outcome.action.address,
+                "op": outcome.action.op.value,
+                "status": outcome.status,
+                "detail": outcome.detail,
+                "started": now - outcome.seconds,
+                "finished": now,
+            }
         )
+        if self.commit_timer is None and self.running:
+            self.commit_timer = asyncio.get_running_loop().call_later(JOURNAL_WINDOW, self._commit_due)
         if self.progress is not None:
             self.progress.finished(outcome, len(self.results), len(self.actions))
+        for waiting in self.dependents.get(outcome.action.id, ()):
+            if waiting in self.pending:
+                self.consider(self.pending[waiting])
+
+    def _commit_due(self) -> None:
+        self.commit_timer = None
+        self.wake.set()
+
+    def journal_outcomes(self) -> None:
+        """The outcomes not journalled yet, in one commit: one sync to disk for all of them (at 32 in flight,
+        a sync each was most of an apply's time)."""
+        if self.commit_timer is not None:
+            self.commit_timer.cancel()
+            self.commit_timer = None
+        rows, self.unjournalled = self.unjournalled, []
+        if not rows:
+            return
+        with self.ctx.journal.transaction():
+            for row in rows:
+                self.ctx.journal.record_action(self.ctx.run_id, **row)
 
     async def cancel_all(self) -> None:
         """Stop every running step and re-read, and wait until they have stopped."""
-        tasks = [*self.running, *self.checks.values()]
+        tasks = [*self.running, *self.checks.values(), *self.rereads.senders]
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
 
+    def _read_ahead(self, action: Action) -> bool:
+        """Whether the action's re-read is made ahead of its step, batched with others': a number's."""
+        if not self.check_unmoved or action.address not in self.plan.live_fingerprints:
+            return False
+        return isinstance(parse_address(action.address), NumberAddress)
+
+    async def _check(self, action: Action, graph: GraphClient) -> str:
+        """'' when the action's resource is as planned, else why not. Every action on a resource waits for
+        the same re-read, made before any of them writes: a sibling's write must not pass for a change made
+        at Meta."""
+        if action.address not in self.checks:
+            self.checks[action.address] = asyncio.ensure_future(_moved(action, self.plan, self.ctx, graph))
+        return await asyncio.shield(self.checks[action.address])
+
     async def _run(self, action: Action) -> Outcome:
-        async with self.slots:
-            SLOT.set(self.slots)  # this task's: a step waiting on Meta lends it out (steps._slot_lent)
-            started = time.monotonic()
+        started = time.monotonic()
+        slot = False
+        try:
+            ahead = self._read_ahead(action)
+            moved = ""
+            if ahead:
+                async with self.lookahead:  # re-read, then wait for a slot: counted as ahead until it has one
+                    # the coalescing re-reader stands in for the client: it has the one method re-reads use
+                    moved = await self._check(action, cast(GraphClient, self.rereads))
+                    slot = not moved and await self.slots.acquire()
+            else:
+                slot = await self.slots.acquire()
+            if slot:
+                SLOT.set(self.slots)  # this task's: a step waiting on Meta lends it out (steps._slot_lent)
             if self.progress is not None:
                 self.progress.started(action)
-            try:
-                if self.check_unmoved:
-                    # Every action on a resource waits for the same re-read, made before any of them
-                    # writes: a sibling's write must not pass for a change made at Meta.
-                    if action.address not in self.checks:
-                        self.checks[action.address] = asyncio.ensure_future(
-                            _moved(action, self.plan, self.ctx)
-                        )
-                    moved = await asyncio.shield(self.checks[action.address])
-                    if moved:
-                        return Outcome(action, "refused", moved, time.monotonic() - started)
-                self.ctx.journal.check()  # state lost: no write starts that it could not record
-                result = await STEPS[action.op](action, self.ctx)
-                return Outcome(action, result.status, result.detail, time.monotonic() - started)
-            except ThrottledError as exc:  # Meta refused it unrun: the WABA's budget is spent for now
-                detail = f"{exc}; nothing was changed: apply again once Meta's budget has refilled"
-                return Outcome(action, "waiting", detail, time.monotonic() - started)
-            except StepFailed as exc:
-                return Outcome(action, "failed", str(exc), time.monotonic() - started)
-            except WabaplanError as exc:
-                return Outcome(action, "failed", str(exc), time.monotonic() - started)
+            if self.check_unmoved and not ahead:
+                moved = await self._check(action, self.ctx.graph)
+            if moved:
+                return Outcome(action, "refused", moved, time.monotonic() - started)
+            self.ctx.journal.check()  # state lost: no write starts that it could not record
+            result = await STEPS[action.op](action, self.ctx)
+            return Outcome(action, result.status, result.detail, time.monotonic() - started)
+        except ThrottledError as exc:  # Meta refused it unrun: the WABA's budget is spent for now
+            detail = f"{exc}; nothing was changed: apply again once Meta's budget has refilled"
+            return Outcome(action, "waiting", detail, time.monotonic() - started)
+        except StepFailed as exc:
+            return Outcome(action, "failed", str(exc), time.monotonic() - started)
+        except WabaplanError as exc:
+            return Outcome(action, "failed", str(exc), time.monotonic() - started)
+        finally:
+            if slot:
+                self.slots.release()
 
 
-async def _moved(action: Action, plan: Plan, ctx: StepContext) -> str:
+class _ReReads:
+    """Numbers re-read together: the re-reads asked for while one is out go in the next batch request (up
+    to MAX_BATCH operations), REREADS_AT_ONCE out at once, each holding one of the run's slots, taken
+    ahead of the steps waiting for one (they wait on these re-reads). Has the one method of GraphClient
+    that `reader.reread_number` uses."""
+
+    def __init__(self, graph: GraphClient, slots: Slots) -> None:
+        self.graph = graph
+        self.slots = slots
+        self.asked: deque[tuple[list[BatchRequest], asyncio.Future[list[BatchResult]]]] = deque()
+        self.sending = 0  # senders under way (counted here, not by `senders`: a task is discarded late)
+        self.senders: set[asyncio.Task[None]] = set()
+
+    async def batch(self, requests: Sequence[BatchRequest]) -> list[BatchResult]:
+        answer: asyncio.Future[list[BatchResult]] = asyncio.get_running_loop().create_future()
+        self.asked.append((list(requests), answer))
+        if self.sending < REREADS_AT_ONCE:
+            self.sending += 1
+            sender = asyncio.create_task(self._send())
+            self.senders.add(sender)
+            sender.add_done_callback(self.senders.discard)
+        return await answer
+
+    async def _send(self) -> None:
+        try:
+            await asyncio.sleep(0)  # what the other actions ask in this same turn of the loop goes too
+            while self.asked:
+                await self.slots.acquire(first=True)
+                try:
+                    await self._send_one()
+                finally:
+                    self.slots.release()
+        finally:
+            self.sending -= 1  # at once: a re-read asked from now on starts a sender of its own
+
+    async def _send_one(self) -> None:
+        """One batch request for what was asked first (up to MAX_BATCH operations' worth)."""
+        group: list[tuple[list[BatchRequest], asyncio.Future[list[BatchResult]]]] = []
+        size = 0
+        while self.asked and (not group or size + len(self.asked[0][0]) <= MAX_BATCH):
+            requests, answer = self.asked.popleft()
+            if not answer.done():  # its action was interrupted
+                group.append((requests, answer))
+                size += len(requests)
+        if not group:
+            return
+        try:
+            results = await self.graph.batch([r for requests, _ in group for r in requests])
+        except Exception as exc:
+            for _, answer in group:
+                if not answer.done():
+                    answer.set_exception(exc)
+            return
+        except BaseException:
+            for _, answer in group:
+                answer.cancel()
+            raise
+        if len(results) != size:  # never expected: no number is compared with another's answer
+            lost = StepFailed(f"Meta's answer to a batch of {size} re-reads had {len(results)}: apply again")
+            for _, answer in group:
+                if not answer.done():
+                    answer.set_exception(lost)
+            return
+        at = 0
+        for requests, answer in group:
+            if not answer.done():
+                answer.set_result(results[at : at + len(requests)])
+            at += len(requests)
+
+
+async def _moved(action: Action, plan: Plan, ctx: StepContext, graph: GraphClient) -> str:
     """'' when the resource is as the plan saw it; else why the plan is stale."""
     expected = plan.live_fingerprints.get(action.address)
     if expected is None:
         return ""  # it did not exist when planned: creating it is the plan
-    graph = ctx.graph
     address = parse_address(action.address)
     if isinstance(address, NumberAddress):
         spec = ctx.config.numbers[address.e164]

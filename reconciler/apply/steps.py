@@ -17,7 +17,7 @@ from contextlib import AbstractContextManager, asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from reconciler.config.model import Config
 from reconciler.fingerprints import keyed, of_file, verify_token_key
@@ -594,8 +594,17 @@ async def _poll(ctx: StepContext, node: str, field_name: str, pending: tuple[str
         interval = min(interval * 1.5, MAX_POLL_SECONDS)
 
 
+class Slot(Protocol):
+    """What a step's parallelism slot is to the step: something to give back and take again
+    (apply.slots.Slots; an asyncio.Semaphore will do)."""
+
+    async def acquire(self) -> bool: ...
+
+    def release(self) -> None: ...
+
+
 # The executor's parallelism slot held by the running step, if any (set per task by the executor).
-SLOT: ContextVar[asyncio.Semaphore | None] = ContextVar("wabaplan_slot", default=None)
+SLOT: ContextVar[Slot | None] = ContextVar("wabaplan_slot", default=None)
 
 
 @asynccontextmanager
