@@ -96,7 +96,7 @@ class ApplyOptions:
         return self.saved_plan if self.saved_plan is not None else self.reviewed_plan
 
 
-@dataclass
+@dataclass(repr=False)
 class Applied:
     plan: Plan
     report: ApplyReport | None  # None: no action to run, or the person said no
@@ -105,6 +105,12 @@ class Applied:
     cancelled: bool = False
     run_ids: tuple[int, ...] = ()  # the journal's runs: one per round that ran actions (--wait: up to 3)
     who: Identity | None = None  # who ran it, as the journal recorded
+
+    def __repr__(self) -> str:
+        """Counts, not contents: asyncio writes the repr of what a finished `asyncio.run` returned (the
+        whole plan and report, megabytes for a large apply) when it restores the SIGINT handler."""
+        outcomes = len(self.report.outcomes) if self.report is not None else 0
+        return f"Applied({len(self.plan.actions)} actions, {outcomes} outcomes, exit {self.exit_code})"
 
     @property
     def exit_code(self) -> int:

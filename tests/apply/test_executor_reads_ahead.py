@@ -17,12 +17,14 @@ import yaml
 from stepkit import Harness, harness, plan_now
 
 from reconciler.apply.executor import execute
+from reconciler.apply.run import Applied
 from reconciler.apply.slots import Slots
 from reconciler.apply.steps import StepContext
 from reconciler.config import load
 from reconciler.config.model import Config
 from reconciler.graph import MAX_BATCH
 from reconciler.outcome import ApplyReport
+from reconciler.plan.model import Plan
 
 TOKEN = "sim-token-harbour"  # the one tests/stepkit.py's client sends
 APP, BUSINESS, WABA = "4000000000001", "1000000000001", "2500000000001"
@@ -178,3 +180,11 @@ def test_a_waiter_cancelled_as_it_is_handed_a_slot_passes_it_on() -> None:
         return slots.locked(), first.cancelled()
 
     assert asyncio.run(run()) == (True, True)
+
+
+def test_an_applied_run_repr_is_its_counts_not_its_plan() -> None:
+    # asyncio writes the repr of what asyncio.run returned: it must not render a whole plan
+    applied = Applied(
+        Plan((), live_fingerprints={f"n{i}": "x" * 16 for i in range(10_000)}), None, simulated=True
+    )
+    assert repr(applied) == "Applied(0 actions, 0 outcomes, exit 0)"
