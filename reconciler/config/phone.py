@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 
 import phonenumbers
-from phonenumbers import phonenumberutil
+from phonenumbers import PhoneMetadata, phonenumberutil
 
 
 @dataclass(frozen=True)
@@ -43,20 +44,22 @@ def _parse(written: str) -> ParsedNumber:
             f"{written!r} has no country code",
             'write it in international form with + and the country code, e.g. "+852 5123 4567"',
         )
-    letters = [c for c in written if c.isalpha()]
-    if letters:
-        # phonenumbers reads letters as on a phone keypad ("+852 51TE A567" is +852 5183 2567): refuse them.
-        raise InvalidNumber(
-            f"{written!r} is not a phone number: it has letters ({''.join(letters)!r}), not only digits",
-            'write the digits, e.g. "+852 5123 4567"',
-        )
-    try:
-        number = phonenumbers.parse(written, None)
-    except phonenumbers.NumberParseException as exc:
-        raise InvalidNumber(
-            f"{written!r} is not a phone number ({exc._msg.rstrip('.')})",
-            'write it like "+852 5123 4567"',
-        ) from None
+    number = _canonical(written) if _DIGITS.fullmatch(written) else None
+    if number is None:
+        letters = [c for c in written if c.isalpha()]
+        if letters:
+            # phonenumbers reads letters as on a phone keypad ("+852 51TE A567" is +852 5183 2567): refused.
+            raise InvalidNumber(
+                f"{written!r} is not a phone number: it has letters ({''.join(letters)!r}), not only digits",
+                'write the digits, e.g. "+852 5123 4567"',
+            )
+        try:
+            number = phonenumbers.parse(written, None)
+        except phonenumbers.NumberParseException as exc:
+            raise InvalidNumber(
+                f"{written!r} is not a phone number ({exc._msg.rstrip('.')})",
+                'write it like "+852 5123 4567"',
+            ) from None
     found = phonenumbers.region_code_for_number(number)
     region = found or "unknown region"
     # is_valid_number(number) is is_valid_number_for_region(number, region_code_for_number(number)):
@@ -72,6 +75,52 @@ def _parse(written: str) -> ParsedNumber:
         national_number=phonenumbers.national_significant_number(number),
         region=region,
     )
+
+
+# "+" and ASCII digits, the first not 0: E.164 as written by `import`, by Meta and by most people
+_DIGITS = re.compile(r"\+[1-9][0-9]{2,19}")
+_COUNTRY_CODES = phonenumberutil.COUNTRY_CODE_TO_REGION_CODE
+_NATIONAL_PREFIX: dict[str, re.Pattern[str] | None] = {}  # region → its national_prefix_for_parsing
+
+
+def _canonical(written: str) -> phonenumbers.PhoneNumber | None:
+    """`phonenumbers.parse(written, None)` for "+" and digits (`_DIGITS`) in the usual case, in fewer
+    steps; None when the number is not that case (the full parse then decides, and words any error).
+
+    What the full parse does with such a string: the longest known country code of one to three digits
+    (the first found counting up), the rest as the national number, unless the country's pattern for a
+    national prefix matches its start (then it may strip or rewrite it: left to the full parse), kept
+    whole with its leading zeros counted, between 2 and 17 digits (fewer or more is an error).
+    """
+    digits = written[1:]
+    for size in (1, 2, 3):
+        code = int(digits[:size])
+        regions = _COUNTRY_CODES.get(code)
+        if regions is not None:
+            break
+    else:
+        return None
+    national = digits[size:]
+    if not 2 <= len(national) <= 17:
+        return None
+    region = regions[0]
+    if region not in _NATIONAL_PREFIX:
+        metadata = PhoneMetadata.metadata_for_region_or_calling_code(code, region)
+        if metadata is None:
+            return None
+        pattern = metadata.national_prefix_for_parsing
+        _NATIONAL_PREFIX[region] = re.compile(pattern) if pattern else None
+    prefix = _NATIONAL_PREFIX[region]
+    if prefix is not None and prefix.match(national):
+        return None
+    number = phonenumbers.PhoneNumber(country_code=code, national_number=int(national))
+    if national[0] == "0":  # the leading zeros are part of the number (Italy's 06…): counted as parse does
+        number.italian_leading_zero = True
+        head = national[:-1]
+        zeros = len(head) - len(head.lstrip("0"))
+        if zeros != 1:
+            number.number_of_leading_zeros = zeros
+    return number
 
 
 def to_e164(text: object) -> str:
