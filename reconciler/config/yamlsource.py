@@ -505,11 +505,14 @@ class _Builder:
         return anchor.data
 
     def value(self, event: Any, path: Path_) -> Any:
-        kind = type(event)
-        if kind is _ScalarEvent:
+        if type(event) is _ScalarEvent:
             if self.marking and (event.value or event.style):  # an empty plain value is marked at the
                 self.entries.add(path, event.start_mark, _VALUE)  # next token: its key's mark is used
             return self.scalar(event, path)
+        return self.collection(event, path)
+
+    def collection(self, event: Any, path: Path_) -> Any:
+        """The mapping or list that `event` starts, counted already."""
         if self.marking:
             self.entries.add(path, event.start_mark, _COLLECTION)
         self.depth += 1
@@ -522,7 +525,7 @@ class _Builder:
         if self.depth > self.deepest:
             self.deepest = self.depth
         tag = event.tag
-        if kind is _SequenceStartEvent:
+        if type(event) is _SequenceStartEvent:
             if tag is not None:
                 self.check_collection_tag(tag, _SEQ, "a list", path, event.start_mark)
             result: Any = self.sequence(path)
@@ -541,21 +544,30 @@ class _Builder:
         while True:
             event = get()
             kind = type(event)
-            if kind is _ScalarEvent and _PLAIN and event.anchor is None and event.tag is None:
-                text: str = event.value
-                if not event.implicit[0] or (text and text[0] not in _RESOLVED_FIRST):  # text as read
-                    self.count += 1
-                    if self.count > MAX_VALUES:
-                        raise _too_many(Mark.of(event.start_mark))
-                    if marking:
-                        mark = event.start_mark
-                        paths.append((*path, len(items)))
-                        spots.append(mark.line << _COLUMN_BITS | mark.column)
-                        kinds.append(_VALUE)
-                    items.append(text)
-                    continue
+            if kind is _ScalarEvent:
+                if _PLAIN and event.anchor is None and event.tag is None:
+                    text: str = event.value
+                    if not event.implicit[0] or (
+                        text and (text[0] not in _RESOLVED_FIRST or _resolve(text) == _STR)
+                    ):
+                        self.count += 1  # text as read
+                        if self.count > MAX_VALUES:
+                            raise _too_many(Mark.of(event.start_mark))
+                        if marking:
+                            mark = event.start_mark
+                            paths.append((*path, len(items)))
+                            spots.append(mark.line << _COLUMN_BITS | mark.column)
+                            kinds.append(_VALUE)
+                        items.append(text)
+                        continue
             elif kind is _SequenceEndEvent:
                 return items
+            elif kind is not _AliasEvent and event.anchor is None:  # a mapping or list
+                self.count += 1
+                if self.count > MAX_VALUES:
+                    raise _too_many(Mark.of(event.start_mark))
+                items.append(self.collection(event, (*path, len(items))))
+                continue
             items.append(self.node_at(event, (*path, len(items))))
 
     def mapping(self, path: Path_) -> dict[Any, Any]:
@@ -602,27 +614,38 @@ class _Builder:
                 continue
             first_seen[key] = key_mark
             event = get()
-            if type(event) is _ScalarEvent and _PLAIN and event.anchor is None and event.tag is None:
-                text: str = event.value
-                if not event.implicit[0] or (text and text[0] not in _RESOLVED_FIRST):  # text as read
+            kind = type(event)
+            if kind is _ScalarEvent:
+                if _PLAIN and event.anchor is None and event.tag is None:
+                    text: str = event.value
+                    if not event.implicit[0] or (
+                        text and (text[0] not in _RESOLVED_FIRST or _resolve(text) == _STR)
+                    ):
+                        self.count += 1  # text as read
+                        if self.count > MAX_VALUES:
+                            raise _too_many(Mark.of(event.start_mark))
+                        if marking:
+                            here = (*path, key)
+                            mark = event.start_mark
+                            paths += (here, here)
+                            spots.append(key_mark.line << _COLUMN_BITS | key_mark.column)
+                            spots.append(mark.line << _COLUMN_BITS | mark.column)
+                            kinds += _KEY_VALUE
+                        result[key] = text
+                        continue
+                is_collection = False
+            else:
+                is_collection = kind is not _AliasEvent and event.anchor is None  # a mapping or list
+                if is_collection:
                     self.count += 1
                     if self.count > MAX_VALUES:
                         raise _too_many(Mark.of(event.start_mark))
-                    if marking:
-                        here = (*path, key)
-                        mark = event.start_mark
-                        paths += (here, here)
-                        spots.append(key_mark.line << _COLUMN_BITS | key_mark.column)
-                        spots.append(mark.line << _COLUMN_BITS | mark.column)
-                        kinds += _KEY_VALUE
-                    result[key] = text
-                    continue
             here = (*path, key)
             if marking:
                 paths.append(here)
                 spots.append(key_mark.line << _COLUMN_BITS | key_mark.column)
                 kinds.append(_KEY)
-            result[key] = self.node_at(event, here)
+            result[key] = self.collection(event, here) if is_collection else self.node_at(event, here)
         if not merged:
             return result
         combined: dict[Any, Any] = {}
