@@ -17,6 +17,7 @@ from reconciler.config.phone import (
     ParsedNumber,
     _canonical,
     _parse,
+    _region_of,
     _valid_for_region,
 )
 
@@ -156,3 +157,16 @@ def test_a_number_read_either_way_is_the_same_parsed_number_or_problem() -> None
         assert ours == _reference(written), written
         valid += isinstance(ours, ParsedNumber)
     assert valid > 1000
+
+
+def test_the_region_of_a_code_several_regions_share_is_the_librarys() -> None:
+    shared = 0
+    for written in written_forms():
+        number = _canonical(written) if _DIGITS.fullmatch(written) else None
+        regions = phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(number.country_code, ()) if number else ()
+        if number is None or len(regions) < 2:
+            continue
+        shared += 1
+        national = phonenumbers.national_significant_number(number)
+        assert _region_of(national, regions) == phonenumbers.region_code_for_number(number), written
+    assert shared > 1000  # +1's 25 regions, +44's, +7's, …
