@@ -44,14 +44,14 @@ def _parse(written: str) -> ParsedNumber:
             f"{written!r} has no country code",
             'write it in international form with + and the country code, e.g. "+852 5123 4567"',
         )
-    number = _canonical(written) if _DIGITS.fullmatch(written) else None
-    if number is not None:  # as written is as formatted: "+", the country code, the national number
-        code = str(number.country_code)
-        regions = _COUNTRY_CODES[number.country_code]
-        national = written[1 + len(code) :]
+    parts = _canonical_parts(written) if _DIGITS.fullmatch(written) else None
+    if parts is not None:  # as written is as formatted: "+", the country code, the national number
+        code, national = parts
+        regions = _COUNTRY_CODES[code]
         found = regions[0] if len(regions) == 1 else _region_of(national, regions)
-        if found and _valid_for_region(number, found, national):
-            return ParsedNumber(e164=written, country_code=code, national_number=national, region=found)
+        if found and _mobile_or_fixed_line(code, national, found):
+            return ParsedNumber(e164=written, country_code=str(code), national_number=national, region=found)
+        number = _number(code, national)  # rarer, or not valid: the library's own tests decide below
     else:
         letters = [c for c in written if c.isalpha()]
         if letters:
@@ -92,7 +92,13 @@ _NATIONAL_PREFIX: dict[int, re.Pattern[str] | None] = {}  # country code → its
 
 def _canonical(written: str) -> phonenumbers.PhoneNumber | None:
     """`phonenumbers.parse(written, None)` for "+" and digits (`_DIGITS`) in the usual case, in fewer
-    steps; None when the number is not that case (the full parse then decides, and words any error).
+    steps; None when the number is not that case (the full parse then decides, and words any error)."""
+    parts = _canonical_parts(written)
+    return None if parts is None else _number(*parts)
+
+
+def _canonical_parts(written: str) -> tuple[int, str] | None:
+    """The country code and national number `_canonical` reads.
 
     What the full parse does with such a string: the first known country code of one, two or three
     digits, the rest as the national number, unless the country's pattern for a national prefix matches its
@@ -119,6 +125,10 @@ def _canonical(written: str) -> phonenumbers.PhoneNumber | None:
     prefix = _NATIONAL_PREFIX[code]
     if prefix is not None and prefix.match(national):
         return None
+    return code, national
+
+
+def _number(code: int, national: str) -> phonenumbers.PhoneNumber:
     number = phonenumbers.PhoneNumber(country_code=code, national_number=int(national))
     if national[0] == "0":  # the leading zeros are part of the number (Italy's 06…): counted as parse does
         number.italian_leading_zero = True
@@ -193,19 +203,34 @@ def _of_some_kind(national: str, metadata: PhoneMetadata) -> bool:
     return any(_matches(national, desc) for desc in rarer)
 
 
-def _valid_for_region(
-    number: phonenumbers.PhoneNumber, region: str | None, national: str | None = None
-) -> bool:
+def _metadata(region: str) -> PhoneMetadata | None:
+    found = _METADATA.get(region)
+    if found is None:
+        found = _METADATA[region] = PhoneMetadata.metadata_for_region(region)
+    return found
+
+
+_METADATA: dict[str, PhoneMetadata | None] = {}
+
+
+def _mobile_or_fixed_line(code: int, national: str, region: str) -> bool:
+    """A number of the region's general pattern that is a mobile or a fixed line is valid whatever else it
+    may be (`_valid_for_region`'s usual case)."""
+    metadata = _metadata(region)
+    return (
+        metadata is not None
+        and code == metadata.country_code
+        and _matches(national, metadata.general_desc)
+        and (_matches(national, metadata.mobile) or _matches(national, metadata.fixed_line))
+    )
+
+
+def _valid_for_region(number: phonenumbers.PhoneNumber, region: str | None) -> bool:
     """`phonenumbers.is_valid_number_for_region`, the usual case first: a number of the region's general
     pattern that is a mobile or a fixed line is valid whatever else it may be, so the eight rarer kinds
-    (premium rate, toll free, pager, …) the library tries before those are tried only for what is left.
-    `national`: the national significant number, when the caller has it."""
-    metadata = region and phonenumbers.PhoneMetadata.metadata_for_region(region)
-    if metadata and number.country_code == metadata.country_code:
-        if national is None:
-            national = phonenumbers.national_significant_number(number)
-        if _matches(national, metadata.general_desc) and (
-            _matches(national, metadata.mobile) or _matches(national, metadata.fixed_line)
-        ):
-            return True
+    (premium rate, toll free, pager, …) the library tries before those are tried only for what is left."""
+    if region and _mobile_or_fixed_line(
+        number.country_code, phonenumbers.national_significant_number(number), region
+    ):
+        return True
     return bool(region) and phonenumbers.is_valid_number_for_region(number, region)
