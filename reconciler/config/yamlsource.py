@@ -163,8 +163,8 @@ class YamlSource:
         """Turn the logged marks into the dictionaries above, the first entry for a path winning.
 
         Done when a mark is first asked for: a valid file needs none, and skips the work. The marks are
-        not even logged until then: the text is read a second time, logging them (a third of the read's
-        time, and half the memory it keeps).
+        not even logged until then: the text is read a second time, logging them (logging costs a fifth of
+        a read's time, and two fifths of the memory it keeps: 18 of 43 MB for bench's 10,000 numbers).
         """
         if self.text is not None:
             self.entries.extend(_marks_of(self.text))
