@@ -341,17 +341,16 @@ def _check_secrets(
     for loc, reference, kind in secret_references(config):
         if loc[0] == "numbers":  # the declaration the model kept, if the number was written twice
             loc = ("numbers", locator.kept.get(str(loc[1]), loc[1]), *loc[2:])
-        where = locator.place(loc)
         try:
             value = resolve(reference, base_dir=base, environ=environ)
         except SecretError as exc:
             what, _, fix = str(exc).rpartition(" (")
-            found.append(Diagnostic(*where, display(loc), what, fix.rstrip(")")))
+            found.append(Diagnostic(*locator.place(loc), display(loc), what, fix.rstrip(")")))
             continue
-        if kind == "pin" and not is_pin(value):
+        if kind == "pin" and not is_pin(value):  # placed only when wrong: a valid file's marks go unread
             found.append(
                 Diagnostic(
-                    *where,
+                    *locator.place(loc),
                     display(loc),
                     f"the PIN behind {reference} is not 6 digits",
                     "a two-step verification PIN is exactly six digits",

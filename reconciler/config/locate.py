@@ -47,17 +47,25 @@ class FileLocator:
         self.source = source
         self.name = name
         self.kept: dict[str, str] = {}
-        numbers = source.data.get("numbers") if isinstance(source.data, dict) else None
-        self.number_keys: dict[str, str] = {}
-        self.written: set[str] = set(numbers) if isinstance(numbers, dict) else set()
-        if isinstance(numbers, dict):
-            for raw in numbers:
+        self._number_keys: dict[str, str] | None = None  # E.164 → the key as written, when first needed
+
+    @property
+    def number_keys(self) -> dict[str, str]:
+        if self._number_keys is None:
+            self._number_keys = {}
+            for raw in self._numbers():
                 e164 = e164_or_none(raw)
                 if e164 is not None:
-                    self.number_keys.setdefault(e164, raw)
+                    self._number_keys.setdefault(e164, raw)
+        return self._number_keys
+
+    def _numbers(self) -> dict[str, object]:
+        numbers = self.source.data.get("numbers") if isinstance(self.source.data, dict) else None
+        return numbers if isinstance(numbers, dict) else {}
 
     def _raw(self, loc: Loc) -> Loc:
-        if len(loc) >= 2 and loc[0] == "numbers" and isinstance(loc[1], str) and loc[1] not in self.written:
+        numbered = len(loc) >= 2 and loc[0] == "numbers" and isinstance(loc[1], str)
+        if numbered and loc[1] not in self._numbers():
             return ("numbers", self.number_keys.get(loc[1], loc[1]), *loc[2:])
         return loc
 

@@ -78,7 +78,12 @@ MetaId = Annotated[
 ]
 
 
+_SIMPLE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]*\Z")  # an ASCII name, the usual kind: usable
+
+
 def _check_local_name(value: str) -> str:
+    if _SIMPLE_NAME.match(value):
+        return value
     if not value or not (value[0].isalpha() and all(c.isalnum() or c in "_-" for c in value)):
         raise problem(
             f"{value!r} is not a usable local name",
@@ -446,6 +451,9 @@ def _check_template_name(value: str) -> str:
     return value
 
 
+_RULES_READ = {"category", "parameter_format", "components"}  # what template_rules reads of a template
+
+
 class Template(_Model):
     """A message template; (name, language) identifies it within its WABA."""
 
@@ -495,7 +503,7 @@ class Template(_Model):
     @model_validator(mode="after")
     def _meta_rules(self) -> Template:
         # Meta's content rules (template_rules.RULES), each reported at its place inside the template.
-        template_rules.enforce(self.model_dump(mode="json", exclude_none=True))
+        template_rules.enforce(self.model_dump(mode="json", include=_RULES_READ, exclude_none=True))
         return self
 
 

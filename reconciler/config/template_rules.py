@@ -25,6 +25,7 @@ Sources (cited per rule as [tag]):
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -64,7 +65,7 @@ class Rule:
 
 def _components(template: Mapping[str, Any]) -> Iterator[tuple[int, Mapping[str, Any]]]:
     for index, component in enumerate(template.get("components") or []):
-        if isinstance(component, Mapping):
+        if type(component) is dict or isinstance(component, Mapping):  # the usual case without the ABC
             yield index, component
 
 
@@ -86,7 +87,13 @@ def _text_components(template: Mapping[str, Any]) -> Iterator[tuple[int, Mapping
 
 def variables(text: str) -> list[str]:
     """The variable names in `text`, in order of appearance, repeats included."""
-    return VARIABLE.findall(text)
+    return list(_variables(text))
+
+
+@functools.lru_cache(maxsize=4096)
+def _variables(text: str) -> tuple[str, ...]:
+    # each rule asks again, and an estate's WABAs often declare the same texts
+    return tuple(VARIABLE.findall(text))
 
 
 def _named(template: Mapping[str, Any]) -> bool:
@@ -100,7 +107,7 @@ def _variable_syntax(template: Mapping[str, Any]) -> Iterator[Problem]:
     # [overview] POSITIONAL variables are {{1}}, {{2}}…; NAMED ones lower-case letters, digits, underscores.
     named = _named(template)
     for index, _component, text in _text_components(template):
-        for name in variables(text):
+        for name in _variables(text):
             if named and not NAMED.match(name):
                 yield Problem(
                     "variable-syntax",
@@ -122,7 +129,7 @@ def _positional_sequence(template: Mapping[str, Any]) -> Iterator[Problem]:
     if _named(template):
         return
     for index, _component, text in _text_components(template):
-        numbers = [int(name) for name in variables(text) if POSITIONAL.match(name)]
+        numbers = [int(name) for name in _variables(text) if POSITIONAL.match(name)]
         first_seen = list(dict.fromkeys(numbers))
         expected = list(range(1, len(first_seen) + 1))
         if first_seen != expected:
@@ -139,7 +146,7 @@ def _positional_sequence(template: Mapping[str, Any]) -> Iterator[Problem]:
 def _header_one_variable(template: Mapping[str, Any]) -> Iterator[Problem]:
     # [components] "Text headers support 1 parameter."
     for index, component, text in _text_components(template):
-        distinct = set(variables(text))
+        distinct = set(_variables(text))
         if component.get("type") == "HEADER" and len(distinct) > 1:
             yield Problem(
                 "header-one-variable",
@@ -155,7 +162,7 @@ def _examples(template: Mapping[str, Any]) -> Iterator[Problem]:
     # body_text_named_params / header_text_named_params ({param_name, example}) for named ones.
     named = _named(template)
     for index, component, text in _text_components(template):
-        wanted = list(dict.fromkeys(variables(text)))
+        wanted = list(dict.fromkeys(_variables(text)))
         if not wanted or (not named and not all(POSITIONAL.match(name) for name in wanted)):
             continue  # no variables, or ones variable-syntax refuses
         kind = "body" if component.get("type") == "BODY" else "header"
@@ -194,7 +201,7 @@ def _footer_no_variables(template: Mapping[str, Any]) -> Iterator[Problem]:
     # [components] a footer is plain text: its creation syntax offers no parameter.
     for index, component in _components(template):
         text = component.get("text")
-        if component.get("type") == "FOOTER" and isinstance(text, str) and variables(text):
+        if component.get("type") == "FOOTER" and isinstance(text, str) and _variables(text):
             yield Problem(
                 "footer-no-variables",
                 ("components", index, "text"),
@@ -331,7 +338,7 @@ def _button_targets(template: Mapping[str, Any]) -> Iterator[Problem]:
                     "write the full address, e.g. https://example.com/orders/{{1}}",
                 )
                 continue
-            found = variables(url)
+            found = _variables(url)
             if len(found) > 1 or (found and not re.search(r"\{\{[^{}]*\}\}$", url)):
                 yield Problem(
                     "button-targets",
@@ -398,14 +405,28 @@ RULES: tuple[Rule, ...] = (
 )
 
 
+_CHECKED: dict[str, tuple[Problem, ...]] = {}  # a template's repr → its problems
+_CHECKED_MAX = 4096
+
+
 def problems(template: Mapping[str, Any], rules: Sequence[Rule] = RULES) -> list[Problem]:
     """Every rule's problems with `template`, in the table's order."""
     return [found for rule in rules for found in rule.check(template)]
 
 
 def enforce(template: Mapping[str, Any]) -> None:
-    """The problems as one ValidationError located inside the template: the model's hook."""
-    found = problems(template)
+    """The problems as one ValidationError located inside the template: the model's hook.
+
+    `template` is the model's JSON dump (strings, numbers, true/false, null, lists and mappings), whose
+    `repr` is the same only for the same template: a template declared again (an estate's WABAs often
+    share them) is checked once.
+    """
+    key = repr(template)
+    found = _CHECKED.get(key)
+    if found is None:
+        if len(_CHECKED) >= _CHECKED_MAX:
+            _CHECKED.clear()
+        found = _CHECKED[key] = tuple(problems(template))
     if found:
         raise ValidationError.from_exception_data(
             "Template",

@@ -157,12 +157,18 @@ class YamlSource:
     depth: int = 0  # the deepest nesting of mappings and lists, aliases expanded
     size: int = 0  # bytes read from the file
     entries: _Log = field(default_factory=_Log, repr=False)  # marks as logged, not yet indexed
+    text: str | None = field(default=None, repr=False)  # the text, while its marks are not yet logged
 
     def index(self) -> None:
         """Turn the logged marks into the dictionaries above, the first entry for a path winning.
 
-        Done when a mark is first asked for: a valid file needs none, and skips the work.
+        Done when a mark is first asked for: a valid file needs none, and skips the work. The marks are
+        not even logged until then: the text is read a second time, logging them (logging costs a fifth of
+        a read's time, and two fifths of the memory it keeps: 18 of 43 MB for bench's 10,000 numbers).
         """
+        if self.text is not None:
+            self.entries.extend(_marks_of(self.text))
+            self.text = None
         entries, self.entries = self.entries, _Log()
         key_marks, value_marks, aliases = self.key_marks, self.value_marks, self.aliases
         for path, mark, kind in entries:
@@ -183,7 +189,7 @@ class YamlSource:
         A mapping or list is marked at its key (its first item is often on the next line). What lies
         under an alias (or came in through a `<<` merge) is marked where its anchor wrote it.
         """
-        if self.entries:
+        if self.entries or self.text is not None:
             self.index()
         probe = tuple(path)
         while True:
@@ -334,7 +340,7 @@ def _byte_mark(body: bytes, offset: int) -> Mark:
 def parse_yaml_text(text: str) -> YamlSource:
     """Parse YAML text; syntax errors, a limit crossed and a non-mapping document raise FileUnreadable."""
     source = YamlSource(data=None)
-    builder = _Builder(text, source)
+    builder = _Builder(text, source, marking=False)
     try:
         data = builder.document()
     except yaml.MarkedYAMLError as exc:
@@ -343,6 +349,7 @@ def parse_yaml_text(text: str) -> YamlSource:
         raise _reader_error(exc, text) from None
     finally:
         builder.close()
+    source.text = text  # its marks are logged when one is first asked for
     if data is None and not source.problems:  # nothing but comments, `---` or `~`
         raise FileUnreadable("file is empty", _EMPTY_FIX)
     if not isinstance(data, dict):
@@ -358,6 +365,16 @@ def parse_yaml_text(text: str) -> YamlSource:
     return source
 
 
+def _marks_of(text: str) -> _Log:
+    """The marks of text that `parse_yaml_text` has read once already (so it reads the same again)."""
+    builder = _Builder(text, YamlSource(data=None), marking=True)
+    try:
+        builder.document()
+    finally:
+        builder.close()
+    return builder.entries
+
+
 @dataclass
 class _Anchor:
     """An anchored node as read: its data, where it was read, and what repeating it costs."""
@@ -369,18 +386,24 @@ class _Anchor:
 
 
 class _Builder:
-    """Builds plain data from parser events, recording marks, counting values and refusing what it must.
+    """Builds plain data from parser events, counting values and refusing what it must; `marking`, it also
+    logs where each key and value was written.
 
     Marks are logged as (path, mark, kind) entries, which YamlSource turns into its dictionaries when a
     mark is first asked for, the first entry for a path winning, so the entries of a `<<` merge are logged
     after the mapping's own keys, which therefore win. An alias costs the values it stands for, but its
     marks are not copied: it is logged as a pointer to its anchor's path, which `YamlSource.mark_for`
     follows.
+
+    The loops over a mapping's keys and a list's items read the usual value (text without an anchor or a
+    tag, which needs no resolving) themselves, one parser event at a time; anything else goes through
+    `node_at`.
     """
 
-    def __init__(self, text: str, source: YamlSource) -> None:
+    def __init__(self, text: str, source: YamlSource, *, marking: bool = True) -> None:
         self.events = _Loader(text)
         self.source = source
+        self.marking = marking
         self.entries = _Log()
         self.anchors: dict[str, _Anchor | None] = {}  # None while the anchored node is being read
         self.count = 0
@@ -405,7 +428,6 @@ class _Builder:
                 "remove this `---` and what follows it, or merge the two",
                 Mark.of(events.peek_event().start_mark),
             )
-        self.source.entries = self.entries
         return data
 
     def problem(self, mark: Mark, path: Path_, message: str, fix: str, *, unread: bool = True) -> None:
@@ -414,19 +436,21 @@ class _Builder:
     # ------------------------------------------------------------ nodes
 
     def node(self, path: Path_) -> Any:
-        event = self.events.get_event()
-        mark = Mark(event.start_mark.line + 1, event.start_mark.column + 1)
-        if type(event) is yaml.AliasEvent:
-            return self.alias(event.anchor, path, mark)
+        return self.node_at(self.events.get_event(), path)
+
+    def node_at(self, event: Any, path: Path_) -> Any:
+        """The node that `event` (just read) starts."""
+        if type(event) is _AliasEvent:
+            return self.alias(event.anchor, path, Mark.of(event.start_mark))
         self.count += 1
         if self.count > MAX_VALUES:
-            raise _too_many(mark)
+            raise _too_many(Mark.of(event.start_mark))
         anchor = event.anchor
         if anchor is None:
-            return self.value(event, path, mark)
+            return self.value(event, path)
         if anchor in self.anchors:
             self.problem(
-                mark,
+                Mark.of(event.start_mark),
                 path,
                 f"anchor &{anchor} is defined a second time",
                 "give each anchor its own name",
@@ -435,7 +459,7 @@ class _Builder:
         self.anchors[anchor] = None
         count = self.count - 1
         outer, self.deepest = self.deepest, self.depth
-        data = self.value(event, path, mark)
+        data = self.value(event, path)
         height = self.deepest - self.depth
         self.deepest = max(outer, self.deepest)
         self.anchors[anchor] = _Anchor(data, path, self.count - count, height)
@@ -474,69 +498,107 @@ class _Builder:
                 mark,
             )
         self.deepest = max(self.deepest, self.depth + anchor.height)
-        collection = isinstance(anchor.data, (dict, list))
-        self.entries.add(path, mark, _COLLECTION if collection else _VALUE)
-        self.entries.alias(path, anchor.path)
+        if self.marking:
+            collection = isinstance(anchor.data, (dict, list))
+            self.entries.add(path, mark, _COLLECTION if collection else _VALUE)
+            self.entries.alias(path, anchor.path)
         return anchor.data
 
-    def value(self, event: Any, path: Path_, mark: Mark) -> Any:
-        kind = type(event)
-        if kind is yaml.ScalarEvent:
-            if event.value or event.style:  # an empty plain value is marked at the next token: use its key
-                self.entries.add(path, mark, _VALUE)
-            return self.scalar(event, path, mark)
-        self.entries.add(path, mark, _COLLECTION)
+    def value(self, event: Any, path: Path_) -> Any:
+        if type(event) is _ScalarEvent:
+            if self.marking and (event.value or event.style):  # an empty plain value is marked at the
+                self.entries.add(path, event.start_mark, _VALUE)  # next token: its key's mark is used
+            return self.scalar(event, path)
+        return self.collection(event, path)
+
+    def collection(self, event: Any, path: Path_) -> Any:
+        """The mapping or list that `event` starts, counted already."""
+        if self.marking:
+            self.entries.add(path, event.start_mark, _COLLECTION)
         self.depth += 1
         if self.depth > MAX_DEPTH:
             raise FileUnreadable(
                 f"nesting deeper than {MAX_DEPTH} levels, the most wabaplan reads",
                 "a configuration nests about 7 levels; look for brackets that are opened but not closed",
-                mark,
+                Mark.of(event.start_mark),
             )
-        self.deepest = max(self.deepest, self.depth)
-        if kind is yaml.SequenceStartEvent:
-            self.check_collection_tag(event.tag, _SEQ, "a list", path, mark)
+        if self.depth > self.deepest:
+            self.deepest = self.depth
+        tag = event.tag
+        if type(event) is _SequenceStartEvent:
+            if tag is not None:
+                self.check_collection_tag(tag, _SEQ, "a list", path, event.start_mark)
             result: Any = self.sequence(path)
         else:
-            self.check_collection_tag(event.tag, _MAP, "a mapping", path, mark)
+            if tag is not None:
+                self.check_collection_tag(tag, _MAP, "a mapping", path, event.start_mark)
             result = self.mapping(path)
         self.depth -= 1
         return result
 
     def sequence(self, path: Path_) -> list[Any]:
-        events, items = self.events, []
-        read = self.plain_scalar if _PLAIN else self.node
-        while type(events.peek_event()) is not yaml.SequenceEndEvent:
-            items.append(read((*path, len(items))))
-        events.get_event()
-        return items
+        get = self.events.get_event
+        items: list[Any] = []
+        log = self.entries  # this list's log (a nested read may swap another in, and puts it back)
+        paths, spots, kinds, marking = log.paths, log.spots, log.kinds, self.marking
+        while True:
+            event = get()
+            kind = type(event)
+            if kind is _ScalarEvent:
+                if _PLAIN and event.anchor is None and event.tag is None:
+                    text: str = event.value
+                    if not event.implicit[0] or (
+                        text and (text[0] not in _RESOLVED_FIRST or _resolve(text) == _STR)
+                    ):
+                        self.count += 1  # text as read
+                        if self.count > MAX_VALUES:
+                            raise _too_many(Mark.of(event.start_mark))
+                        if marking:
+                            mark = event.start_mark
+                            paths.append((*path, len(items)))
+                            spots.append(mark.line << _COLUMN_BITS | mark.column)
+                            kinds.append(_VALUE)
+                        items.append(text)
+                        continue
+            elif kind is _SequenceEndEvent:
+                return items
+            elif kind is not _AliasEvent and event.anchor is None:  # a mapping or list
+                self.count += 1
+                if self.count > MAX_VALUES:
+                    raise _too_many(Mark.of(event.start_mark))
+                items.append(self.collection(event, (*path, len(items))))
+                continue
+            items.append(self.node_at(event, (*path, len(items))))
 
     def mapping(self, path: Path_) -> dict[Any, Any]:
-        events = self.events
-        log = self.entries  # this mapping's keys' log (a nested read may swap another in, and puts it back)
-        paths, spots, kinds = log.paths, log.spots, log.kinds
+        get = self.events.get_event
+        log = self.entries  # this mapping's log (a nested read may swap another in, and puts it back)
+        paths, spots, kinds, marking = log.paths, log.spots, log.kinds, self.marking
         result: dict[Any, Any] = {}
-        first_seen: dict[Any, yaml.Mark] = {}
+        first_seen: dict[Any, Any] = {}  # key → the parser's mark (0-based), made a Mark only if asked for
         merged: list[tuple[Any, _Log]] = []
-        read = self.plain_scalar if _PLAIN else self.node
         while True:
-            event = events.peek_event()
-            if type(event) is yaml.MappingEndEvent:
-                events.get_event()
+            event = get()
+            kind = type(event)
+            key_mark = event.start_mark
+            if kind is _ScalarEvent and event.anchor is None:
+                tag = event.tag
+                if tag is None:  # the usual key
+                    key: Any = event.value
+                    self.count += 1
+                    if key == "<<" and event.implicit[0]:
+                        merged += self.merge_sources(path)
+                        continue
+                elif tag == _MERGE:
+                    self.count += 1
+                    merged += self.merge_sources(path)
+                    continue
+                else:
+                    key = self.tagged_key(event, path)
+            elif kind is _MappingEndEvent:
                 break
-            key_mark = event.start_mark  # the parser's, 0-based: made a Mark only if it is ever asked for
-            plain = type(event) is yaml.ScalarEvent and event.anchor is None
-            if plain and _is_merge(event):
-                events.get_event()
-                self.count += 1
-                merged += self.merge_sources(path)
-                continue
-            if plain and event.tag is None:  # the usual key, read here rather than by `key`
-                events.get_event()
-                self.count += 1
-                key: Any = event.value
             else:
-                key = self.key(path)
+                key = self.key_at(event, path)
                 if key is None:
                     self.skip((*path, "?"))
                     continue
@@ -551,11 +613,39 @@ class _Builder:
                 self.skip((*path, key))
                 continue
             first_seen[key] = key_mark
+            event = get()
+            kind = type(event)
+            if kind is _ScalarEvent:
+                if _PLAIN and event.anchor is None and event.tag is None:
+                    text: str = event.value
+                    if not event.implicit[0] or (
+                        text and (text[0] not in _RESOLVED_FIRST or _resolve(text) == _STR)
+                    ):
+                        self.count += 1  # text as read
+                        if self.count > MAX_VALUES:
+                            raise _too_many(Mark.of(event.start_mark))
+                        if marking:
+                            here = (*path, key)
+                            mark = event.start_mark
+                            paths += (here, here)
+                            spots.append(key_mark.line << _COLUMN_BITS | key_mark.column)
+                            spots.append(mark.line << _COLUMN_BITS | mark.column)
+                            kinds += _KEY_VALUE
+                        result[key] = text
+                        continue
+                is_collection = False
+            else:
+                is_collection = kind is not _AliasEvent and event.anchor is None  # a mapping or list
+                if is_collection:
+                    self.count += 1
+                    if self.count > MAX_VALUES:
+                        raise _too_many(Mark.of(event.start_mark))
             here = (*path, key)
-            paths.append(here)  # log.add, inlined: once per key of the file
-            spots.append(key_mark.line << _COLUMN_BITS | key_mark.column)
-            kinds.append(_KEY)
-            result[key] = read(here)
+            if marking:
+                paths.append(here)
+                spots.append(key_mark.line << _COLUMN_BITS | key_mark.column)
+                kinds.append(_KEY)
+            result[key] = self.collection(event, here) if is_collection else self.node_at(event, here)
         if not merged:
             return result
         combined: dict[Any, Any] = {}
@@ -566,32 +656,14 @@ class _Builder:
         combined.update(result)
         return combined
 
-    def plain_scalar(self, path: Path_) -> Any:
-        """`node` for the usual value, text without an anchor or tag, in fewer steps; `node` otherwise."""
-        event = self.events.peek_event()
-        if type(event) is not yaml.ScalarEvent or event.anchor is not None or event.tag is not None:
-            return self.node(path)
-        text: str = event.value
-        if event.implicit[0] and (not text or text[0] in _RESOLVED_FIRST):
-            return self.node(path)  # may read as a number, true/false, null, a date: `scalar` decides
-        self.events.get_event()
-        self.count += 1
-        if self.count > MAX_VALUES:
-            raise _too_many(Mark.of(event.start_mark))
-        log, mark = self.entries, event.start_mark  # log.add, inlined: once per plain value of the file
-        log.paths.append(path)
-        log.spots.append(mark.line << _COLUMN_BITS | mark.column)
-        log.kinds.append(_VALUE)
-        return text
-
     def merge_sources(self, path: Path_) -> list[tuple[Any, _Log]]:
         """The mapping(s) a `<<` key merges, each read at the merging mapping's own path."""
         event = self.events.peek_event()
-        if type(event) is yaml.SequenceStartEvent and event.anchor is None:
+        if type(event) is _SequenceStartEvent and event.anchor is None:
             self.events.get_event()
             self.count += 1
             items = []
-            while type(self.events.peek_event()) is not yaml.SequenceEndEvent:
+            while type(self.events.peek_event()) is not _SequenceEndEvent:
                 items.append(self.merge_source(path))
             self.events.get_event()
             return [item for item in items if item is not None]
@@ -618,20 +690,21 @@ class _Builder:
             return None
         return data, entries
 
-    def key(self, path: Path_) -> str | None:
-        """A key as written (YAML 1.1 reads `852:` as a number and `on:` as true; keys are names)."""
-        event = self.events.peek_event()
-        if type(event) is yaml.ScalarEvent and event.anchor is None:
-            self.events.get_event()
-            mark = Mark.of(event.start_mark)
-            self.count += 1
-            if event.tag not in (None, "!") and event.tag not in _SCALAR_KINDS:
-                self.problem(mark, path, _unknown_tag(event.tag) + " on a key", _UNKNOWN_TAG_FIX)
-            return str(event.value)
+    def tagged_key(self, event: Any, path: Path_) -> str:
+        """A key written with a tag, as written (YAML 1.1 reads `852:` as a number and `on:` as true; keys
+        are names)."""
+        mark = Mark.of(event.start_mark)
+        self.count += 1
+        if event.tag not in (None, "!") and event.tag not in _SCALAR_KINDS:
+            self.problem(mark, path, _unknown_tag(event.tag) + " on a key", _UNKNOWN_TAG_FIX)
+        return str(event.value)
+
+    def key_at(self, event: Any, path: Path_) -> str | None:
+        """A key that `event` starts with an anchor, an alias or a mapping or list (None: not a name)."""
         mark = Mark.of(event.start_mark)
         outer, self.entries = self.entries, _Log()
         try:
-            key = self.node((*path, "?"))
+            key = self.node_at(event, (*path, "?"))
         finally:
             self.entries = outer
         if isinstance(key, (dict, list)):
@@ -650,29 +723,33 @@ class _Builder:
 
     # ------------------------------------------------------------ tags and scalars
 
-    def check_collection_tag(
-        self, tag: str | None, expected: str, kind: str, path: Path_, mark: Mark
-    ) -> None:
-        if tag in (None, "!", expected):
+    def check_collection_tag(self, tag: str, expected: str, kind: str, path: Path_, start: Any) -> None:
+        if tag in ("!", expected):
             return
         if tag in _SCALAR_KINDS or tag in (_MAP, _SEQ):
-            self.problem(mark, path, f"the tag {_short(tag)} does not fit {kind}", "remove the tag")
+            self.problem(Mark.of(start), path, f"the tag {_short(tag)} does not fit {kind}", "remove the tag")
         else:
-            self.problem(mark, path, _unknown_tag(tag), _UNKNOWN_TAG_FIX)
+            self.problem(Mark.of(start), path, _unknown_tag(tag), _UNKNOWN_TAG_FIX)
 
-    def scalar(self, event: Any, path: Path_, mark: Mark) -> Any:
+    def scalar(self, event: Any, path: Path_) -> Any:
         text: str = event.value
         tag = event.tag
         if tag is None:
             if not event.implicit[0]:
                 return text  # quoted
-            tag = self.events.resolve(yaml.ScalarNode, text, event.implicit)
+            tag = _resolve(text) if _PLAIN else self.events.resolve(yaml.ScalarNode, text, event.implicit)
         elif tag == "!":
             tag = _STR
         if tag == _STR:
             if _PURE_PYTHON and any("\ud800" <= c <= "\udfff" for c in text):  # pragma: no cover
-                self.problem(mark, path, "contains a lone surrogate escape", "escape whole characters only")
+                self.problem(
+                    Mark.of(event.start_mark),
+                    path,
+                    "contains a lone surrogate escape",
+                    "escape whole characters only",
+                )
             return text
+        mark = Mark.of(event.start_mark)
         kind = _SCALAR_KINDS.get(tag)
         if kind is None:
             if tag in (_MAP, _SEQ):
@@ -709,6 +786,22 @@ class _Builder:
             return text
 
 
+_ScalarEvent, _AliasEvent = yaml.ScalarEvent, yaml.AliasEvent
+_SequenceStartEvent, _SequenceEndEvent = yaml.SequenceStartEvent, yaml.SequenceEndEvent
+_MappingEndEvent = yaml.MappingEndEvent
+_KEY_VALUE = bytes((_KEY, _VALUE))
+_IMPLICIT: dict[str, list[tuple[str, Any]]] = _Loader.yaml_implicit_resolvers
+
+
+def _resolve(text: str) -> str:
+    """The tag PyYAML's resolver gives a plain scalar, when it has no path resolvers or resolvers for any
+    first character (`_PLAIN`): the first of the resolvers for the first character that matches."""
+    for tag, pattern in _IMPLICIT.get(text[:1], ()):
+        if pattern.match(text):
+            return tag
+    return _STR
+
+
 # Plain text starting with none of these characters is a string whatever it says (PyYAML's resolver looks
 # only at the first character), so it needs no resolving: `plain_scalar` hands it back as read.
 _RESOLVED_FIRST = frozenset(k for k in _Loader.yaml_implicit_resolvers if k)
@@ -721,12 +814,6 @@ def _too_many(mark: Mark) -> FileUnreadable:
         "split the estate into several files",
         mark,
     )
-
-
-def _is_merge(event: Any) -> bool:
-    if event.tag is None:
-        return bool(event.value == "<<" and event.implicit[0])
-    return bool(event.tag == _MERGE)
 
 
 def _unknown_tag(tag: str) -> str:
