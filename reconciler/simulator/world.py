@@ -359,6 +359,8 @@ class WorldError(ValueError):
 
 # ----------------------------------------------------------------------------------------- loading
 
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's reader, where PyYAML was built with it
+
 
 def load_world(path: str | Path) -> World:
     """Read and check a world file (YAML)."""
@@ -373,9 +375,20 @@ def load_world(path: str | Path) -> World:
 
 
 def world_from_text(text: str, *, source: str = "<world>") -> World:
+    """The world in `text`: read once with libyaml where PyYAML has it (a 50,000-number world took minutes
+    with the pure-Python reader, twice over); its node tree, to place problems at their lines, is composed
+    only when there are problems to place."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        try:
+            data = yaml.load(text, Loader=_LOADER)
+        except yaml.YAMLError:  # read again for PyYAML's own words and marks (libyaml's differ)
+            data = yaml.load(text, Loader=yaml.SafeLoader)
+        if data is None or not isinstance(data, Mapping):
+            return world_from_data(data if data is not None else {}, source=source)
+        try:
+            return world_from_data(data, source=source)
+        except WorldError:
+            node = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
@@ -384,7 +397,7 @@ def world_from_text(text: str, *, source: str = "<world>") -> World:
         raise WorldError(source, [WorldProblem(where, "", problem)]) from None
     except yaml.YAMLError as exc:
         raise WorldError(source, [WorldProblem(source, "", f"not valid YAML: {exc}")]) from None
-    return world_from_data(data if data is not None else {}, source=source, node=node)
+    return world_from_data(data, source=source, node=node)
 
 
 def world_from_data(
