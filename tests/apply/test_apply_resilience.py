@@ -1,8 +1,9 @@
 """apply survives being killed mid-run, a faulty Meta and a second apply at the same time, never repeats
 a non-idempotent call, and never lets a secret out.
 
-The simulator runs in this process (a real server on loopback); each apply is a real `wabaplan -v`
-process talking to it (so its request log is scanned too), killed with SIGKILL at a chosen moment.
+The simulator runs in this process (a real server on loopback); an apply that is killed, interrupted or
+watched while it runs is a real `wabaplan -v` process talking to it (so its request log is scanned too),
+killed with SIGKILL at a chosen moment; an apply that runs to its end on its own runs in this process.
 """
 
 from __future__ import annotations
@@ -245,7 +246,7 @@ def test_a_second_apply_is_refused_by_the_lock_or_waits_its_turn(tmp_path: Path)
         first = wabaplan(config, sim.base_url, "apply", "--auto-approve", "--parallelism", "1")
         _until_a_request_is_in_flight(sim, first)  # apply takes its lock before its first call
         assert first.poll() is None, finish(first)[1]
-        code, out = finish(wabaplan(config, sim.base_url, "apply", "--auto-approve"))
+        code, out = in_process(config, sim.base_url, "apply", "--auto-approve")
         assert code == 1, out
         assert f"locked by `wabaplan apply` (pid {first.pid} on " in out and "--lock-timeout" in out
         assert "\n[" not in out  # it did nothing
@@ -275,14 +276,14 @@ def test_wait_polls_until_meta_has_reviewed(tmp_path: Path) -> None:
     config = copy_estate(tmp_path / "estate")
     _without_the_move(config)
     with run_simulator() as sim:
-        code, out = finish(
-            wabaplan(config, sim.base_url, "apply", "--auto-approve", "--wait", "--wait-timeout", "1")
+        code, out = in_process(
+            config, sim.base_url, "apply", "--auto-approve", "--wait", "--wait-timeout", "1"
         )
         assert code == 3, out
         assert "still under review after 1 s of --wait" in out
 
         # Nothing left to do but Meta's review: without --wait that is still "waiting" (exit 3) ...
-        code, out = finish(wabaplan(config, sim.base_url, "apply", "--auto-approve"))
+        code, out = in_process(config, sim.base_url, "apply", "--auto-approve")
         assert code == 3, out
         assert 'waiting on Meta: wabas.tw_retail.templates["order_update/zh_TW"]' in out and "--wait" in out
 
@@ -309,7 +310,7 @@ def test_wait_applies_what_an_approved_rename_calls_for(tmp_path: Path) -> None:
     document["numbers"]["+852 5123 4567"]["display_name"] = "Harbour Lane Tea House"
     config.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
     with run_simulator() as sim:
-        code, out = finish(wabaplan(config, sim.base_url, "apply", "--auto-approve"))
+        code, out = in_process(config, sim.base_url, "apply", "--auto-approve")
         assert code == 3 and 'numbers["+85251234567"].display_name: waiting' in out, out
         for template in list(sim.simulator.state.templates.values()):
             if template.status == "PENDING":
