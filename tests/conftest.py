@@ -29,6 +29,24 @@ def _private_config_home(
     yield home
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _children_share_compiled_bytecode(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The `wabaplan`, simulator and runner processes tests start compile the package once between them:
+    bytecode goes to a directory in the run's temporary space (every xdist worker's the same), never into
+    the checkout, so a run under PYTHONDONTWRITEBYTECODE=1 (as .ci/run has it) leaves the tree as it was."""
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    saved = {name: os.environ.get(name) for name in ("PYTHONPYCACHEPREFIX", "PYTHONDONTWRITEBYTECODE")}
+    os.environ["PYTHONPYCACHEPREFIX"] = str(shared / "pycache")
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    yield
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
 POSTGRES = os.environ.get("WABAPLAN_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 POSTGRES_REQUIRED = os.environ.get("WABAPLAN_REQUIRE_POSTGRES") == "1"  # .ci/run sets it
 

@@ -3,11 +3,13 @@ of the shared database, cannot recover a PIN — tried here over the whole six-d
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import re
 import stat
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import psycopg
@@ -65,17 +67,55 @@ def test_the_state_directory_keeps_itself_out_of_git(tmp_path: Path) -> None:
     assert staged == ["numbers.yaml"]
 
 
+PINS = 1_000_000  # every six-digit PIN, 000000 to 999999
+FINGERPRINT = re.compile(r"[0-9a-f]{32}")  # what `keyed` gives: 16 bytes of the digest, in hex
+
+
+def _digests(digest: Callable[[bytes], bytes]) -> bytes:
+    """The first 16 bytes of `digest` of every six-digit PIN, PIN n at offset 16 * n."""
+    table = bytearray()
+    for n in range(PINS):
+        table += digest(f"{n:06d}".encode())[:16]
+    return bytes(table)
+
+
+@functools.cache
+def _plain_digests() -> bytes:
+    """The plain hash of every PIN, computed once for every test that tries it."""
+    return _digests(lambda pin: hashlib.sha256(pin).digest())
+
+
+def _keyed_digests(key: bytes) -> bytes:
+    keyed_state = hmac.new(key, digestmod=hashlib.sha256)  # the key's pads hashed once, copied per PIN
+
+    def digest(pin: bytes) -> bytes:
+        h = keyed_state.copy()
+        h.update(pin)
+        return h.digest()
+
+    return _digests(digest)
+
+
+def _pins_in(table: bytes, fingerprint: str) -> list[str]:
+    """Every PIN whose entry in `table` is `fingerprint`."""
+    want = bytes.fromhex(fingerprint)
+    found = []
+    at = table.find(want)
+    while at != -1:
+        if at % 16 == 0:
+            found.append(f"{at // 16:06d}")
+        at = table.find(want, at + 1)
+    return found
+
+
 def _recover(fingerprint: str, candidate_keys: list[bytes]) -> list[str]:
     """Every six-digit PIN whose plain hash, or HMAC under any candidate key, gives `fingerprint`."""
-    found = []
-    for n in range(1_000_000):
-        pin = f"{n:06d}".encode()
-        if hashlib.sha256(pin).hexdigest()[:32] == fingerprint:
-            found.append(pin.decode())
-        for key in candidate_keys:
-            if hmac.new(key, pin, hashlib.sha256).hexdigest()[:32] == fingerprint:
-                found.append(pin.decode())
-    return found
+    if not FINGERPRINT.fullmatch(fingerprint):
+        return []  # no digest's first 16 bytes print as anything else
+    found = _pins_in(_plain_digests(), fingerprint)
+    for key in candidate_keys:
+        found += _pins_in(_keyed_digests(key), fingerprint)
+    return sorted(found)
 
 
 def _key_material(text: str) -> list[bytes]:

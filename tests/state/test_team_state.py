@@ -1,13 +1,19 @@
 """A team on shared state: runners with their own checkouts and state directories, one PostgreSQL, one
-(simulated) Meta. Each runner is a real `wabaplan` process; Meta is the simulator on loopback."""
+(simulated) Meta on loopback. A run that is killed, or runs beside another, is a real `wabaplan` process;
+a run on its own is `wabaplan` in this process, with the runner's environment and directory (a child's
+start-up is most of a short run's cost): the same output, the same checks."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import re
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import psycopg
@@ -26,6 +32,7 @@ from sim_estate import (
 )
 from statekit import KEY
 
+from reconciler.cli import main
 from reconciler.simulator import run_simulator
 from reconciler.state import open_backend
 from reconciler.state.postgres import Location
@@ -69,7 +76,30 @@ class Runner:
         return process.returncode, out
 
     def __call__(self, *args: str) -> tuple[int, str]:
-        return self.finish(self.start(*args))
+        """`wabaplan ARGS -c CONFIG` run to its end in this process, as the runner would run it."""
+        out = io.StringIO()
+        with (
+            _environment(self.env),
+            contextlib.chdir(self.config.parent),
+            redirect_stdout(out),
+            redirect_stderr(out),
+        ):
+            code = main([*args, "-c", str(self.config)])
+        self.transcript += out.getvalue()
+        return code, out.getvalue()
+
+
+@contextlib.contextmanager
+def _environment(env: dict[str, str]) -> Iterator[None]:
+    """This process's environment is `env` for the length of one command."""
+    saved = dict(os.environ)
+    os.environ.clear()
+    os.environ.update(env)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
 
 
 def converge(runner: Runner, sim) -> None:  # type: ignore[no-untyped-def]
