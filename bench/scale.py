@@ -46,6 +46,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from estate import TOKEN, scale_estate
 
+from reconciler.config.yamlsource import MAX_FILE_BYTES
 from reconciler.graph.client import GraphClient
 from reconciler.importer import render_config
 from reconciler.reader import read_wabas
@@ -133,6 +134,27 @@ def write_yaml(path: Path, data: Any) -> Path:
     return path
 
 
+NUMBERS_PER_FILE = 10_000  # a config past one file's limit (16 MiB) is written as a directory of files
+
+
+def write_config(path: Path, data: dict[str, Any]) -> Path:
+    """The config as one file, or, when it would pass the most wabaplan reads of one file (the 50,000-number
+    estate is about 25 MB), as a directory: the WABAs in one file, the numbers in files of 10,000 (the
+    layout the README's "a large estate can be split" describes)."""
+    text = yaml.dump(data, Dumper=_dumper(), allow_unicode=True, sort_keys=False)
+    if len(text.encode()) <= MAX_FILE_BYTES:
+        path.write_text(text, encoding="utf-8")
+        return path
+    directory = path.with_suffix("")
+    directory.mkdir()
+    write_yaml(directory / "wabas.yaml", {k: v for k, v in data.items() if k != "numbers"})
+    numbers = list(data["numbers"].items())
+    for start in range(0, len(numbers), NUMBERS_PER_FILE):
+        chunk = dict(numbers[start : start + NUMBERS_PER_FILE])
+        write_yaml(directory / f"numbers-{start // NUMBERS_PER_FILE + 1:02d}.yaml", {"numbers": chunk})
+    return directory
+
+
 def _dumper() -> type[yaml.SafeDumper]:
     return getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # type: ignore[no-any-return]
 
@@ -214,9 +236,9 @@ def one_size(numbers: int, work: Path) -> dict[str, float]:
     wabas = SIZES.get(numbers, max(1, numbers // 10))
     world_data, config_data = scale_estate(wabas, numbers)
     world = write_yaml(work / "world.yaml", world_data)
-    config = write_yaml(work / "numbers.yaml", config_data)
+    config = write_config(work / "numbers.yaml", config_data)
     _, clean = scale_estate(wabas, numbers, drift=0, gaps=False)
-    apply_cfg = write_yaml(work / "apply.yaml", apply_config(world_data, clean, APPLY_UPDATES))
+    apply_cfg = write_config(work / "apply.yaml", apply_config(world_data, clean, APPLY_UPDATES))
     env = {**os.environ, "PYTHONPATH": str(ROOT), "WABAPLAN_ACCESS_TOKEN": TOKEN}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["WABAPLAN_STATE_DIR"] = str(work / "state")
