@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 from reconciler import runtime
 from reconciler.config import Config, load
 from reconciler.errors import ConfigError, WabaplanError
-from reconciler.gcpause import collector_paused
+from reconciler.gcpause import young_collections_only
 from reconciler.render import render_json, render_markdown, render_text
 from reconciler.render.terminal import wants_colour
 from reconciler.statedir import StateDir, locate
@@ -40,13 +40,14 @@ def load_valid(path: Path) -> Config:
 
 
 def read_once(reading: Coroutine[Any, Any, T]) -> T:
-    """`asyncio.run(reading)`: a command's one read of Meta, with the cyclic collector paused.
+    """`asyncio.run(reading)`: a command's one read of Meta, with young collections only.
 
-    The read builds the snapshot, which lives until the command ends, and little cyclic garbage (about
-    14,000 objects for 10,000 numbers): collections run while it piles up scan it again and again (a fifth
-    of a 10,000-number read's CPU). What it built is frozen afterwards, like the config (`load_valid`).
+    The read builds the snapshot, which lives until the command ends, and each answer leaves some garbage
+    in cycles: the young collections free that as it comes, and the full ones, which scanned the growing
+    snapshot again and again (a sixth of a 10,000-number read's CPU), wait until the read ends. What it
+    built is frozen afterwards, like the config (`load_valid`).
     """
-    with collector_paused():
+    with young_collections_only():
         result = asyncio.run(reading)
     gc.freeze()
     return result
