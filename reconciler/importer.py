@@ -16,6 +16,7 @@ import phonenumbers
 from pydantic import ValidationError
 
 from reconciler.config.model import Template
+from reconciler.config.phone import country_code_split
 from reconciler.gcpause import collector_paused
 from reconciler.snapshot import LiveNumber, LiveProfile, LiveTemplate, LiveWaba, Snapshot
 from reconciler.yamlwrite import dump_yaml
@@ -167,15 +168,13 @@ def _international(e164: str) -> str:
     `_formats`), it needs no parsing; anything else, or a national number with leading zeros, is parsed
     as written."""
     digits = e164[1:]
-    if e164.startswith("+") and digits.isdigit() and digits.isascii():
-        for size in (1, 2, 3):
-            code = int(digits[:size])
-            if code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
-                national = digits[size:]
-                formats = _formats(code)
-                if national and not national.startswith("0") and formats is not None:
-                    return f"+{code} {_formatted(national, formats)}"
-                break
+    plain = e164.startswith("+") and digits.isdigit() and digits.isascii()
+    split = country_code_split(digits) if plain else None
+    if split is not None:
+        code, national = split
+        formats = _formats(code)
+        if national and not national.startswith("0") and formats is not None:
+            return f"+{code} {_formatted(national, formats)}"
     try:
         return phonenumbers.format_number(
             phonenumbers.parse(e164, None), phonenumbers.PhoneNumberFormat.INTERNATIONAL

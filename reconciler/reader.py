@@ -24,7 +24,7 @@ from urllib.parse import parse_qsl, urlsplit
 from reconciler.config.model import Config
 from reconciler.config.phone import e164_or_none
 from reconciler.graph.allowance import Allowance
-from reconciler.graph.batch import BatchRequest
+from reconciler.graph.batch import Batching, BatchRequest
 from reconciler.graph.client import GraphClient
 from reconciler.graph.errors import GraphError, NotFoundError, PermissionDeniedError, ThrottledError
 from reconciler.snapshot import (
@@ -389,9 +389,7 @@ def _subscription(raw: Mapping[str, Any]) -> LiveSubscription:
 # ---------------------------------------------------------------- one resource again (compare-and-set)
 
 
-async def reread_number(
-    graph: GraphClient, waba_id: str, number_id: str, *, with_profile: bool
-) -> LiveNumber:
+async def reread_number(graph: Batching, waba_id: str, number_id: str, *, with_profile: bool) -> LiveNumber:
     """One number as `read_wabas` would have seen it, for checking it has not moved since the plan."""
     requests = [BatchRequest.get(number_id, fields=NUMBER_FIELDS, waba_id=waba_id)]
     if with_profile:

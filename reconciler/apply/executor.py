@@ -22,13 +22,13 @@ from collections import deque
 from collections.abc import Mapping, Sequence
 from contextlib import suppress
 from dataclasses import replace
-from typing import Any, cast
+from typing import Any
 
 from reconciler.apply.slots import Slots
 from reconciler.apply.steps import SLOT, STEPS, StepContext, StepFailed
 from reconciler.config.model import PhoneNumber
 from reconciler.errors import WabaplanError
-from reconciler.graph.batch import MAX_BATCH, BatchRequest, BatchResult
+from reconciler.graph.batch import MAX_BATCH, Batching, BatchRequest, BatchResult
 from reconciler.graph.client import GraphClient
 from reconciler.graph.errors import ThrottledError
 from reconciler.outcome import EXIT_OK as EXIT_OK  # the two EXIT_ re-exported: run.py imports them here
@@ -229,12 +229,12 @@ class _Run:
             return False
         return isinstance(parse_address(action.address), NumberAddress)
 
-    async def _check(self, action: Action, graph: GraphClient) -> str:
+    async def _check(self, action: Action, numbers: Batching) -> str:
         """'' when the action's resource is as planned, else why not. Every action on a resource waits for
         the same re-read, made before any of them writes: a sibling's write must not pass for a change made
         at Meta."""
         if action.address not in self.checks:
-            self.checks[action.address] = asyncio.ensure_future(_moved(action, self.plan, self.ctx, graph))
+            self.checks[action.address] = asyncio.ensure_future(_moved(action, self.plan, self.ctx, numbers))
         return await asyncio.shield(self.checks[action.address])
 
     async def _run(self, action: Action) -> Outcome:
@@ -245,8 +245,7 @@ class _Run:
             moved = ""
             if ahead:
                 async with self.lookahead:  # re-read, then wait for a slot: counted as ahead until it has one
-                    # the coalescing re-reader stands in for the client: it has the one method re-reads use
-                    moved = await self._check(action, cast(GraphClient, self.rereads))
+                    moved = await self._check(action, self.rereads)  # a number's, in a shared batch
                     slot = not moved and await self.slots.acquire()
             else:
                 slot = await self.slots.acquire()
@@ -276,8 +275,8 @@ class _Run:
 class _ReReads:
     """Numbers re-read together: the re-reads asked for while one is out go in the next batch request (up
     to MAX_BATCH operations), REREADS_AT_ONCE out at once, each holding one of the run's slots, taken
-    ahead of the steps waiting for one (they wait on these re-reads). Has the one method of GraphClient
-    that `reader.reread_number` uses."""
+    ahead of the steps waiting for one (they wait on these re-reads). A `Batching`, as
+    `reader.reread_number` takes."""
 
     def __init__(self, graph: GraphClient, slots: Slots) -> None:
         self.graph = graph
@@ -343,8 +342,9 @@ class _ReReads:
             at += len(requests)
 
 
-async def _moved(action: Action, plan: Plan, ctx: StepContext, graph: GraphClient) -> str:
-    """'' when the resource is as the plan saw it; else why the plan is stale."""
+async def _moved(action: Action, plan: Plan, ctx: StepContext, numbers: Batching) -> str:
+    """'' when the resource is as the plan saw it; else why the plan is stale. A number is re-read through
+    `numbers` (the client, or the executor's shared batches), anything else through the client."""
     expected = plan.live_fingerprints.get(action.address)
     if expected is None:
         return ""  # it did not exist when planned: creating it is the plan
@@ -355,16 +355,16 @@ async def _moved(action: Action, plan: Plan, ctx: StepContext, graph: GraphClien
         number_id = params.phone_number_id(action.params) or ctx.phone_ids.get(action.address)
         if not number_id:
             return ""
-        live = await reread_number(graph, waba_id, number_id, with_profile=True)
+        live = await reread_number(numbers, waba_id, number_id, with_profile=True)
         if number_fingerprint(live) != expected:
             siblings = [a for a in plan.actions if a.address == action.address]
             return _stale(action, _moved_fields(siblings, live, spec))
         return ""
     if isinstance(address, TemplateAddress):  # it has a fingerprint, so it exists: updated or deleted
         template_id = action.params_as(UpdateTemplateParams, DeleteTemplateParams).template_id
-        now = template_fingerprint(await reread_template(graph, template_id))
+        now = template_fingerprint(await reread_template(ctx.graph, template_id))
     elif isinstance(address, WebhooksAddress):
-        review, subscriptions = await reread_waba(graph, action.params_as(WebhooksParams).waba_id)
+        review, subscriptions = await reread_waba(ctx.graph, action.params_as(WebhooksParams).waba_id)
         now = webhooks_fingerprint(review, subscriptions)
     else:
         return ""  # a WABA itself has no fingerprint

@@ -105,15 +105,11 @@ def _canonical_parts(written: str) -> tuple[int, str] | None:
     start (then it may strip or rewrite it: left to the full parse), kept whole with its leading zeros
     counted, of 2 to 17 digits (fewer or more is an error).
     """
-    digits = written[1:]
-    for size in (1, 2, 3):
-        code = int(digits[:size])
-        regions = _COUNTRY_CODES.get(code)
-        if regions is not None:
-            break
-    else:
+    split = country_code_split(written[1:])
+    if split is None:
         return None
-    national = digits[size:]
+    code, national = split
+    regions = _COUNTRY_CODES[code]
     if not 2 <= len(national) <= 17:
         return None
     if code not in _NATIONAL_PREFIX:
@@ -126,6 +122,16 @@ def _canonical_parts(written: str) -> tuple[int, str] | None:
     if prefix is not None and prefix.match(national):
         return None
     return code, national
+
+
+def country_code_split(digits: str) -> tuple[int, str] | None:
+    """E.164's digits (after the "+", ASCII, at least one) as the country code, the first known one of one,
+    two or three digits (no code is the prefix of another), and the national number; None if none is."""
+    for size in (1, 2, 3):
+        code = int(digits[:size])
+        if code in _COUNTRY_CODES:
+            return code, digits[size:]
+    return None
 
 
 def _number(code: int, national: str) -> phonenumbers.PhoneNumber:
@@ -177,7 +183,7 @@ def _region_of(national: str, regions: tuple[str, ...]) -> str | None:
     the first region whose leading digits the number starts with, or, for a region without them, whose
     numbers of some kind it is one of."""
     for region in regions:
-        metadata = PhoneMetadata.metadata_for_region(region.upper(), None)
+        metadata = _metadata(region)
         if metadata is None:
             continue
         if metadata.leading_digits is not None:

@@ -12,7 +12,7 @@ import functools
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import quote_plus, urlencode, urlsplit
 
 from reconciler.graph.errors import GraphError, UnexpectedResponseError
@@ -143,6 +143,12 @@ class BatchResult:
         if self.error is not None:
             raise self.error
         return self.body
+
+
+class Batching(Protocol):
+    """What sends batches: GraphClient, or a stand-in that gathers requests into shared batches."""
+
+    async def batch(self, requests: Sequence[BatchRequest]) -> list[BatchResult]: ...
 
 
 @dataclass(frozen=True)
